@@ -42,7 +42,7 @@ absl::Time FakeExecutor::Now() const {
   return now_;
 }
 
-bool FakeExecutor::IsExecutorThread() const { return true; }
+bool FakeExecutor::IsExecutorThread() const { return std::this_thread::get_id() == executor_thread_; }
 
 bool FakeExecutor::RunOne() {
   Task task;

@@ -3,12 +3,13 @@
 
 // base::FakeExecutor: a deterministic Executor for tests. Nothing runs until the test says so: RunUntilIdle() runs
 // posted tasks (and queued blocking work, unless held); AdvanceTime(d) moves the manual clock and runs timers that
-// became due, in due-time order, interleaved with the tasks they post. The thread calling these is the
-// "executor thread". Post, RunAfter and RunBlocking are thread-safe.
+// became due, in due-time order, interleaved with the tasks they post. The thread that constructed the executor is
+// its "executor thread" (call the Run* methods there). Post, RunAfter and RunBlocking are thread-safe.
 
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <thread>
 #include <utility>
 
 #include "absl/time/time.h"
@@ -56,6 +57,7 @@ class FakeExecutor : public Executor {
 
   bool RunOne();
 
+  const std::thread::id executor_thread_ = std::this_thread::get_id();
   mutable Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_);
   std::deque<Task> posted_ ABSL_GUARDED_BY(mu_);

@@ -96,5 +96,14 @@ TEST(FakeExecutorTest, PostFromOtherThreadsIsSafe) {
   EXPECT_EQ(count, 400);
 }
 
+TEST(FakeExecutorTest, OnlyTheConstructingThreadIsTheExecutorThread) {
+  FakeExecutor executor;
+  EXPECT_TRUE(executor.IsExecutorThread());
+  bool other_is_executor = true;
+  std::thread other([&] { other_is_executor = executor.IsExecutorThread(); });
+  other.join();
+  EXPECT_FALSE(other_is_executor);
+}
+
 }  // namespace
 }  // namespace apiserve::base

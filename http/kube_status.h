@@ -1,0 +1,53 @@
+#ifndef APISERVE_HTTP_KUBE_STATUS_H_
+#define APISERVE_HTTP_KUBE_STATUS_H_
+
+// Kubernetes `Status` error bodies and the other fixed error responses kube-apiserver sends, in one place, byte for
+// byte (reference §2.8, §1.3, §4.7 and its corrections). JSON is compact, in Go's field order (kind, apiVersion,
+// metadata, status, message, reason, details, code), followed by "\n" as Go's encoder writes it.
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "http/response.h"
+
+namespace apiserve::http {
+
+struct KubeStatus {
+  std::string message;
+  std::string reason;
+  int code = 500;
+  // With kind/apiVersion ("Status", "v1"): what kube's negotiated error writer sends. Without: a bare
+  // metav1.Status, as the timeout filter writes it.
+  bool with_type_meta = true;
+  // details: absent (nullopt), `{}` (0), or `{"retryAfterSeconds":N}` (N > 0).
+  std::optional<int> details_retry_after_seconds;
+};
+
+// EncodeKubeStatus returns the JSON body (with the trailing newline).
+std::string EncodeKubeStatus(const KubeStatus& status);
+
+// 401 Unauthorized, from the authentication filter.
+Response UnauthorizedResponse();
+// 403 Forbidden for a non-resource path: `forbidden: User "<user>" cannot <verb> path "<path>"`.
+Response ForbiddenResponse(absl::string_view user, absl::string_view verb, absl::string_view path);
+// 404 NotFound Status (resource-style; unknown non-resource paths get NotFoundTextResponse()).
+Response NotFoundStatusResponse();
+// 404 `404 page not found\n`, text/plain: Go's http.NotFound.
+Response NotFoundTextResponse();
+// 503 before MuxAndDiscoveryComplete, from the terminal not-found handler; Retry-After: 5.
+Response MuxIncompleteResponse();
+// 503 from the in-flight wait group once draining began; Retry-After: 1.
+Response ShuttingDownResponse();
+// 504 from the request-timeout filter.
+Response TimeoutResponse();
+// 429 from the retry-after filter in shutdown mode; Retry-After: 5, Connection: close.
+Response RetryAfterShutdownResponse();
+// 429 from max-in-flight; Retry-After: 1.
+Response TooManyRequestsResponse();
+// 500 after a handler panicked (threw).
+Response PanicResponse();
+
+}  // namespace apiserve::http
+
+#endif  // APISERVE_HTTP_KUBE_STATUS_H_

@@ -1,0 +1,110 @@
+#include "http/request.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+
+namespace apiserve::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+absl::string_view ProtocolName(Protocol protocol) {
+  switch (protocol) {
+    case Protocol::kHttp10:
+      return "HTTP/1.0";
+    case Protocol::kHttp11:
+      return "HTTP/1.1";
+    case Protocol::kHttp2:
+      return "HTTP/2.0";
+  }
+  return "HTTP/1.1";
+}
+
+std::string DecodeQueryComponent(absl::string_view component) {
+  std::string out;
+  out.reserve(component.size());
+  for (size_t i = 0; i < component.size(); ++i) {
+    const char c = component[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < component.size() && HexValue(component[i + 1]) >= 0 &&
+               HexValue(component[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(component[i + 1]) * 16 + HexValue(component[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void SplitTarget(absl::string_view target, std::string* path, std::string* raw_query, std::string* authority) {
+  // Absolute form: scheme "://" authority path-abempty [ "?" query ].
+  const size_t scheme_end = target.find("://");
+  if (!target.empty() && target[0] != '/' && scheme_end != absl::string_view::npos) {
+    absl::string_view rest = target.substr(scheme_end + 3);
+    const size_t path_start = rest.find_first_of("/?");
+    if (authority != nullptr) *authority = std::string(rest.substr(0, path_start));
+    target = path_start == absl::string_view::npos ? absl::string_view("/") : rest.substr(path_start);
+    if (!target.empty() && target[0] == '?') {
+      *path = "/";
+      *raw_query = std::string(target.substr(1));
+      return;
+    }
+  }
+  const size_t question = target.find('?');
+  if (question == absl::string_view::npos) {
+    *path = std::string(target);
+    raw_query->clear();
+  } else {
+    *path = std::string(target.substr(0, question));
+    *raw_query = std::string(target.substr(question + 1));
+  }
+}
+
+const std::vector<std::pair<std::string, std::string>>& Request::QueryParams() const {
+  if (!query_params_.has_value()) {
+    std::vector<std::pair<std::string, std::string>> params;
+    for (absl::string_view part : absl::StrSplit(raw_query, '&', absl::SkipEmpty())) {
+      const size_t eq = part.find('=');
+      if (eq == absl::string_view::npos) {
+        params.emplace_back(DecodeQueryComponent(part), std::string());
+      } else {
+        params.emplace_back(DecodeQueryComponent(part.substr(0, eq)), DecodeQueryComponent(part.substr(eq + 1)));
+      }
+    }
+    query_params_ = std::move(params);
+  }
+  return *query_params_;
+}
+
+bool Request::HasQuery(absl::string_view key) const {
+  for (const auto& [k, v] : QueryParams()) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+std::optional<std::string> Request::Query(absl::string_view key) const {
+  for (const auto& [k, v] : QueryParams()) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Request::QueryAll(absl::string_view key) const {
+  std::vector<std::string> values;
+  for (const auto& [k, v] : QueryParams()) {
+    if (k == key) values.push_back(v);
+  }
+  return values;
+}
+
+}  // namespace apiserve::http

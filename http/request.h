@@ -1,0 +1,131 @@
+#ifndef APISERVE_HTTP_REQUEST_H_
+#define APISERVE_HTTP_REQUEST_H_
+
+// http::Request: one HTTP request as the codecs hand it to handlers, protocol-independent.
+//
+// A request is created by a codec on the connection's loop, passed to the handler as a RequestPtr, and may be kept
+// by an asynchronous handler for as long as it needs it. Handlers and filters on the loop may modify it (filters
+// attach context); after the handler has passed it to another thread, treat it as read-only.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "base/executor.h"
+#include "http/header_map.h"
+#include "lifecycle/signal.h"
+
+namespace apiserve::http {
+
+enum class Protocol { kHttp10, kHttp11, kHttp2 };
+
+// ProtocolName returns "HTTP/1.0", "HTTP/1.1" or "HTTP/2.0" (Go's r.Proto).
+absl::string_view ProtocolName(Protocol protocol);
+
+// ClientCertificate is the identity from a client certificate that verified against the client CA bundle.
+struct ClientCertificate {
+  std::string common_name;
+  std::vector<std::string> organizations;
+  std::vector<std::string> dns_names;
+  std::vector<std::string> ip_addresses;
+  std::vector<std::string> emails;
+  std::vector<std::string> uris;
+};
+
+// ConnectionInfo describes the connection a request arrived on; shared by every request on it.
+struct ConnectionInfo {
+  std::string remote_address;  // "ip:port" or "[ipv6]:port"
+  std::string local_address;
+  std::string tls_version;  // "TLSv1.3"; empty for plaintext
+  std::string alpn;         // "h2", "http/1.1" or empty
+  std::string sni;          // server name the client asked for; empty if none
+  // Exactly one of these is set when the client presented a certificate and a client CA is configured: the
+  // verified identity, or why verification failed (a presented-but-bad certificate must end in 401).
+  std::optional<ClientCertificate> client_certificate;
+  std::string client_certificate_error;
+};
+
+class Request {
+ public:
+  Request() = default;
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
+
+  std::string method;  // "GET"
+  // target is the request target as sent (origin-form "/a?b", or absolute-form for HTTP/1.1 proxies' style).
+  std::string target;
+  std::string path;       // decoded-free path component, e.g. "/apis/demo.apiserve.io/v1/echo"
+  std::string raw_query;  // after '?', undecoded, e.g. "verbose&exclude=etcd"
+  std::string authority;  // Host header (HTTP/1.1) or :authority (HTTP/2)
+  std::string scheme = "https";
+  Protocol protocol = Protocol::kHttp11;
+  HeaderMap headers;
+  std::string body;  // the whole body (bodies are buffered up to a per-server limit)
+
+  std::shared_ptr<const ConnectionInfo> connection;
+  absl::Time received_time = absl::InfinitePast();
+  // executor is the connection's loop: handlers schedule timers and post completions through it. Borrowed; set by
+  // the codec's owner for every request.
+  base::Executor* executor = nullptr;
+  // shutting_down fires when the server stops accepting new requests, so long-running handlers can end cleanly
+  // (kube's ServerShutdownSignal). May be null (no server lifecycle, e.g. codec tests). Borrowed.
+  lifecycle::Signal* shutting_down = nullptr;
+
+  // Query parameters, parsed from raw_query on first use: '&'-separated, '+' and %XX decoded, keys without '='
+  // have an empty value. Invalid escapes are kept literally.
+  const std::vector<std::pair<std::string, std::string>>& QueryParams() const;
+  // HasQuery reports whether `key` appears at all (`?verbose` and `?verbose=false` both count).
+  bool HasQuery(absl::string_view key) const;
+  // Query returns the first value for `key`.
+  std::optional<std::string> Query(absl::string_view key) const;
+  // QueryAll returns every value for `key`, in order.
+  std::vector<std::string> QueryAll(absl::string_view key) const;
+
+  // Typed context attached by filters (request info, user, markers). One value per type T.
+  template <typename T>
+  T* Context() const {
+    for (const auto& [key, value] : context_) {
+      if (key == TypeKey<T>()) return static_cast<T*>(value.get());
+    }
+    return nullptr;
+  }
+  template <typename T>
+  T* SetContext(std::shared_ptr<T> value) {
+    T* raw = value.get();
+    for (auto& [key, existing] : context_) {
+      if (key == TypeKey<T>()) {
+        existing = std::move(value);
+        return raw;
+      }
+    }
+    context_.emplace_back(TypeKey<T>(), std::move(value));
+    return raw;
+  }
+
+ private:
+  template <typename T>
+  static const void* TypeKey() {
+    static const char key = 0;
+    return &key;
+  }
+
+  mutable std::optional<std::vector<std::pair<std::string, std::string>>> query_params_;
+  std::vector<std::pair<const void*, std::shared_ptr<void>>> context_;
+};
+
+using RequestPtr = std::shared_ptr<Request>;
+
+// SplitTarget splits an origin-form or absolute-form request target into path and raw query. An absolute-form
+// target ("https://host/p?q") yields its path ("/p") and sets `authority` to its host if non-null.
+void SplitTarget(absl::string_view target, std::string* path, std::string* raw_query, std::string* authority = nullptr);
+
+// DecodeQueryComponent decodes '+' and %XX (invalid escapes are kept as written).
+std::string DecodeQueryComponent(absl::string_view component);
+
+}  // namespace apiserve::http
+
+#endif  // APISERVE_HTTP_REQUEST_H_

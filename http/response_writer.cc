@@ -1,0 +1,190 @@
+#include "http/response_writer.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace apiserve::http {
+namespace {
+
+absl::Status AlreadyCompleted() { return absl::FailedPreconditionError("response already completed"); }
+
+ResponsePtr DroppedWriterResponse() {
+  static const ResponsePtr* const response =
+      new ResponsePtr(Shared(TextResponse(500, "Internal Server Error: the handler did not answer\n")));
+  return *response;
+}
+
+}  // namespace
+
+Exchange::Exchange(base::Executor* loop, ResponseSink* sink, size_t high_water_mark)
+    : loop_(loop), high_water_mark_(high_water_mark), sink_(sink) {}
+
+std::shared_ptr<Exchange> NewExchange(base::Executor* loop, ResponseSink* sink, size_t high_water_mark) {
+  return std::make_shared<Exchange>(loop, sink, high_water_mark);
+}
+
+void Exchange::RunOnLoop(absl::AnyInvocable<void()> fn) {
+  if (loop_ == nullptr || (pending_posts_.load(std::memory_order_acquire) == 0 && loop_->IsExecutorThread())) {
+    fn();
+    return;
+  }
+  pending_posts_.fetch_add(1, std::memory_order_acq_rel);
+  loop_->Post([self = shared_from_this(), fn = std::move(fn)]() mutable {
+    self->pending_posts_.fetch_sub(1, std::memory_order_acq_rel);
+    fn();
+  });
+}
+
+void Exchange::Complete(CompletionReason reason) {
+  if (completed_) return;
+  completed_ = true;
+  completion_ = Completion{status_, body_bytes_, reason};
+  auto hooks = std::move(hooks_);
+  hooks_.clear();
+  on_writable_ = nullptr;
+  for (auto& hook : hooks) hook(completion_);
+}
+
+absl::Status Exchange::Send(ResponsePtr response) {
+  int expected = kOpen;
+  if (!state_.compare_exchange_strong(expected, kDone, std::memory_order_acq_rel)) return AlreadyCompleted();
+  RunOnLoop([this, response = std::move(response)]() mutable {
+    status_ = response->status;
+    body_bytes_ = response->body.size();
+    if (sink_ != nullptr) {
+      ResponseSink* sink = sink_;
+      sink_ = nullptr;
+      sink->SendResponse(std::move(response));
+    }
+    Complete(CompletionReason::kAnswered);
+  });
+  return absl::OkStatus();
+}
+
+absl::Status Exchange::WriteHead(int status, HeaderMap headers) {
+  int expected = kOpen;
+  if (!state_.compare_exchange_strong(expected, kStreaming, std::memory_order_acq_rel)) {
+    return expected == kStreaming ? absl::FailedPreconditionError("response head already sent") : AlreadyCompleted();
+  }
+  RunOnLoop([this, status, headers = std::move(headers)]() mutable {
+    status_ = status;
+    if (sink_ != nullptr) sink_->SendHead(status, std::move(headers), /*end_stream=*/false);
+  });
+  return absl::OkStatus();
+}
+
+absl::Status Exchange::Write(std::string data) {
+  const int state = state_.load(std::memory_order_acquire);
+  if (state == kOpen) return absl::FailedPreconditionError("Write before WriteHead");
+  if (state == kDone) return AlreadyCompleted();
+  if (data.empty()) return absl::OkStatus();
+  const size_t buffered = buffered_.load(std::memory_order_acquire);
+  if (buffered >= high_water_mark_) {
+    return absl::ResourceExhaustedError(absl::StrCat("response buffer holds ", buffered, " bytes (high-water mark ",
+                                                     high_water_mark_, "); retry after OnWritable"));
+  }
+  buffered_.fetch_add(data.size(), std::memory_order_acq_rel);
+  RunOnLoop([this, data = std::move(data)]() mutable {
+    body_bytes_ += data.size();
+    if (sink_ != nullptr) sink_->SendBody(std::move(data), /*end_stream=*/false);
+  });
+  return absl::OkStatus();
+}
+
+absl::Status Exchange::Finish(HeaderMap trailers) {
+  int expected = kStreaming;
+  if (!state_.compare_exchange_strong(expected, kDone, std::memory_order_acq_rel)) {
+    return expected == kOpen ? absl::FailedPreconditionError("Finish before WriteHead") : AlreadyCompleted();
+  }
+  RunOnLoop([this, trailers = std::move(trailers)]() mutable {
+    if (sink_ != nullptr) {
+      ResponseSink* sink = sink_;
+      sink_ = nullptr;
+      if (trailers.empty()) {
+        sink->SendBody(std::string(), /*end_stream=*/true);
+      } else {
+        sink->SendTrailers(std::move(trailers));
+      }
+    }
+    Complete(CompletionReason::kAnswered);
+  });
+  return absl::OkStatus();
+}
+
+absl::Status Exchange::Abort() {
+  int expected = kStreaming;
+  if (!state_.compare_exchange_strong(expected, kDone, std::memory_order_acq_rel)) {
+    return expected == kOpen ? absl::FailedPreconditionError("nothing sent yet: answer instead of aborting")
+                             : AlreadyCompleted();
+  }
+  RunOnLoop([this] {
+    if (sink_ != nullptr) {
+      ResponseSink* sink = sink_;
+      sink_ = nullptr;
+      sink->Abort();
+    }
+    Complete(CompletionReason::kAborted);
+  });
+  return absl::OkStatus();
+}
+
+void Exchange::OnBytesDrained(size_t n) {
+  const size_t before = buffered_.fetch_sub(n, std::memory_order_acq_rel);
+  const size_t now = before - n;
+  if (on_writable_ && now <= high_water_mark_ / 2) {
+    auto callback = std::move(on_writable_);
+    on_writable_ = nullptr;
+    callback();
+  }
+}
+
+void Exchange::OnClientGone() {
+  sink_ = nullptr;
+  state_.store(kDone, std::memory_order_release);
+  Complete(CompletionReason::kClientGone);
+}
+
+void Exchange::OnWritable(absl::AnyInvocable<void()> callback) {
+  RunOnLoop([this, callback = std::move(callback)]() mutable {
+    if (completed_) return;
+    if (buffered_.load(std::memory_order_acquire) <= high_water_mark_ / 2) {
+      callback();
+    } else {
+      on_writable_ = std::move(callback);
+    }
+  });
+}
+
+void Exchange::OnComplete(absl::AnyInvocable<void(const Completion&)> hook) {
+  RunOnLoop([this, hook = std::move(hook)]() mutable {
+    if (completed_) {
+      hook(completion_);
+    } else {
+      hooks_.push_back(std::move(hook));
+    }
+  });
+}
+
+ResponseWriter& ResponseWriter::operator=(ResponseWriter&& other) {
+  if (this != &other) {
+    Release();
+    exchange_ = std::move(other.exchange_);
+  }
+  return *this;
+}
+
+ResponseWriter::~ResponseWriter() { Release(); }
+
+void ResponseWriter::Release() {
+  if (!exchange_) return;
+  std::shared_ptr<Exchange> exchange = std::move(exchange_);
+  if (exchange->done()) return;
+  if (exchange->head_sent()) {
+    exchange->Abort().IgnoreError();
+  } else {
+    exchange->Send(DroppedWriterResponse()).IgnoreError();
+  }
+}
+
+}  // namespace apiserve::http
