@@ -1,0 +1,608 @@
+#include "http1/codec.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "http/response_writer.h"
+#include "http1/response_encoder.h"
+
+namespace apiserve::http1 {
+
+// One request/response on the connection, in arrival order. It is the ResponseSink of the request's exchange and
+// holds the serialized response until the codec's output reaches it.
+class Transaction : public http::ResponseSink {
+ public:
+  Transaction(Codec* codec, http::RequestPtr request, bool keep_alive)
+      : codec_(codec),
+        request_(std::move(request)),
+        head_request_(request_ != nullptr && request_->method == "HEAD"),
+        http10_(request_ != nullptr && request_->protocol == http::Protocol::kHttp10),
+        close_after_(!keep_alive) {}
+
+  // An already-serialized response (error answers, 100 Continue).
+  void AppendRaw(std::string bytes) { chunks_.push_back(Chunk{std::move(bytes), nullptr, {}, 0, 0}); }
+  void MarkFinished() { finished_ = true; }
+  void CloseAfter() { close_after_ = true; }
+
+  void SendResponse(http::ResponsePtr response) override;
+  void SendHead(int status, http::HeaderMap headers, bool end_stream) override;
+  void SendBody(std::string data, bool end_stream) override;
+  void SendTrailers(http::HeaderMap trailers) override;
+  void Abort() override;
+
+  std::shared_ptr<http::Exchange>& exchange() { return exchange_; }
+  const http::RequestPtr& request() const { return request_; }
+  bool finished() const { return finished_; }
+  bool dispatched() const { return dispatched_; }
+  void set_dispatched() { dispatched_ = true; }
+  bool close_after() const { return close_after_; }
+  bool aborted() const { return aborted_; }
+  bool has_output() const { return !chunks_.empty(); }
+
+  absl::string_view Peek() const {
+    const Chunk& c = chunks_.front();
+    return c.view.substr(c.offset);
+  }
+  // Consume takes up to `n` bytes of the front chunk; returns how many it took.
+  size_t Consume(size_t n) {
+    Chunk& c = chunks_.front();
+    const size_t take = std::min(n, c.view.size() - c.offset);
+    c.offset += take;
+    if (c.offset == c.view.size()) {
+      const size_t credit = c.drain_credit;
+      chunks_.pop_front();
+      if (credit > 0 && exchange_) exchange_->OnBytesDrained(credit);
+    }
+    return take;
+  }
+
+ private:
+  struct Chunk {
+    Chunk(std::string owned_bytes, http::ResponsePtr shared_response, absl::string_view shared_view, size_t off,
+          size_t credit)
+        : owned(std::move(owned_bytes)), shared(std::move(shared_response)), offset(off), drain_credit(credit) {
+      view = shared ? shared_view : absl::string_view(owned);
+    }
+    Chunk(Chunk&& other) noexcept
+        : owned(std::move(other.owned)),
+          shared(std::move(other.shared)),
+          offset(other.offset),
+          drain_credit(other.drain_credit) {
+      view = shared ? other.view : absl::string_view(owned);
+    }
+    std::string owned;
+    http::ResponsePtr shared;  // keeps a shared body alive while `view` points into it
+    absl::string_view view;
+    size_t offset;
+    size_t drain_credit;  // body bytes reported to the exchange once this chunk is written
+  };
+
+  bool ShouldClose(const http::HeaderMap& headers) {
+    if (codec_->shutting_down_) close_after_ = true;
+    for (absl::string_view value : headers.GetAll("Connection")) {
+      if (http::HeaderValueHasToken(value, "close")) close_after_ = true;
+    }
+    return close_after_;
+  }
+  void Done() {
+    finished_ = true;
+    codec_->OnTransactionFinished();
+  }
+
+  Codec* const codec_;
+  const http::RequestPtr request_;
+  const bool head_request_;
+  const bool http10_;
+  bool close_after_;
+  bool finished_ = false;
+  bool dispatched_ = false;
+  bool aborted_ = false;
+  BodyFraming framing_ = BodyFraming::kContentLength;
+  std::shared_ptr<http::Exchange> exchange_;
+  std::deque<Chunk> chunks_;
+};
+
+namespace {
+
+bool StatusHasNoBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+
+absl::Time NowOf(const http::CodecContext& context) {
+  return context.loop != nullptr ? context.loop->Now() : absl::Now();
+}
+
+}  // namespace
+
+void Transaction::SendResponse(http::ResponsePtr response) {
+  const bool close = ShouldClose(response->headers);
+  const bool no_body = StatusHasNoBody(response->status);
+  HeadOptions head;
+  head.status = response->status;
+  head.framing = no_body ? BodyFraming::kNone : BodyFraming::kContentLength;
+  head.content_length = response->body.size();
+  head.close = close;
+  head.sniff_content_type = true;
+  head.body_prefix = response->body;
+  head.now = NowOf(codec_->context_);
+  std::string bytes;
+  AppendResponseHead(response->headers, head, &bytes);
+  const bool send_body = !no_body && !head_request_ && !response->body.empty();
+  if (send_body && response->body.size() <= 4096) {
+    bytes.append(response->body);  // one write for small answers
+    AppendRaw(std::move(bytes));
+  } else {
+    AppendRaw(std::move(bytes));
+    if (send_body) {
+      const absl::string_view body = response->body;
+      chunks_.push_back(Chunk(std::string(), std::move(response), body, 0, 0));
+    }
+  }
+  Done();
+}
+
+void Transaction::SendHead(int status, http::HeaderMap headers, bool end_stream) {
+  const bool close = ShouldClose(headers);
+  HeadOptions head;
+  head.status = status;
+  head.now = NowOf(codec_->context_);
+  if (StatusHasNoBody(status)) {
+    framing_ = BodyFraming::kNone;
+  } else if (auto length = headers.Get("Content-Length"); length.has_value()) {
+    framing_ = BodyFraming::kContentLength;
+    size_t parsed = 0;
+    head.content_length = absl::SimpleAtoi(*length, &parsed) ? parsed : 0;
+  } else if (http10_) {
+    framing_ = BodyFraming::kUntilClose;
+    close_after_ = true;
+  } else {
+    framing_ = BodyFraming::kChunked;
+  }
+  if (head_request_ && framing_ == BodyFraming::kChunked) framing_ = BodyFraming::kNone;
+  head.framing = framing_;
+  head.close = close || close_after_;
+  std::string bytes;
+  AppendResponseHead(headers, head, &bytes);
+  AppendRaw(std::move(bytes));
+  if (end_stream) {
+    if (framing_ == BodyFraming::kChunked) AppendRaw("0\r\n\r\n");
+    Done();
+  } else {
+    codec_->OnTransactionOutput();
+  }
+}
+
+void Transaction::SendBody(std::string data, bool end_stream) {
+  const size_t size = data.size();
+  if (head_request_ || framing_ == BodyFraming::kNone) {
+    // No body on the wire; account for it as drained at once.
+    if (size > 0 && exchange_) exchange_->OnBytesDrained(size);
+  } else if (size > 0) {
+    if (framing_ == BodyFraming::kChunked) {
+      std::string framed;
+      framed.reserve(size + 16);
+      AppendChunkHeader(size, &framed);
+      framed.append(data);
+      framed.append("\r\n");
+      chunks_.push_back(Chunk(std::move(framed), nullptr, {}, 0, size));
+    } else {
+      chunks_.push_back(Chunk(std::move(data), nullptr, {}, 0, size));
+    }
+  }
+  if (end_stream) {
+    if (framing_ == BodyFraming::kChunked && !head_request_) AppendRaw("0\r\n\r\n");
+    Done();
+  } else {
+    codec_->OnTransactionOutput();
+  }
+}
+
+void Transaction::SendTrailers(http::HeaderMap trailers) {
+  if (framing_ == BodyFraming::kChunked && !head_request_) {
+    std::string bytes;
+    AppendLastChunk(trailers, &bytes);
+    AppendRaw(std::move(bytes));
+  }
+  Done();
+}
+
+void Transaction::Abort() {
+  // HTTP/1.1 has no way to abort a response: close the connection without the last chunk.
+  aborted_ = true;
+  close_after_ = true;
+  Done();
+}
+
+// llhttp callbacks: trampolines into the codec through parser->data.
+struct ParserCallbacks {
+  static Codec* Of(llhttp_t* parser) { return static_cast<Codec*>(parser->data); }
+
+  static int OnMessageBegin(llhttp_t* parser) {
+    Codec* codec = Of(parser);
+    codec->parsing_ = std::make_shared<http::Request>();
+    codec->message_begun_ = true;
+    codec->headers_done_ = false;
+    codec->body_too_large_ = false;
+    codec->header_bytes_ = 0;
+    codec->header_name_.clear();
+    codec->header_value_.clear();
+    return 0;
+  }
+
+  static int CountHeaderBytes(Codec* codec, size_t n) {
+    codec->header_bytes_ += n;
+    if (codec->header_bytes_ > codec->options_.max_header_bytes) {
+      codec->callback_error_status_ = 431;
+      codec->callback_error_reason_.clear();
+      return -1;
+    }
+    return 0;
+  }
+
+  static int OnUrl(llhttp_t* parser, const char* at, size_t length) {
+    Codec* codec = Of(parser);
+    if (CountHeaderBytes(codec, length) != 0) return -1;
+    codec->parsing_->target.append(at, length);
+    return 0;
+  }
+
+  static int OnHeaderField(llhttp_t* parser, const char* at, size_t length) {
+    Codec* codec = Of(parser);
+    if (CountHeaderBytes(codec, length) != 0) return -1;
+    codec->header_name_.append(at, length);
+    codec->field_end_offset_ = codec->buffer_offset_ + static_cast<uint64_t>(at - codec->buffer_start_) + length;
+    return 0;
+  }
+
+  static int OnHeaderFieldComplete(llhttp_t* parser) {
+    Codec* codec = Of(parser);
+    codec->in_gap_ = true;
+    codec->value_started_ = false;
+    codec->gap_.clear();
+    return 0;
+  }
+
+  static int OnHeaderValue(llhttp_t* parser, const char* at, size_t length) {
+    Codec* codec = Of(parser);
+    if (CountHeaderBytes(codec, length) != 0) return -1;
+    const absl::string_view value(at, length);
+    const uint64_t start = codec->buffer_offset_ + static_cast<uint64_t>(at - codec->buffer_start_);
+    bool folded = codec->value_started_ && start != codec->value_end_offset_;
+    if (codec->in_gap_) {
+      // The bytes between the field name and the value must be ":" and OWS; a line break there is a fold.
+      codec->in_gap_ = false;
+      const uint64_t gap_start = std::max(codec->field_end_offset_, codec->buffer_offset_);
+      const absl::string_view here(codec->buffer_start_ + (gap_start - codec->buffer_offset_),
+                                   static_cast<size_t>(start - gap_start));
+      folded = folded || codec->gap_.find_first_of("\r\n") != std::string::npos ||
+               here.find_first_of("\r\n") != absl::string_view::npos;
+    }
+    codec->value_started_ = true;
+    if (folded || value.find_first_of("\r\n") != absl::string_view::npos) {
+      // llhttp accepts an obs-fold continuation line as more of the value; RFC 9112 §5.2 lets a server reject it,
+      // and it is a classic request-smuggling shape.
+      codec->callback_error_status_ = 400;
+      codec->callback_error_reason_ = "obsolete line folding in header";
+      return -1;
+    }
+    codec->value_end_offset_ = start + length;
+    codec->header_value_.append(value.data(), value.size());
+    return 0;
+  }
+
+  static int OnHeaderValueComplete(llhttp_t* parser) {
+    Codec* codec = Of(parser);
+    if (CountHeaderBytes(codec, 4) != 0) return -1;  // ": " and CRLF, as a header block counts them
+    codec->parsing_->headers.Add(codec->header_name_, absl::StripTrailingAsciiWhitespace(codec->header_value_));
+    codec->header_name_.clear();
+    codec->header_value_.clear();
+    codec->in_gap_ = false;
+    codec->value_started_ = false;
+    return 0;
+  }
+
+  static int OnHeadersComplete(llhttp_t* parser) {
+    Codec* codec = Of(parser);
+    codec->headers_done_ = true;
+    return codec->OnHeadersComplete() ? 0 : -1;
+  }
+
+  static int OnBody(llhttp_t* parser, const char* at, size_t length) {
+    Codec* codec = Of(parser);
+    if (codec->parsing_->body.size() + length > codec->options_.max_body_bytes) {
+      codec->callback_error_status_ = 413;
+      codec->callback_error_reason_.clear();
+      return -1;
+    }
+    codec->parsing_->body.append(at, length);
+    return 0;
+  }
+
+  static int OnMessageComplete(llhttp_t* parser) {
+    // Pause so the request is dispatched outside llhttp (handlers may answer synchronously).
+    return HPE_PAUSED;
+  }
+
+  static const llhttp_settings_t& Settings() {
+    static const llhttp_settings_t settings = [] {
+      llhttp_settings_t s;
+      llhttp_settings_init(&s);
+      s.on_message_begin = OnMessageBegin;
+      s.on_url = OnUrl;
+      s.on_header_field = OnHeaderField;
+      s.on_header_field_complete = OnHeaderFieldComplete;
+      s.on_header_value = OnHeaderValue;
+      s.on_header_value_complete = OnHeaderValueComplete;
+      s.on_headers_complete = OnHeadersComplete;
+      s.on_body = OnBody;
+      s.on_message_complete = OnMessageComplete;
+      return s;
+    }();
+    return settings;
+  }
+};
+
+Codec::Codec(http::CodecContext context, Options options) : context_(std::move(context)), options_(options) {
+  llhttp_init(&parser_, HTTP_REQUEST, &ParserCallbacks::Settings());
+  parser_.data = this;
+}
+
+Codec::~Codec() { OnPeerClosed(); }
+
+bool Codec::OnHeadersComplete() {
+  http::Request& request = *parsing_;
+  const int major = llhttp_get_http_major(&parser_);
+  const int minor = llhttp_get_http_minor(&parser_);
+  if (major != 1 || minor > 1) {
+    Reject(505, "");
+    return false;
+  }
+  request.protocol = minor == 0 ? http::Protocol::kHttp10 : http::Protocol::kHttp11;
+  request.method = llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(&parser_)));
+
+  const size_t host_count = request.headers.Count("Host");
+  if (request.protocol == http::Protocol::kHttp11 && host_count == 0) {
+    Reject(400, "missing required Host header");
+    return false;
+  }
+  if (host_count > 1) {
+    Reject(400, "too many Host headers");
+    return false;
+  }
+  std::string uri_authority;
+  if (request.target.empty() ||
+      (request.target[0] != '/' && request.target != "*" && !absl::StartsWithIgnoreCase(request.target, "http://") &&
+       !absl::StartsWithIgnoreCase(request.target, "https://"))) {
+    Reject(400, "malformed request target");
+    return false;
+  }
+  http::SplitTarget(request.target, &request.path, &request.raw_query, &uri_authority);
+  request.authority = !uri_authority.empty() ? uri_authority : std::string(request.headers.Get("Host").value_or(""));
+
+  if (auto te = request.headers.Get("Transfer-Encoding"); te.has_value()) {
+    if (request.headers.Has("Content-Length")) {
+      Reject(400, "both Transfer-Encoding and Content-Length");
+      return false;
+    }
+    if (request.headers.Count("Transfer-Encoding") > 1 || !absl::EqualsIgnoreCase(*te, "chunked")) {
+      Reject(501, absl::StrCat("unsupported transfer encoding: \"", *te, "\""));
+      return false;
+    }
+  }
+  if ((parser_.flags & F_CONTENT_LENGTH) != 0 && parser_.content_length > options_.max_body_bytes) {
+    Reject(413, "");
+    return false;
+  }
+
+  auto transaction = std::make_unique<Transaction>(this, parsing_, /*keep_alive=*/true);
+  if (auto expect = request.headers.Get("Expect"); expect.has_value()) {
+    if (!absl::EqualsIgnoreCase(*expect, "100-continue")) {
+      Reject(417, "");
+      return false;
+    }
+    if (request.protocol == http::Protocol::kHttp11) transaction->AppendRaw("HTTP/1.1 100 Continue\r\n\r\n");
+  }
+  request.received_time = context_.loop != nullptr ? context_.loop->Now() : absl::Now();
+  transactions_.push_back(std::move(transaction));
+  if (transactions_.back()->has_output() && transactions_.size() == 1 && !in_feed_) OnTransactionOutput();
+  return true;
+}
+
+void Codec::OnMessageComplete() {
+  Transaction* transaction = transactions_.back().get();
+  if (!llhttp_should_keep_alive(&parser_)) {
+    transaction->CloseAfter();
+    input_closed_ = true;
+  }
+  if (shutting_down_) {
+    transaction->CloseAfter();
+    input_closed_ = true;
+  }
+  http::RequestPtr request = std::move(parsing_);
+  message_begun_ = false;
+  headers_done_ = false;
+  request->scheme = "https";
+  request->connection = context_.connection;
+  request->executor = context_.loop;
+  request->shutting_down = context_.shutting_down;
+  transaction->exchange() = http::NewExchange(context_.loop, transaction, options_.response_high_water_mark);
+  transaction->set_dispatched();
+  ++active_requests_;
+  ++requests_dispatched_;
+  context_.handler->Serve(std::move(request), http::ResponseWriter(transaction->exchange()));
+}
+
+void Codec::Reject(int status, absl::string_view reason) {
+  std::string body = absl::StrCat(status, " ", http::ReasonPhrase(status));
+  if (!reason.empty()) absl::StrAppend(&body, ": ", reason);
+  std::string bytes = absl::StrCat("HTTP/1.1 ", status, " ", http::ReasonPhrase(status),
+                                   "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
+                                   "Content-Length: ",
+                                   body.size(), "\r\n\r\n", body);
+  auto transaction = std::make_unique<Transaction>(this, nullptr, /*keep_alive=*/false);
+  transaction->AppendRaw(std::move(bytes));
+  transaction->MarkFinished();
+  // The error answers the request being parsed: a transaction already queued for it (headers were accepted, the
+  // body was not) is replaced.
+  if (headers_done_ && !transactions_.empty() && !transactions_.back()->dispatched()) transactions_.pop_back();
+  transactions_.push_back(std::move(transaction));
+  input_closed_ = true;
+  pending_input_.clear();
+  linger_ = true;
+  parsing_.reset();
+  message_begun_ = false;
+}
+
+absl::Status Codec::Feed(absl::string_view data) {
+  if (input_closed_ || peer_closed_) return absl::OkStatus();  // Nothing more is read on this connection.
+  in_feed_ = true;
+  if (!pending_input_.empty()) {
+    pending_input_.append(data.data(), data.size());
+    std::string input = std::move(pending_input_);
+    pending_input_.clear();
+    Parse(input);
+  } else {
+    Parse(data);
+  }
+  in_feed_ = false;
+  if (linger_) return absl::InvalidArgumentError("malformed HTTP/1.1 request: answered with an error and closing");
+  return absl::OkStatus();
+}
+
+void Codec::Parse(absl::string_view data) {
+  while (!data.empty() && !input_closed_) {
+    if (active_requests_ >= options_.max_pipelined_requests) {
+      pending_input_.append(data.data(), data.size());
+      return;
+    }
+    buffer_start_ = data.data();
+    const llhttp_errno_t error = llhttp_execute(&parser_, data.data(), data.size());
+    if (error == HPE_OK) {
+      if (in_gap_) {
+        const uint64_t gap_start = std::max(field_end_offset_, buffer_offset_);
+        gap_.append(data.data() + (gap_start - buffer_offset_), data.size() - (gap_start - buffer_offset_));
+      }
+      buffer_offset_ += data.size();
+      return;  // all consumed, message incomplete
+    }
+    const char* stop = llhttp_get_error_pos(&parser_);
+    if (error == HPE_PAUSED || error == HPE_PAUSED_UPGRADE) {
+      if (error == HPE_PAUSED) {
+        llhttp_resume(&parser_);
+        OnMessageComplete();
+      } else {
+        llhttp_resume_after_upgrade(&parser_);  // h2c and other upgrades are ignored
+      }
+      const size_t consumed =
+          std::min(stop != nullptr ? static_cast<size_t>(stop - data.data()) : data.size(), data.size());
+      buffer_offset_ += consumed;
+      data.remove_prefix(consumed);
+      continue;
+    }
+    if (callback_error_status_ != 0) {
+      const int status = callback_error_status_;
+      callback_error_status_ = 0;
+      if (!linger_) Reject(status, callback_error_reason_);
+    } else if (!linger_) {
+      const int status = error == HPE_INVALID_VERSION ? 505 : 400;
+      Reject(status, llhttp_get_error_reason(&parser_));
+    }
+    return;
+  }
+}
+
+void Codec::ResumePendingInput() {
+  if (pending_input_.empty() || input_closed_ || active_requests_ >= options_.max_pipelined_requests) return;
+  const bool was_in_feed = in_feed_;
+  in_feed_ = true;
+  std::string input = std::move(pending_input_);
+  pending_input_.clear();
+  Parse(input);
+  in_feed_ = was_in_feed;
+}
+
+void Codec::OnTransactionOutput() {
+  if (!in_feed_ && context_.callbacks != nullptr) context_.callbacks->OnOutputReady();
+}
+
+void Codec::OnTransactionFinished() {
+  if (active_requests_ > 0) --active_requests_;
+  OnTransactionOutput();
+}
+
+absl::string_view Codec::PeekOutput() {
+  PopFinishedTransactions();
+  if (transactions_.empty()) return {};
+  Transaction& front = *transactions_.front();
+  return front.has_output() ? front.Peek() : absl::string_view();
+}
+
+void Codec::ConsumeOutput(size_t n) {
+  while (n > 0 && !transactions_.empty() && transactions_.front()->has_output()) {
+    n -= transactions_.front()->Consume(n);
+    PopFinishedTransactions();
+  }
+}
+
+void Codec::PopFinishedTransactions() {
+  bool popped = false;
+  while (!transactions_.empty() && transactions_.front()->finished() && !transactions_.front()->has_output()) {
+    const bool close = transactions_.front()->close_after();
+    transactions_.pop_front();
+    popped = true;
+    if (close) {
+      close_after_output_ = true;
+      input_closed_ = true;
+      pending_input_.clear();
+      // Anything queued behind a closing response will never be answered.
+      for (auto& later : transactions_) {
+        if (later->exchange() && !later->finished()) later->exchange()->OnClientGone();
+      }
+      transactions_.clear();
+      active_requests_ = 0;
+      break;
+    }
+  }
+  if (popped) ResumePendingInput();
+}
+
+bool Codec::WantsRead() const {
+  return !input_closed_ && !peer_closed_ && active_requests_ < options_.max_pipelined_requests;
+}
+
+bool Codec::WantsClose() const {
+  if (peer_closed_ || close_after_output_) return true;
+  if (linger_) return transactions_.empty();
+  if (shutting_down_ && transactions_.empty() && !headers_done_) return true;
+  return false;
+}
+
+http::CodecPhase Codec::phase() const {
+  if (!transactions_.empty() || headers_done_) return http::CodecPhase::kBusy;
+  if (message_begun_) return http::CodecPhase::kReadingHeaders;
+  return http::CodecPhase::kIdle;
+}
+
+void Codec::BeginShutdown() {
+  shutting_down_ = true;
+  if (!headers_done_) {
+    // A request whose head is still arriving is dropped with the connection (Go closes "new" connections too).
+    input_closed_ = true;
+    pending_input_.clear();
+  }
+}
+
+void Codec::OnPeerClosed() {
+  if (peer_closed_) return;
+  peer_closed_ = true;
+  input_closed_ = true;
+  pending_input_.clear();
+  auto transactions = std::move(transactions_);
+  transactions_.clear();
+  for (auto& transaction : transactions) {
+    if (transaction->exchange() && !transaction->finished()) transaction->exchange()->OnClientGone();
+  }
+  active_requests_ = 0;
+}
+
+}  // namespace apiserve::http1

@@ -1,0 +1,115 @@
+#ifndef APISERVE_HTTP1_CODEC_H_
+#define APISERVE_HTTP1_CODEC_H_
+
+// http1::Codec: the HTTP/1.1 server side of one connection, on llhttp 8.1 in strict mode.
+//
+// Bytes in → http::Request to the handler; http::ResponseWriter answers → bytes out (see http::ServerCodec for the
+// contract with the server). Keep-alive and pipelining: requests are dispatched as soon as they are complete (at
+// most Options::max_pipelined_requests ahead of their responses) and answered strictly in order, whatever order the
+// handlers finish in. Bodies are buffered whole up to Options::max_body_bytes.
+//
+// Bad input never reaches a handler: it is answered with Go's plain-text error (400 with the reason, 413, 417, 431,
+// 501, 505) and `Connection: close`, after which WantsLingeringClose() is true. Rejected on purpose although llhttp
+// accepts them: obs-fold, a missing or repeated Host in HTTP/1.1, Transfer-Encoding other than "chunked".
+// `Upgrade: h2c` is ignored (the request is served as HTTP/1.1).
+//
+// Threading: loop-affine (see http::ServerCodec).
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "http/request.h"
+#include "http/server_codec.h"
+#include "http1/options.h"
+#include "llhttp.h"
+
+namespace apiserve::http1 {
+
+class Transaction;
+
+class Codec : public http::ServerCodec {
+ public:
+  // `options` must be valid (Options::Validate).
+  Codec(http::CodecContext context, Options options);
+  ~Codec() override;
+  Codec(const Codec&) = delete;
+  Codec& operator=(const Codec&) = delete;
+
+  absl::Status Feed(absl::string_view data) override;
+  absl::string_view PeekOutput() override;
+  void ConsumeOutput(size_t n) override;
+  bool WantsRead() const override;
+  bool WantsClose() const override;
+  bool WantsLingeringClose() const override { return linger_; }
+  http::CodecPhase phase() const override;
+  size_t ActiveRequests() const override { return active_requests_; }
+  void BeginShutdown() override;
+  void CompleteShutdown() override { BeginShutdown(); }
+  void OnPeerClosed() override;
+
+  // RequestsDispatched counts requests handed to the handler since the connection started.
+  uint64_t RequestsDispatched() const { return requests_dispatched_; }
+
+ private:
+  friend class Transaction;
+  friend struct ParserCallbacks;
+
+  // Parses `data`, dispatching complete requests; stops early (stashing the rest) when the read-ahead is full.
+  void Parse(absl::string_view data);
+  // Called when a message's head is complete; returns false after queueing an error response.
+  bool OnHeadersComplete();
+  void OnMessageComplete();
+  // Queues an error response (always closes, lingering) and stops reading.
+  void Reject(int status, absl::string_view reason);
+  void OnTransactionOutput();
+  void OnTransactionFinished();
+  void ResumePendingInput();
+  void PopFinishedTransactions();
+
+  const http::CodecContext context_;
+  const Options options_;
+
+  llhttp_t parser_;
+  // The request being parsed, and its head accounting.
+  http::RequestPtr parsing_;
+  std::string header_name_;
+  std::string header_value_;
+  size_t header_bytes_ = 0;
+  bool message_begun_ = false;
+  bool headers_done_ = false;
+  bool body_too_large_ = false;
+  int callback_error_status_ = 0;
+  std::string callback_error_reason_;
+
+  // Absolute stream offsets, to tell an obs-fold (bytes skipped between two pieces of one header value) from a value
+  // split across reads.
+  uint64_t buffer_offset_ = 0;  // stream offset of the buffer being parsed
+  const char* buffer_start_ = nullptr;
+  uint64_t value_end_offset_ = 0;
+  uint64_t field_end_offset_ = 0;
+  bool value_started_ = false;
+  bool in_gap_ = false;  // between a field name and its value's first byte
+  std::string gap_;      // gap bytes from earlier reads (":" and OWS; CR/LF means obs-fold)
+
+  std::string pending_input_;  // received but not parsed: read-ahead full
+  bool input_closed_ = false;  // no more requests will be parsed
+  bool shutting_down_ = false;
+  bool close_after_output_ = false;
+  bool wants_close_ = false;
+  bool linger_ = false;
+  bool in_feed_ = false;
+  bool peer_closed_ = false;
+
+  std::deque<std::unique_ptr<Transaction>> transactions_;
+  size_t active_requests_ = 0;
+  uint64_t requests_dispatched_ = 0;
+};
+
+}  // namespace apiserve::http1
+
+#endif  // APISERVE_HTTP1_CODEC_H_

@@ -1,0 +1,29 @@
+#ifndef APISERVE_HTTP1_OPTIONS_H_
+#define APISERVE_HTTP1_OPTIONS_H_
+
+#include <cstddef>
+
+#include "absl/status/status.h"
+
+namespace apiserve::http1 {
+
+// Options for the HTTP/1.1 server codec. Defaults are kube-apiserver's.
+struct Options {
+  // Request line plus header block, in bytes. Go's http.Server{MaxHeaderBytes: 1 << 20} in the seed. Over it: 431.
+  size_t max_header_bytes = size_t{1} << 20;
+  // Request body limit, checked against Content-Length before reading and while reading chunked bodies. kube's
+  // default 3 MiB (--max-request-body-bytes is not a flag of the seed; this is the server-wide value). Over: 413.
+  size_t max_body_bytes = size_t{3} << 20;
+  // Pipelined requests dispatched ahead of their responses; beyond this the codec stops reading (WantsRead false)
+  // until earlier responses are out. Keeps a pipelining client from making us queue unbounded work.
+  size_t max_pipelined_requests = 16;
+  // High-water mark for a streamed response body held in the codec (see http::ResponseWriter::Write).
+  size_t response_high_water_mark = size_t{1} << 20;
+
+  // Validate returns InvalidArgument naming every field out of range.
+  absl::Status Validate() const;
+};
+
+}  // namespace apiserve::http1
+
+#endif  // APISERVE_HTTP1_OPTIONS_H_
