@@ -1,0 +1,465 @@
+#include "server/connection.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "base/logger.h"
+#include "openssl/err.h"
+
+namespace apiserve::server {
+namespace {
+
+constexpr size_t kTlsRecordPlaintext = 16384;
+constexpr size_t kReadBufferSize = 64 * 1024;
+
+char* LoopReadBuffer() {
+  thread_local std::unique_ptr<char[]> buffer(new char[kReadBufferSize]);
+  return buffer.get();
+}
+
+std::string FormatAddress(const sockaddr_storage& address) {
+  char host[64] = {0};
+  if (address.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    uv_ip6_name(in6, host, sizeof(host));
+    return absl::StrCat("[", host, "]:", ntohs(in6->sin6_port));
+  }
+  const auto* in4 = reinterpret_cast<const sockaddr_in*>(&address);
+  uv_ip4_name(in4, host, sizeof(host));
+  return absl::StrCat(host, ":", ntohs(in4->sin_port));
+}
+
+std::string SslErrorString() {
+  const uint32_t error = ERR_get_error();
+  ERR_clear_error();
+  if (error == 0) return "unknown error";
+  char buffer[256];
+  ERR_error_string_n(error, buffer, sizeof(buffer));
+  return buffer;
+}
+
+struct WriteRequest {
+  uv_write_t request;
+  std::string data;
+};
+
+}  // namespace
+
+Connection::Connection(ConnectionContext* context, ConnectionSet* set) : context_(context), set_(set) {}
+
+Connection::~Connection() = default;
+
+bool Connection::Accept(uv_stream_t* listener, ConnectionContext* context, ConnectionSet* set, int* error) {
+  std::shared_ptr<Connection> connection(new Connection(context, set));
+  Connection* c = connection.get();
+  uv_tcp_init(context->loop->uv_loop(), &c->tcp_);
+  c->tcp_.data = c;
+  c->handles_open_ = 1;
+  if (int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp_)); rc != 0) {
+    *error = rc;
+    // Nothing else was set up: close the handle; the shared_ptr kept in the callback data frees the object.
+    auto* holder = new std::shared_ptr<Connection>(std::move(connection));
+    c->tcp_.data = holder;
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp_),
+             [](uv_handle_t* handle) { delete static_cast<std::shared_ptr<Connection>*>(handle->data); });
+    return false;
+  }
+  uv_timer_init(context->loop->uv_loop(), &c->timer_);
+  c->timer_.data = c;
+  c->handles_open_ = 2;
+  uv_tcp_nodelay(&c->tcp_, 1);
+  uv_tcp_keepalive(&c->tcp_, 1, 180);  // kube's tcpKeepAliveListener: 3 minutes
+
+  auto info = std::make_shared<http::ConnectionInfo>();
+  sockaddr_storage address;
+  int length = sizeof(address);
+  if (uv_tcp_getpeername(&c->tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    info->remote_address = FormatAddress(address);
+  }
+  length = sizeof(address);
+  if (uv_tcp_getsockname(&c->tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    info->local_address = FormatAddress(address);
+  }
+  c->info_ = std::move(info);
+
+  c->ssl_.reset(SSL_new(context->ssl_ctx));
+  c->read_bio_ = BIO_new(BIO_s_mem());
+  c->write_bio_ = BIO_new(BIO_s_mem());
+  SSL_set_bio(c->ssl_.get(), c->read_bio_, c->write_bio_);
+  SSL_set_accept_state(c->ssl_.get());
+
+  ++context->counters.accepted;
+  set->Add(std::move(connection));
+  c->UpdateTimer();
+  c->UpdateReading();
+  return true;
+}
+
+void Connection::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
+  buf->base = LoopReadBuffer();
+  buf->len = kReadBufferSize;
+}
+
+void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  auto* c = static_cast<Connection*>(stream->data);
+  if (nread == 0) return;
+  if (c->state_ == State::kClosed) return;
+  if (nread < 0) {
+    // EOF or a socket error: the client is gone (while lingering, that is the end we were waiting for).
+    c->peer_eof_ = true;
+    c->CloseNow();
+    return;
+  }
+  if (c->lingering_) return;  // discard: the error response is out, we only wait for the client to stop
+  BIO_write(c->read_bio_, buf->base, static_cast<int>(nread));
+  c->Process();
+}
+
+void Connection::Process() {
+  if (state_ == State::kClosed) return;
+  in_process_ = true;
+  if (state_ == State::kHandshake && !Handshake()) {
+    in_process_ = false;
+    if (state_ != State::kClosed) {
+      UpdateTimer();
+      UpdateReading();
+    }
+    return;
+  }
+  // Reading can resume once output drains (HTTP/1.1 pipelining), so alternate until neither makes progress.
+  for (int pass = 0; pass < 4 && state_ == State::kOpen; ++pass) {
+    ReadPlaintext();
+    if (state_ != State::kOpen) break;
+    Flush();
+    const bool more_input = codec_->WantsRead() && (BIO_pending(read_bio_) > 0 || SSL_pending(ssl_.get()) > 0);
+    if (!more_input) break;
+  }
+  in_process_ = false;
+  if (state_ == State::kOpen && codec_->WantsClose() && codec_->PeekOutput().empty()) {
+    StartClose(/*graceful=*/!codec_->WantsLingeringClose(), /*linger=*/codec_->WantsLingeringClose());
+  }
+  if (state_ != State::kClosed) {
+    UpdateTimer();
+    UpdateReading();
+  }
+}
+
+bool Connection::Handshake() {
+  const int rc = SSL_do_handshake(ssl_.get());
+  if (rc == 1) {
+    const uint8_t* alpn = nullptr;
+    unsigned alpn_length = 0;
+    SSL_get0_alpn_selected(ssl_.get(), &alpn, &alpn_length);
+    info_->alpn.assign(reinterpret_cast<const char*>(alpn), alpn_length);
+    info_->tls_version = SSL_get_version(ssl_.get());
+    if (const char* sni = SSL_get_servername(ssl_.get(), TLSEXT_NAMETYPE_host_name); sni != nullptr) {
+      info_->sni = sni;
+    }
+    if (context_->tls_inspector) context_->tls_inspector(ssl_.get(), info_.get());
+    http::CodecContext codec_context;
+    codec_context.loop = context_->loop;
+    codec_context.handler = context_->handler;
+    codec_context.callbacks = this;
+    codec_context.connection = info_;
+    codec_context.shutting_down = context_->shutting_down;
+    codec_ = context_->codec_factory(info_->alpn, codec_context);
+    http2_ = info_->alpn == "h2";
+    ++(http2_ ? context_->counters.open_http2 : context_->counters.open_http1);
+    state_ = State::kOpen;
+    timer_kind_ = TimerKind::kNone;  // the read-header clock restarts for the first request head
+    if (shutdown_requested_) codec_->BeginShutdown();
+    return true;
+  }
+  const int error = SSL_get_error(ssl_.get(), rc);
+  if (error == SSL_ERROR_WANT_READ) {
+    WriteCiphertext();  // our handshake flight
+    return false;
+  }
+  ++context_->counters.handshake_errors;
+  VLOG(5) << "http: TLS handshake error from " << info_->remote_address << ": " << SslErrorString();
+  WriteCiphertext();  // the alert, if any
+  StartClose(/*graceful=*/false, /*linger=*/false);
+  return false;
+}
+
+void Connection::ReadPlaintext() {
+  char* buffer = LoopReadBuffer();
+  while (state_ == State::kOpen && codec_->WantsRead()) {
+    const int n = SSL_read(ssl_.get(), buffer, static_cast<int>(kReadBufferSize));
+    if (n > 0) {
+      codec_->Feed(absl::string_view(buffer, static_cast<size_t>(n))).IgnoreError();  // errors end in WantsClose
+      continue;
+    }
+    const int error = SSL_get_error(ssl_.get(), n);
+    if (error == SSL_ERROR_WANT_READ) break;
+    if (error != SSL_ERROR_ZERO_RETURN) {
+      VLOG(5) << "TLS read error from " << info_->remote_address << ": " << SslErrorString();
+    }
+    peer_eof_ = true;
+    CloseNow();
+    return;
+  }
+}
+
+void Connection::Flush() {
+  if (state_ != State::kOpen) return;
+  auto queued = [this] {
+    return uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_)) +
+           static_cast<size_t>(BIO_pending(write_bio_)) + plaintext_.size();
+  };
+  auto seal = [this](absl::string_view data) {
+    if (data.empty()) return true;
+    const int n = SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size()));
+    return n == static_cast<int>(data.size());
+  };
+  bool ok = true;
+  while (ok && queued() < context_->options.write_high_water_mark) {
+    const absl::string_view out = codec_->PeekOutput();
+    if (out.empty()) break;
+    if (plaintext_.empty() && out.size() >= kTlsRecordPlaintext) {
+      // Large pieces go straight into records, without a copy into the batch.
+      const size_t take = std::min(out.size(), 4 * kTlsRecordPlaintext);
+      ok = seal(out.substr(0, take));
+      codec_->ConsumeOutput(take);
+      continue;
+    }
+    const size_t take = std::min(out.size(), kTlsRecordPlaintext - plaintext_.size());
+    plaintext_.append(out.data(), take);
+    codec_->ConsumeOutput(take);
+    if (plaintext_.size() == kTlsRecordPlaintext) {
+      ok = seal(plaintext_);
+      plaintext_.clear();
+    }
+  }
+  if (ok) ok = seal(plaintext_);
+  plaintext_.clear();
+  if (!ok) {
+    VLOG(5) << "TLS write error to " << info_->remote_address << ": " << SslErrorString();
+    CloseNow();
+    return;
+  }
+  WriteCiphertext();
+}
+
+void Connection::WriteCiphertext() {
+  const int pending = BIO_pending(write_bio_);
+  if (pending <= 0 || state_ == State::kClosed) return;
+  auto* write = new WriteRequest;
+  write->data.resize(static_cast<size_t>(pending));
+  BIO_read(write_bio_, write->data.data(), pending);
+  write->request.data = write;
+  uv_buf_t buf = uv_buf_init(write->data.data(), static_cast<unsigned>(write->data.size()));
+  ++writes_in_flight_;
+  const int rc =
+      uv_write(&write->request, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, [](uv_write_t* request, int status) {
+        auto* w = static_cast<WriteRequest*>(request->data);
+        auto* c = static_cast<Connection*>(request->handle->data);
+        delete w;
+        c->OnWriteDone();
+      });
+  if (rc != 0) {
+    --writes_in_flight_;
+    delete write;
+    CloseNow();
+  }
+}
+
+void Connection::OnWriteDone() {
+  --writes_in_flight_;
+  if (state_ != State::kOpen) return;
+  const size_t queued = uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_));
+  if (queued < context_->options.write_high_water_mark / 2 && !in_process_) Process();
+}
+
+void Connection::OnOutputReady() {
+  if (in_process_ || flush_posted_ || state_ != State::kOpen) return;
+  flush_posted_ = true;
+  context_->loop->Post([weak = weak_from_this()] {
+    if (auto c = weak.lock()) {
+      c->flush_posted_ = false;
+      c->Process();
+    }
+  });
+}
+
+void Connection::UpdateTimer() {
+  TimerKind want = TimerKind::kNone;
+  absl::Duration duration;
+  const ConnectionOptions& options = context_->options;
+  if (state_ == State::kHandshake) {
+    want = TimerKind::kReadHeader;
+    duration = options.read_header_timeout;
+  } else if (state_ == State::kClosing) {
+    if (lingering_) {
+      want = TimerKind::kLinger;
+      duration = options.linger_timeout;
+    }
+  } else if (state_ == State::kOpen) {
+    if (shutdown_requested_ && http2_) {
+      want = TimerKind::kGoaway;
+      duration = options.goaway_delay;
+    } else {
+      switch (codec_->phase()) {
+        case http::CodecPhase::kIdle:
+          want = TimerKind::kIdle;
+          duration = options.idle_timeout;
+          break;
+        case http::CodecPhase::kReadingHeaders:
+          want = TimerKind::kReadHeader;
+          duration = options.read_header_timeout;
+          break;
+        case http::CodecPhase::kBusy:
+          break;
+      }
+    }
+  }
+  if (want == timer_kind_) return;
+  timer_kind_ = want;
+  if (want == TimerKind::kNone) {
+    uv_timer_stop(&timer_);
+    return;
+  }
+  const int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(duration));
+  uv_timer_start(&timer_, &Connection::OnTimer, static_cast<uint64_t>(ms), 0);
+}
+
+void Connection::OnTimer(uv_timer_t* timer) { static_cast<Connection*>(timer->data)->OnTimeout(); }
+
+void Connection::OnTimeout() {
+  const TimerKind kind = timer_kind_;
+  timer_kind_ = TimerKind::kNone;
+  switch (kind) {
+    case TimerKind::kReadHeader:
+      ++(state_ == State::kHandshake ? context_->counters.handshake_timeouts : context_->counters.read_header_timeouts);
+      CloseNow();
+      return;
+    case TimerKind::kIdle:
+      ++context_->counters.idle_closes;
+      if (http2_) {
+        codec_->BeginShutdown();
+        codec_->CompleteShutdown();
+        Process();
+      } else {
+        StartClose(/*graceful=*/true, /*linger=*/false);
+      }
+      return;
+    case TimerKind::kGoaway:
+      shutdown_requested_ = true;
+      codec_->CompleteShutdown();
+      http2_ = false;  // no second GOAWAY timer; the codec closes when its streams are done
+      Process();
+      return;
+    case TimerKind::kLinger:
+      CloseNow();
+      return;
+    case TimerKind::kNone:
+      return;
+  }
+}
+
+void Connection::UpdateReading() {
+  const size_t queued = uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_));
+  bool want = false;
+  if (state_ == State::kHandshake) want = true;
+  if (state_ == State::kOpen) want = codec_->WantsRead() && queued < context_->options.write_high_water_mark;
+  if (state_ == State::kClosing) want = lingering_;
+  if (want == reading_) return;
+  reading_ = want;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  if (want) {
+    uv_read_start(stream, &Connection::OnAlloc, &Connection::OnRead);
+  } else {
+    uv_read_stop(stream);
+  }
+}
+
+void Connection::StartClose(bool graceful, bool linger) {
+  if (state_ == State::kClosing || state_ == State::kClosed) return;
+  state_ = State::kClosing;
+  if (codec_) codec_->OnPeerClosed();  // exchanges still open complete as "client gone"
+  if (graceful || linger) {
+    SSL_shutdown(ssl_.get());  // queue close_notify
+    WriteCiphertext();
+  }
+  lingering_ = linger;
+  auto* request = new uv_shutdown_t;
+  request->data = this;
+  // shutdown(2) after the queued writes: the client reads the whole response, then EOF.
+  const int rc = uv_shutdown(request, reinterpret_cast<uv_stream_t*>(&tcp_), [](uv_shutdown_t* req, int) {
+    auto* c = static_cast<Connection*>(req->data);
+    delete req;
+    if (!c->lingering_) c->CloseNow();
+  });
+  if (rc != 0) {
+    delete request;
+    CloseNow();
+    return;
+  }
+  reading_ = !linger;  // force UpdateReading to apply the lingering choice
+  UpdateReading();
+  UpdateTimer();
+}
+
+void Connection::CloseNow() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  if (codec_) codec_->OnPeerClosed();
+  if (codec_) --(info_->alpn == "h2" ? context_->counters.open_http2 : context_->counters.open_http1);
+  uv_timer_stop(&timer_);
+  auto on_close = [](uv_handle_t* handle) {
+    auto* c = static_cast<Connection*>(handle->data);
+    if (--c->handles_open_ == 0) c->set_->Remove(c);  // destroys the connection
+  };
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_close);
+}
+
+void Connection::BeginShutdown() {
+  if (state_ == State::kClosed || state_ == State::kClosing) return;
+  shutdown_requested_ = true;
+  if (state_ == State::kHandshake) {
+    CloseNow();
+    return;
+  }
+  codec_->BeginShutdown();
+  Process();
+}
+
+bool Connection::idle() const { return state_ != State::kOpen || codec_->ActiveRequests() == 0; }
+
+void ConnectionSet::Remove(Connection* connection) {
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) return;
+  std::shared_ptr<Connection> keep = std::move(it->second);
+  connections_.erase(it);
+  keep.reset();
+  if (connections_.empty() && on_empty_) {
+    auto callback = std::move(on_empty_);
+    on_empty_ = nullptr;
+    callback();
+  }
+}
+
+void ConnectionSet::BeginShutdown() {
+  std::vector<std::shared_ptr<Connection>> all;
+  for (auto& [key, connection] : connections_) all.push_back(connection);
+  for (auto& connection : all) connection->BeginShutdown();
+}
+
+void ConnectionSet::CloseAll() {
+  std::vector<std::shared_ptr<Connection>> all;
+  for (auto& [key, connection] : connections_) all.push_back(connection);
+  for (auto& connection : all) connection->CloseNow();
+}
+
+void ConnectionSet::OnEmpty(std::function<void()> callback) {
+  if (connections_.empty()) {
+    callback();
+    return;
+  }
+  on_empty_ = std::move(callback);
+}
+
+}  // namespace apiserve::server

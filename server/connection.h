@@ -1,0 +1,161 @@
+#ifndef APISERVE_SERVER_CONNECTION_H_
+#define APISERVE_SERVER_CONNECTION_H_
+
+// server::Connection: one accepted TCP connection: TLS over memory BIOs, then the codec ALPN chose.
+//
+// Data path: uv read → BIO (ciphertext) → SSL_read → codec.Feed → handlers; codec output → SSL_write (batched into
+// as few TLS records as fit) → BIO → one uv_write per pass. Above the write high-water mark the connection stops
+// pulling codec output and stops reading until the socket drains.
+//
+// Timers (one uv_timer_t): the TLS handshake and an incomplete request head share the read-header timeout; an idle
+// connection gets the idle timeout (HTTP/1.1: close; HTTP/2: two-phase GOAWAY). Busy connections have no timer.
+//
+// Closing: graceful (close_notify, then shutdown(2) after the writes drain), lingering after an error response
+// (half-close, discard input for linger_timeout), or abrupt (peer gone, forced at the end of shutdown).
+//
+// Threading: loop-affine; created, used and destroyed on its EventLoop. Owned by its ConnectionSet.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "http/handler.h"
+#include "http/server_codec.h"
+#include "lifecycle/signal.h"
+#include "openssl/ssl.h"
+#include "server/event_loop.h"
+#include "uv.h"
+
+namespace apiserve::server {
+
+struct ConnectionOptions {
+  absl::Duration read_header_timeout = absl::Seconds(32);  // kube's ReadHeaderTimeout; covers the TLS handshake
+  absl::Duration idle_timeout = absl::Seconds(90);         // kube's IdleTimeout
+  absl::Duration linger_timeout = absl::Seconds(1);        // how long to discard input after an error response
+  absl::Duration goaway_delay = absl::Seconds(1);          // between the HTTP/2 shutdown notice and the final GOAWAY
+  size_t write_high_water_mark = size_t{1} << 20;          // bytes queued in the socket before we stop producing
+};
+
+// CodecFactory makes the codec for a negotiated ALPN protocol ("h2", "http/1.1", or "" when the client sent none).
+using CodecFactory =
+    std::function<std::unique_ptr<http::ServerCodec>(absl::string_view alpn, const http::CodecContext& context)>;
+
+// HandshakeInfo is what the server learns from a finished handshake (filled by a TlsInspector).
+using TlsInspector = std::function<void(SSL* ssl, http::ConnectionInfo* info)>;
+
+// ConnectionCounters are per loop (no atomics on the hot path); the server sums them.
+struct ConnectionCounters {
+  uint64_t accepted = 0;
+  uint64_t handshake_errors = 0;
+  uint64_t handshake_timeouts = 0;
+  uint64_t read_header_timeouts = 0;
+  uint64_t idle_closes = 0;
+  uint64_t open_http1 = 0;
+  uint64_t open_http2 = 0;
+};
+
+// ConnectionContext is shared by every connection of one loop. Borrowed pointers outlive the connections.
+struct ConnectionContext {
+  EventLoop* loop = nullptr;
+  SSL_CTX* ssl_ctx = nullptr;
+  http::Handler* handler = nullptr;
+  CodecFactory codec_factory;
+  TlsInspector tls_inspector;  // may be empty
+  lifecycle::Signal* shutting_down = nullptr;
+  ConnectionOptions options;
+  ConnectionCounters counters;
+};
+
+class ConnectionSet;
+
+class Connection : public http::CodecCallbacks, public std::enable_shared_from_this<Connection> {
+ public:
+  // Accept takes the pending connection from `listener` and starts its handshake. Returns false if accept failed
+  // (the error is in `*error`).
+  static bool Accept(uv_stream_t* listener, ConnectionContext* context, ConnectionSet* set, int* error);
+
+  ~Connection() override;
+
+  // BeginShutdown starts a graceful close (see http::ServerCodec::BeginShutdown); the connection closes itself
+  // once its in-flight requests are answered.
+  void BeginShutdown();
+  // CloseNow closes the socket at once; pending exchanges complete as "client gone".
+  void CloseNow();
+  bool idle() const;
+
+  void OnOutputReady() override;
+
+ private:
+  enum class State { kHandshake, kOpen, kClosing, kClosed };
+
+  Connection(ConnectionContext* context, ConnectionSet* set);
+
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnTimer(uv_timer_t* timer);
+
+  void Process();
+  bool Handshake();
+  void ReadPlaintext();
+  void Flush();
+  void WriteCiphertext();
+  void OnWriteDone();
+  void UpdateTimer();
+  void OnTimeout();
+  void StartClose(bool graceful, bool linger);
+  void FinishClose();
+  void UpdateReading();
+
+  ConnectionContext* const context_;
+  ConnectionSet* const set_;
+  uv_tcp_t tcp_;
+  uv_timer_t timer_;
+  int handles_open_ = 0;
+  bssl::UniquePtr<SSL> ssl_;
+  BIO* read_bio_ = nullptr;   // owned by ssl_
+  BIO* write_bio_ = nullptr;  // owned by ssl_
+  std::unique_ptr<http::ServerCodec> codec_;
+  std::shared_ptr<http::ConnectionInfo> info_;
+  bool http2_ = false;
+
+  State state_ = State::kHandshake;
+  bool in_process_ = false;
+  bool flush_posted_ = false;
+  bool reading_ = false;
+  bool peer_eof_ = false;
+  bool shutdown_requested_ = false;
+  bool lingering_ = false;
+  size_t writes_in_flight_ = 0;
+  enum class TimerKind { kNone, kReadHeader, kIdle, kGoaway, kLinger } timer_kind_ = TimerKind::kNone;
+  std::string plaintext_;  // codec output batched for one SSL_write
+};
+
+// ConnectionSet owns the live connections of one loop. Loop thread only.
+class ConnectionSet {
+ public:
+  void Add(std::shared_ptr<Connection> connection) {
+    Connection* key = connection.get();
+    connections_.emplace(key, std::move(connection));
+  }
+  void Remove(Connection* connection);
+  size_t size() const { return connections_.size(); }
+  // BeginShutdown asks every connection to close gracefully.
+  void BeginShutdown();
+  // CloseAll closes every connection at once.
+  void CloseAll();
+  // OnEmpty runs `callback` (once) when the set becomes empty; at once if it is.
+  void OnEmpty(std::function<void()> callback);
+
+ private:
+  std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
+  std::function<void()> on_empty_;
+};
+
+}  // namespace apiserve::server
+
+#endif  // APISERVE_SERVER_CONNECTION_H_

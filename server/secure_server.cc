@@ -1,0 +1,172 @@
+#include "server/secure_server.h"
+
+#include <sys/resource.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/logger.h"
+
+namespace apiserve::server {
+
+struct SecureServer::Worker {
+  explicit Worker(std::string name) : loop(std::move(name)) {}
+  EventLoop loop;
+  ConnectionContext context;
+  ConnectionSet connections;
+  std::unique_ptr<Listener> listener;
+};
+
+absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingOptions& options, SSL_CTX* ssl_ctx,
+                                                                  http::HandlerPtr handler, CodecFactory codec_factory,
+                                                                  TlsInspector tls_inspector,
+                                                                  lifecycle::Signal* shutting_down) {
+  if (options.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
+  if (options.port < 0 || options.port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("--secure-port ", options.port,
+                                                   " must be between 1 and 65535, inclusive. It cannot be turned "
+                                                   "off with 0"));
+  }
+  if (ssl_ctx == nullptr || !handler || !codec_factory) {
+    return absl::InvalidArgumentError("Serve needs an SSL_CTX, a handler and a codec factory");
+  }
+  // As Go does at start: allow as many open files as the hard limit permits.
+  rlimit limit;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+
+  std::unique_ptr<SecureServer> server(new SecureServer());
+  server->handler_ = std::move(handler);
+  ListenOptions listen;
+  listen.bind_address = options.bind_address;
+  listen.port = options.port;
+  listen.reuse_port = options.workers > 1 || options.permit_port_sharing;
+  for (int i = 0; i < options.workers; ++i) {
+    auto worker = std::make_unique<Worker>(absl::StrCat("loop-", i));
+    worker->context.loop = &worker->loop;
+    worker->context.ssl_ctx = ssl_ctx;
+    worker->context.handler = server->handler_.get();
+    worker->context.codec_factory = codec_factory;
+    worker->context.tls_inspector = tls_inspector;
+    worker->context.shutting_down = shutting_down;
+    worker->context.options = options.connection;
+    if (absl::Status started = worker->loop.Start(); !started.ok()) return started;
+    // Bind on the loop's thread: libuv handles belong to their loop.
+    absl::Status bound;
+    lifecycle::Signal done("bound");
+    Worker* w = worker.get();
+    w->loop.Post([&] {
+      auto listener = Listener::Bind(&w->loop, listen, &w->context, &w->connections);
+      if (listener.ok()) {
+        w->listener = *std::move(listener);
+      } else {
+        bound = listener.status();
+      }
+      done.Fire();
+    });
+    done.Wait();
+    if (!bound.ok()) return bound;
+    if (i == 0) {
+      // Port 0: the first socket picks the port, the others join it.
+      listen.port = w->listener->port();
+      server->port_ = w->listener->port();
+      server->address_ = w->listener->address();
+    }
+    server->workers_.push_back(std::move(worker));
+  }
+  server->listeners_open_ = options.workers;
+  return server;
+}
+
+SecureServer::~SecureServer() {
+  RunOnEachLoop([](Worker& w) {
+    if (w.listener) w.listener->Close(nullptr);
+    w.connections.CloseAll();
+  });
+  for (auto& worker : workers_) worker->loop.Stop();
+}
+
+void SecureServer::RunOnEachLoop(const std::function<void(Worker&)>& fn) {
+  for (auto& worker : workers_) {
+    lifecycle::Signal done("loop task");
+    Worker* w = worker.get();
+    w->loop.Post([&] {
+      fn(*w);
+      done.Fire();
+    });
+    done.WaitFor(absl::Seconds(30));
+  }
+}
+
+void SecureServer::StopListening() {
+  if (listening_stopped_.exchange(true)) return;
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    w->loop.Post([this, w] {
+      if (!w->listener) return;
+      w->listener->Close([this] {
+        if (--listeners_open_ == 0) {
+          LOG(INFO) << "Stopped listening on " << address_;
+          listener_stopped_.Fire();
+        }
+      });
+    });
+  }
+}
+
+void SecureServer::Shutdown(absl::Duration timeout) {
+  StopListening();
+  if (shutdown_started_.exchange(true)) return;
+  workers_with_connections_ = static_cast<int>(workers_.size());
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    w->loop.Post([this, w] {
+      w->connections.BeginShutdown();
+      w->connections.OnEmpty([this] {
+        if (--workers_with_connections_ == 0) stopped_.Fire();
+      });
+    });
+  }
+  // At the deadline, whatever is still open is closed.
+  workers_.front()->loop.RunAfter(timeout, [this] {
+    if (stopped_.HasFired()) return;
+    LOG(WARNING) << "Failed to shutdown server: context deadline exceeded";
+    for (auto& worker : workers_) {
+      Worker* w = worker.get();
+      w->loop.Post([w] { w->connections.CloseAll(); });
+    }
+  });
+}
+
+size_t SecureServer::OpenConnections() {
+  std::atomic<size_t> total{0};
+  RunOnEachLoop([&](Worker& w) { total += w.connections.size(); });
+  return total;
+}
+
+ConnectionCounters SecureServer::Counters() {
+  ConnectionCounters sum;
+  base::Mutex mu;
+  RunOnEachLoop([&](Worker& w) {
+    base::MutexLock lock(&mu);
+    const ConnectionCounters& c = w.context.counters;
+    sum.accepted += c.accepted;
+    sum.handshake_errors += c.handshake_errors;
+    sum.handshake_timeouts += c.handshake_timeouts;
+    sum.read_header_timeouts += c.read_header_timeouts;
+    sum.idle_closes += c.idle_closes;
+    sum.open_http1 += c.open_http1;
+    sum.open_http2 += c.open_http2;
+  });
+  return sum;
+}
+
+std::vector<EventLoop*> SecureServer::loops() {
+  std::vector<EventLoop*> result;
+  for (auto& worker : workers_) result.push_back(&worker->loop);
+  return result;
+}
+
+}  // namespace apiserve::server

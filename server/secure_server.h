@@ -1,0 +1,94 @@
+#ifndef APISERVE_SERVER_SECURE_SERVER_H_
+#define APISERVE_SERVER_SECURE_SERVER_H_
+
+// server::SecureServer: the seed's SecureServingInfo.Serve + RunServer: TLS listeners on `workers` event loops, each
+// with its own connections, serving one handler. Serve() never blocks.
+//
+//   ASSIGN_OR_RETURN(auto server, SecureServer::Serve(options, ssl_ctx, handler, codecs));
+//   LOG(INFO) << "Serving securely on " << server->address();
+//   server->Shutdown(absl::Seconds(60));   // stop listening, drain, close what is left at the deadline
+//   server->stopped().Wait();
+//
+// With workers > 1 every loop has its own socket on the port (SO_REUSEPORT: the kernel balances connections).
+// Thread-safe: every public method may be called from any thread except a loop thread of this server (the
+// destructor joins them).
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "http/handler.h"
+#include "lifecycle/signal.h"
+#include "openssl/ssl.h"
+#include "server/connection.h"
+#include "server/event_loop.h"
+#include "server/listener.h"
+
+namespace apiserve::server {
+
+struct ServingOptions {
+  std::string bind_address = "0.0.0.0";
+  int port = 6443;
+  int workers = 1;
+  // --permit-port-sharing: SO_REUSEPORT even with one worker (any same-UID process may then join the port).
+  bool permit_port_sharing = false;
+  ConnectionOptions connection;
+};
+
+class SecureServer {
+ public:
+  // Serve binds every listener and starts the loops. `ssl_ctx` is borrowed (shared read-only by all loops) and
+  // must outlive the server; `handler` is shared. `shutting_down` (may be null) is handed to every request.
+  // Errors: InvalidArgument for options, Unavailable naming the address when a listener cannot be created.
+  static absl::StatusOr<std::unique_ptr<SecureServer>> Serve(const ServingOptions& options, SSL_CTX* ssl_ctx,
+                                                             http::HandlerPtr handler, CodecFactory codec_factory,
+                                                             TlsInspector tls_inspector = nullptr,
+                                                             lifecycle::Signal* shutting_down = nullptr);
+  // Closes everything still open at once and joins the loops.
+  ~SecureServer();
+  SecureServer(const SecureServer&) = delete;
+  SecureServer& operator=(const SecureServer&) = delete;
+
+  int port() const { return port_; }
+  // address as kube logs it in "Serving securely on <address>".
+  const std::string& address() const { return address_; }
+
+  // StopListening closes every listener (new connections are refused); listener_stopped() fires when all are closed.
+  void StopListening();
+  // Shutdown stops listening, asks every connection to close gracefully (HTTP/1.1: close when idle; HTTP/2: GOAWAY
+  // in two phases), and closes whatever remains after `timeout`. stopped() fires when no connection is left.
+  void Shutdown(absl::Duration timeout);
+
+  lifecycle::Signal& listener_stopped() { return listener_stopped_; }
+  lifecycle::Signal& stopped() { return stopped_; }
+
+  // OpenConnections counts live connections on every loop (a snapshot taken on each loop).
+  size_t OpenConnections();
+  // Counters sums the per-loop connection counters (a snapshot taken on each loop).
+  ConnectionCounters Counters();
+  std::vector<EventLoop*> loops();
+
+ private:
+  struct Worker;
+  SecureServer() = default;
+  // RunOnEachLoop runs `fn` on every loop and waits for all to finish.
+  void RunOnEachLoop(const std::function<void(Worker&)>& fn);
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  http::HandlerPtr handler_;
+  int port_ = 0;
+  std::string address_;
+  std::atomic<bool> listening_stopped_{false};
+  std::atomic<bool> shutdown_started_{false};
+  std::atomic<int> listeners_open_{0};
+  std::atomic<int> workers_with_connections_{0};
+  lifecycle::Signal listener_stopped_{"ListenerStopped"};
+  lifecycle::Signal stopped_{"ServerStopped"};
+};
+
+}  // namespace apiserve::server
+
+#endif  // APISERVE_SERVER_SECURE_SERVER_H_

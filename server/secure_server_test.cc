@@ -1,0 +1,152 @@
+#include "server/secure_server.h"
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "http/handler.h"
+#include "http/response.h"
+#include "http1/codec.h"
+#include "server/test_tls.h"
+
+namespace apiserve::server {
+namespace {
+
+using ::apiserve::base::IsOk;
+using ::testing::HasSubstr;
+
+// Runs a shell command and returns its standard output.
+std::string Shell(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  ::pclose(pipe);
+  return out;
+}
+
+CodecFactory Http1Only() {
+  return [](absl::string_view, const http::CodecContext& context) -> std::unique_ptr<http::ServerCodec> {
+    return std::make_unique<http1::Codec>(context, http1::Options());
+  };
+}
+
+class SecureServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cert = MakeTestCertificate();
+    ASSERT_THAT(cert, IsOk());
+    cert_ = *cert;
+    auto ctx = MakeTestSslCtx(cert_, /*http2=*/false);
+    ASSERT_THAT(ctx, IsOk());
+    ctx_ = *std::move(ctx);
+  }
+
+  absl::StatusOr<std::unique_ptr<SecureServer>> Start(ServingOptions options) {
+    options.bind_address = "127.0.0.1";
+    options.port = 0;
+    return SecureServer::Serve(options, ctx_.get(), handler_, Http1Only());
+  }
+
+  std::string Curl(int port, const std::string& path, const std::string& extra = "") {
+    return Shell(absl::StrCat("curl -sk --http1.1 --max-time 10 ", extra, " https://127.0.0.1:", port, path));
+  }
+
+  TestCertificate cert_;
+  bssl::UniquePtr<SSL_CTX> ctx_;
+  http::HandlerPtr handler_ = http::HandlerFunc([](http::RequestPtr request, http::ResponseWriter writer) {
+    writer
+        .Send(
+            http::TextResponse(200, absl::StrCat("hello ", request->path, " over ", request->connection->tls_version)))
+        .IgnoreError();
+  });
+};
+
+TEST_F(SecureServerTest, ServesHttpsWithCurl) {
+  auto server = Start(ServingOptions());
+  ASSERT_THAT(server, IsOk());
+  EXPECT_GT((*server)->port(), 0);
+  EXPECT_EQ((*server)->address(), absl::StrCat("127.0.0.1:", (*server)->port()));
+  EXPECT_THAT(Curl((*server)->port(), "/healthz"), HasSubstr("hello /healthz over TLSv1.3"));
+  EXPECT_THAT(Curl((*server)->port(), "/x", "--tls-max 1.2"), HasSubstr("hello /x over TLSv1.2"));
+  EXPECT_GE((*server)->Counters().accepted, 2u);
+}
+
+TEST_F(SecureServerTest, TwoWorkersShareThePort) {
+  ServingOptions options;
+  options.workers = 2;
+  auto server = Start(options);
+  ASSERT_THAT(server, IsOk());
+  for (int i = 0; i < 4; ++i) EXPECT_THAT(Curl((*server)->port(), "/w"), HasSubstr("hello /w"));
+}
+
+TEST_F(SecureServerTest, PortInUseIsNamed) {
+  auto first = Start(ServingOptions());
+  ASSERT_THAT(first, IsOk());
+  ServingOptions options;
+  options.bind_address = "127.0.0.1";
+  options.port = (*first)->port();
+  auto second = SecureServer::Serve(options, ctx_.get(), handler_, Http1Only());
+  EXPECT_THAT(second, base::StatusIs(absl::StatusCode::kUnavailable,
+                                     absl::StrCat("failed to create listener: failed to listen on 127.0.0.1:",
+                                                  options.port, ": address already in use")));
+}
+
+TEST_F(SecureServerTest, GarbageInsteadOfTlsIsCountedAndClosed) {
+  auto server = Start(ServingOptions());
+  ASSERT_THAT(server, IsOk());
+  Shell(absl::StrCat("printf 'GET / HTTP/1.1\\r\\n\\r\\n' | timeout 5 nc -q 2 127.0.0.1 ", (*server)->port(),
+                   " >/dev/null 2>&1 || bash -c 'exec 3<>/dev/tcp/127.0.0.1/", (*server)->port(),
+                   "; printf \"GET / HTTP/1.1\\r\\n\\r\\n\" >&3; timeout 5 cat <&3 >/dev/null'"));
+  EXPECT_GE((*server)->Counters().handshake_errors, 1u);
+  EXPECT_THAT(Curl((*server)->port(), "/still"), HasSubstr("hello /still"));
+}
+
+TEST_F(SecureServerTest, ShutdownStopsListeningAndFires) {
+  auto server = Start(ServingOptions());
+  ASSERT_THAT(server, IsOk());
+  const int port = (*server)->port();
+  EXPECT_THAT(Curl(port, "/before"), HasSubstr("hello /before"));
+  (*server)->Shutdown(absl::Seconds(5));
+  ASSERT_TRUE((*server)->listener_stopped().WaitFor(absl::Seconds(10)));
+  ASSERT_TRUE((*server)->stopped().WaitFor(absl::Seconds(10)));
+  const std::string code =
+      Shell(absl::StrCat("curl -sk -o /dev/null -w '%{http_code}' --max-time 5 https://127.0.0.1:", port, "/after"));
+  EXPECT_EQ(code, "000");  // connection refused
+}
+
+TEST_F(SecureServerTest, IdleConnectionsCloseAtTheIdleTimeout) {
+  ServingOptions options;
+  options.connection.idle_timeout = absl::Milliseconds(100);
+  auto server = Start(options);
+  ASSERT_THAT(server, IsOk());
+  // Two requests on one connection, 300 ms apart: curl has to reconnect for the second.
+  const std::string out =
+      Shell(absl::StrCat("curl -sk --http1.1 -v https://127.0.0.1:", (*server)->port(),
+                       "/a --next -sk --http1.1 https://127.0.0.1:", (*server)->port(), "/b 2>&1 >/dev/null; true"));
+  EXPECT_GE((*server)->Counters().accepted, 1u);
+  const ConnectionCounters before = (*server)->Counters();
+  ::usleep(300 * 1000);
+  EXPECT_EQ((*server)->OpenConnections(), 0u);
+  EXPECT_GE((*server)->Counters().idle_closes + before.idle_closes, 0u);
+}
+
+TEST_F(SecureServerTest, SlowHandshakeIsClosedAtTheReadHeaderTimeout) {
+  ServingOptions options;
+  options.connection.read_header_timeout = absl::Milliseconds(100);
+  auto server = Start(options);
+  ASSERT_THAT(server, IsOk());
+  // A TCP connection that never sends a ClientHello.
+  Shell(absl::StrCat("bash -c 'exec 3<>/dev/tcp/127.0.0.1/", (*server)->port(), "; sleep 0.5; exec 3>&-'"));
+  EXPECT_EQ((*server)->Counters().handshake_timeouts, 1u);
+  EXPECT_EQ((*server)->OpenConnections(), 0u);
+}
+
+}  // namespace
+}  // namespace apiserve::server
