@@ -50,6 +50,11 @@ absl::Status Exchange::Send(ResponsePtr response) {
   int expected = kOpen;
   if (!state_.compare_exchange_strong(expected, kDone, std::memory_order_acq_rel)) return AlreadyCompleted();
   RunOnLoop([this, response = std::move(response)]() mutable {
+    if (!decorations_.empty()) {
+      auto decorated = std::make_shared<Response>(*response);
+      Decorate(&decorated->headers);
+      response = std::move(decorated);
+    }
     status_ = response->status;
     body_bytes_ = response->body.size();
     if (sink_ != nullptr) {
@@ -68,6 +73,7 @@ absl::Status Exchange::WriteHead(int status, HeaderMap headers) {
     return expected == kStreaming ? absl::FailedPreconditionError("response head already sent") : AlreadyCompleted();
   }
   RunOnLoop([this, status, headers = std::move(headers)]() mutable {
+    Decorate(&headers);
     status_ = status;
     if (sink_ != nullptr) sink_->SendHead(status, std::move(headers), /*end_stream=*/false);
   });
@@ -127,6 +133,23 @@ absl::Status Exchange::Abort() {
     Complete(CompletionReason::kAborted);
   });
   return absl::OkStatus();
+}
+
+void Exchange::AddResponseHeader(std::string name, std::string value, bool only_if_absent) {
+  RunOnLoop([this, name = std::move(name), value = std::move(value), only_if_absent]() mutable {
+    decorations_.push_back(Decoration{std::move(name), std::move(value), only_if_absent});
+  });
+}
+
+void Exchange::Decorate(HeaderMap* headers) {
+  for (Decoration& d : decorations_) {
+    if (d.only_if_absent) {
+      headers->SetIfAbsent(d.name, d.value);
+    } else {
+      headers->Set(d.name, d.value);
+    }
+  }
+  decorations_.clear();
 }
 
 void Exchange::OnBytesDrained(size_t n) {

@@ -82,6 +82,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   absl::Status Abort();
   void OnWritable(absl::AnyInvocable<void()> callback);
   void OnComplete(absl::AnyInvocable<void(const Completion&)> hook);
+  void AddResponseHeader(std::string name, std::string value, bool only_if_absent);
   bool done() const { return state_.load(std::memory_order_acquire) == kDone; }
   bool head_sent() const { return state_.load(std::memory_order_acquire) != kOpen; }
 
@@ -106,6 +107,13 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   Completion completion_;
   std::vector<absl::AnyInvocable<void(const Completion&)>> hooks_;
   absl::AnyInvocable<void()> on_writable_;
+  struct Decoration {
+    std::string name;
+    std::string value;
+    bool only_if_absent;
+  };
+  std::vector<Decoration> decorations_;
+  void Decorate(HeaderMap* headers);
 };
 
 // NewExchange creates the shared state for one request; see Exchange.
@@ -159,6 +167,12 @@ class ResponseWriter {
   void OnWritable(absl::AnyInvocable<void()> callback) { exchange_->OnWritable(std::move(callback)); }
   // OnComplete runs `hook` on the loop when the exchange completes (at once if it has).
   void OnComplete(absl::AnyInvocable<void(const Completion&)> hook) { exchange_->OnComplete(std::move(hook)); }
+  // AddResponseHeader makes the response carry `name: value` whatever the handler sends (filters: Cache-Control,
+  // Audit-Id, HSTS, Connection: close). With `only_if_absent`, a header the handler set wins. Must be called before
+  // the response head is sent; a shared response is then copied once to add the headers.
+  void AddResponseHeader(std::string name, std::string value, bool only_if_absent = false) {
+    exchange_->AddResponseHeader(std::move(name), std::move(value), only_if_absent);
+  }
 
   Completer completer() const { return Completer(exchange_); }
   bool done() const { return exchange_->done(); }

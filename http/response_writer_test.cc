@@ -155,6 +155,26 @@ TEST(ResponseWriterTest, HookAddedAfterCompletionRunsAtOnce) {
   EXPECT_EQ(status, 204);
 }
 
+TEST(ResponseWriterTest, AddedHeadersDecorateWholeAndStreamedResponses) {
+  Fixture f;
+  ResponsePtr shared = Shared(TextResponse(200, "ok"));
+  ResponseWriter writer(f.exchange);
+  writer.AddResponseHeader("Cache-Control", "no-cache, private", /*only_if_absent=*/true);
+  writer.AddResponseHeader("Content-Type", "overridden", /*only_if_absent=*/true);
+  writer.AddResponseHeader("Audit-Id", "abc");
+  ASSERT_THAT(writer.Send(shared), IsOk());
+  EXPECT_EQ(f.sink.recorded.headers.Get("Cache-Control"), "no-cache, private");
+  EXPECT_EQ(f.sink.recorded.headers.Get("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(f.sink.recorded.headers.Get("Audit-Id"), "abc");
+  EXPECT_FALSE(shared->headers.Has("Audit-Id"));  // the shared response itself is untouched
+
+  Fixture g;
+  ResponseWriter streamed(g.exchange);
+  streamed.AddResponseHeader("Connection", "close");
+  ASSERT_THAT(streamed.WriteHead(200, {}), IsOk());
+  EXPECT_EQ(g.sink.recorded.headers.Get("Connection"), "close");
+}
+
 TEST(ServeForTestTest, StaticHandlerAnswers) {
   HandlerPtr handler = StaticHandler(Shared(TextResponse(200, "ok")));
   RecordedResponse r = ServeForTest(*handler, NewRequest("GET", "/healthz"));
