@@ -19,9 +19,10 @@ http::HandlerPtr DefaultNotFound() {
 }  // namespace
 
 PathMux::PathMux(std::string name, http::HandlerPtr not_found) : name_(std::move(name)) {
-  auto table = std::make_shared<Table>();
+  auto table = std::make_unique<Table>();
   table->not_found = not_found ? std::move(not_found) : DefaultNotFound();
-  table_ = std::move(table);
+  base::MutexLock lock(&mu_);
+  Publish(std::move(table));
 }
 
 absl::Status PathMux::Handle(absl::string_view path, http::HandlerPtr handler) {
@@ -46,23 +47,28 @@ absl::Status PathMux::Register(absl::string_view path, http::HandlerPtr handler,
   }
   if (!handler) return absl::InvalidArgumentError(absl::StrCat("nil handler for \"", path, "\""));
   base::MutexLock lock(&mu_);
-  std::shared_ptr<const Table> old = table();
+  const Table* old = table();
   const auto& map = prefix ? old->prefix : old->exact;
   if (map.contains(path)) {
     return absl::AlreadyExistsError(absl::StrCat("duplicate path registration of \"", path, "\" in ", name_));
   }
-  auto next = std::make_shared<Table>(*old);
+  auto next = std::make_unique<Table>(*old);
   (prefix ? next->prefix : next->exact).emplace(std::string(path), std::move(handler));
-  std::atomic_store(&table_, std::shared_ptr<const Table>(std::move(next)));
+  Publish(std::move(next));
   if (listed) listed_.emplace_back(path);
   return absl::OkStatus();
 }
 
 void PathMux::NotFoundHandler(http::HandlerPtr handler) {
   base::MutexLock lock(&mu_);
-  auto next = std::make_shared<Table>(*table());
+  auto next = std::make_unique<Table>(*table());
   next->not_found = handler ? std::move(handler) : DefaultNotFound();
-  std::atomic_store(&table_, std::shared_ptr<const Table>(std::move(next)));
+  Publish(std::move(next));
+}
+
+void PathMux::Publish(std::unique_ptr<Table> next) {
+  table_.store(next.get(), std::memory_order_release);
+  tables_.push_back(std::move(next));
 }
 
 const http::HandlerPtr& PathMux::Route(const Table& table, absl::string_view path) {
@@ -82,9 +88,8 @@ const http::HandlerPtr& PathMux::Route(const Table& table, absl::string_view pat
 http::HandlerPtr PathMux::Lookup(absl::string_view path) const { return Route(*table(), path); }
 
 void PathMux::Serve(http::RequestPtr request, http::ResponseWriter writer) {
-  // Pin the table while dispatching: a concurrent registration may swap it.
-  const std::shared_ptr<const Table> pinned = table();
-  Route(*pinned, request->path)->Serve(std::move(request), std::move(writer));
+  const http::HandlerPtr& handler = Route(*table(), request->path);
+  handler->Serve(std::move(request), std::move(writer));
 }
 
 std::vector<std::string> PathMux::ListedPaths() const {

@@ -5,12 +5,14 @@
 // segments first, then longer, then reverse lexicographic), then the not-found handler (in a delegation chain: the
 // next server's director).
 //
-// Registration may happen at any time, also while serving: every change builds a new routing table and swaps it in
-// atomically, so lookups take no lock. A duplicate registration is an error (AlreadyExists naming the path), where
+// Registration may happen at any time, also while serving: every change builds a new routing table and publishes it
+// through an atomic pointer, so lookups take no lock and touch no shared counter. Old tables are kept until the mux
+// is destroyed (registrations are few: they happen while servers are built and prepared). A duplicate registration is an error (AlreadyExists naming the path), where
 // Go's mux logs and replaces. Lookup allocates nothing and costs one hash lookup per '/' in the path.
 //
 // Thread-safe.
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,12 +56,14 @@ class PathMux : public http::Router, public http::Handler {
   // Route finds the handler for `path` in `table`.
   static const http::HandlerPtr& Route(const Table& table, absl::string_view path);
   absl::Status Register(absl::string_view path, http::HandlerPtr handler, bool prefix, bool listed);
-  std::shared_ptr<const Table> table() const { return std::atomic_load(&table_); }
+  const Table* table() const { return table_.load(std::memory_order_acquire); }
+  void Publish(std::unique_ptr<Table> next) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string name_;
   mutable base::Mutex mu_;  // serializes writers; readers use the atomic table
   std::vector<std::string> listed_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<const Table> table_;
+  std::vector<std::unique_ptr<const Table>> tables_ ABSL_GUARDED_BY(mu_);  // every table ever published
+  std::atomic<const Table*> table_{nullptr};
 };
 
 }  // namespace apiserve::chain
