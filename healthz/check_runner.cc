@@ -39,9 +39,20 @@ void CheckRunner::Run(http::RequestPtr request, Callback done) {
     }
   }
   if (!start) return;
-  auto result = std::make_shared<absl::Status>();
-  executor->RunBlocking([check = check_, request = std::move(request), result] { *result = check->Check(*request); },
-                        [self = self(), result] { self->Finish(std::move(*result)); });
+  // The run state is shared by the work and its completion. If the executor destroys them without running the
+  // completion (a loop that stopped), the last reference still ends the run so later probes can start another.
+  auto run = std::make_shared<RunState>(self());
+  executor->RunBlocking([check = check_, request = std::move(request), run] { run->result = check->Check(*request); },
+                        [run] { run->Complete(); });
+}
+
+CheckRunner::RunState::~RunState() {
+  if (!completed) runner->Finish(absl::UnavailableError("health check run was abandoned"));
+}
+
+void CheckRunner::RunState::Complete() {
+  completed = true;
+  runner->Finish(std::move(result));
 }
 
 void CheckRunner::Finish(absl::Status status) {

@@ -14,8 +14,9 @@
 // DeadlineExceeded(`timed out after <Timeout()>`) if its own timer (RunAfter on its own executor, started when it
 // joined) fires first. A timed-out run keeps its pool thread until Check returns; probes arriving meanwhile join it
 // rather than piling more work onto the pool. `done` runs on the executor thread of the probe that started the run
-// (result) or of the waiting probe (timeout) — callers must not assume which. A request without an executor runs a
-// blocking check inline (tests and tools only).
+// (result) or of the waiting probe (timeout) — callers must not assume which. If the executor destroys the run's
+// completion without running it (a stopped loop), waiters get Unavailable(`health check run was abandoned`) and the
+// next probe starts a new run. A request without an executor runs a blocking check inline (tests and tools only).
 //
 // Thread-safe. The runner must be held by shared_ptr (its callbacks keep it alive while work is pending).
 
@@ -52,6 +53,16 @@ class CheckRunner : public std::enable_shared_from_this<CheckRunner> {
   struct Waiter {
     Callback done;
     base::CancelHandle timer;
+  };
+
+  // RunState is one blocking run: its result, and whether its completion ran.
+  struct RunState {
+    explicit RunState(std::shared_ptr<CheckRunner> r) : runner(std::move(r)) {}
+    ~RunState();
+    void Complete();  // on the executor thread, after the work
+    std::shared_ptr<CheckRunner> runner;
+    absl::Status result;  // written by the work on the pool, read by Complete after the post
+    bool completed = false;
   };
 
   void Finish(absl::Status status);  // the shared run finished

@@ -177,6 +177,29 @@ TEST(CheckRunnerTest, SharesOneRunAndStartsANewOneAfterwards) {
   EXPECT_EQ(runner->RunsStarted(), 2u);
 }
 
+// DroppingExecutor runs blocking work inline and destroys its completion without running it, like a stopped loop.
+class DroppingExecutor : public base::FakeExecutor {
+ public:
+  void RunBlocking(Task work, Task done) override {
+    work();
+    done = nullptr;
+  }
+};
+
+TEST(CheckRunnerTest, AbandonedRunEndsAndTheNextProbeStartsAnother) {
+  DroppingExecutor loop;
+  auto runner = std::make_shared<CheckRunner>(
+      NamedBlockingCheck("slow", absl::Seconds(1), [](const http::Request&) { return absl::OkStatus(); }));
+  std::vector<absl::Status> got;
+  runner->Run(http::NewRequest("GET", "/x", &loop), [&got](absl::Status status) { got.push_back(status); });
+  EXPECT_THAT(got, ElementsAre(absl::UnavailableError("health check run was abandoned")));
+  runner->Run(http::NewRequest("GET", "/x", &loop), [&got](absl::Status status) { got.push_back(status); });
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(runner->RunsStarted(), 2u);
+  loop.AdvanceTime(absl::Seconds(2));  // the cancelled timers do nothing
+  EXPECT_EQ(got.size(), 2u);
+}
+
 // With real threads (TSan): probes from many threads join one run held open by a gate.
 TEST(CheckRunnerThreadTest, ConcurrentProbesFromManyThreadsShareOneRun) {
   lifecycle::Signal gate("gate");
