@@ -7,8 +7,9 @@
 //
 // Registration may happen at any time, also while serving: every change builds a new routing table and publishes it
 // through an atomic pointer, so lookups take no lock and touch no shared counter. Old tables are kept until the mux
-// is destroyed (registrations are few: they happen while servers are built and prepared). A duplicate registration is an error (AlreadyExists naming the path), where
-// Go's mux logs and replaces. Lookup allocates nothing and costs one hash lookup per '/' in the path.
+// is destroyed (registrations are few: they happen while servers are built and prepared). A duplicate registration is
+// an error (AlreadyExists naming the path), where Go's mux logs and replaces. Lookup allocates nothing and costs one
+// hash lookup per '/' in the path.
 //
 // Thread-safe.
 

@@ -1,5 +1,6 @@
 #include "http/response_writer.h"
 
+#include <exception>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -203,6 +204,8 @@ void ResponseWriter::Release() {
   if (!exchange_) return;
   std::shared_ptr<Exchange> exchange = std::move(exchange_);
   if (exchange->done()) return;
+  // Destroyed while a handler's exception unwinds: the panic-recovery filter answers (kube's 500 body), not us.
+  if (std::uncaught_exceptions() > 0) return;
   if (exchange->head_sent()) {
     exchange->Abort().IgnoreError();
   } else {

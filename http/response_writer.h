@@ -13,7 +13,8 @@
 // Completer, the client going away} wins; every later attempt returns FailedPrecondition and changes nothing.
 // Calls made off the connection's loop are posted to it (in call order); the answer reaches the codec on the loop.
 // A writer destroyed before answering sends 500; destroyed after WriteHead but before Finish, it aborts the stream
-// (HTTP/1.1: close without the last chunk; HTTP/2: RST_STREAM(INTERNAL_ERROR)).
+// (HTTP/1.1: close without the last chunk; HTTP/2: RST_STREAM(INTERNAL_ERROR)). A writer destroyed while an
+// exception unwinds does neither: the panic-recovery filter (chain/filters) answers for it.
 //
 // The codec side implements ResponseSink and creates the writer with NewExchange().
 

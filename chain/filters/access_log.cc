@@ -1,0 +1,25 @@
+#include "chain/filters/access_log.h"
+
+#include "absl/time/clock.h"
+#include "base/go_duration.h"
+#include "base/logger.h"
+
+namespace apiserve::chain {
+
+http::HandlerPtr WithAccessLog(http::HandlerPtr next) {
+  return http::HandlerFunc([next = std::move(next)](http::RequestPtr request, http::ResponseWriter writer) {
+    if (base::Logger::Global().VEnabled(3)) {
+      writer.OnComplete([request, start = absl::Now()](const http::Completion& done) {
+        const auto agent = request->headers.Get("User-Agent");
+        VLOG(3) << "\"HTTP\" verb=\"" << request->method << "\" URI=\"" << request->target << "\" latency=\""
+                << base::FormatGoDuration(absl::Now() - start) << "\" userAgent=\"" << (agent.has_value() ? *agent : "")
+                << "\" audit-ID=\"" << request->headers.Get("Audit-Id").value_or("") << "\" srcIP=\""
+                << (request->connection ? request->connection->remote_address : "") << "\" resp=" << done.status
+                << " protocol=\"" << http::ProtocolName(request->protocol) << "\"";
+      });
+    }
+    next->Serve(std::move(request), std::move(writer));
+  });
+}
+
+}  // namespace apiserve::chain

@@ -1,0 +1,57 @@
+#include "chain/filters/auth.h"
+
+#include "http/kube_status.h"
+
+namespace apiserve::chain {
+namespace {
+
+class Anonymous : public Authenticator {
+ public:
+  absl::StatusOr<UserInfo> Authenticate(const http::Request&) const override {
+    return UserInfo{"system:anonymous", "", {"system:unauthenticated"}};
+  }
+};
+
+class AlwaysAllow : public Authorizer {
+ public:
+  Decision Authorize(const UserInfo&, const RequestInfo&) const override { return Decision::kAllow; }
+};
+
+}  // namespace
+
+std::shared_ptr<const Authenticator> AnonymousAuthenticator() { return std::make_shared<Anonymous>(); }
+std::shared_ptr<const Authorizer> AlwaysAllowAuthorizer() { return std::make_shared<AlwaysAllow>(); }
+
+http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const Authenticator> authenticator) {
+  static const http::ResponsePtr* const kUnauthorized =
+      new http::ResponsePtr(http::Shared(http::UnauthorizedResponse()));
+  return http::HandlerFunc([next = std::move(next), authenticator = std::move(authenticator)](
+                               http::RequestPtr request, http::ResponseWriter writer) {
+    absl::StatusOr<UserInfo> user = authenticator->Authenticate(*request);
+    if (!user.ok()) {
+      writer.Send(*kUnauthorized).IgnoreError();
+      return;
+    }
+    request->SetContext(std::make_shared<UserInfo>(*std::move(user)));
+    next->Serve(std::move(request), std::move(writer));
+  });
+}
+
+http::HandlerPtr WithAuthorization(http::HandlerPtr next, std::shared_ptr<const Authorizer> authorizer) {
+  return http::HandlerFunc([next = std::move(next), authorizer = std::move(authorizer)](http::RequestPtr request,
+                                                                                        http::ResponseWriter writer) {
+    static const UserInfo kNobody{"system:anonymous", "", {"system:unauthenticated"}};
+    const UserInfo* user = request->Context<UserInfo>();
+    const RequestInfo* info = request->Context<RequestInfo>();
+    const RequestInfo parsed = info != nullptr ? RequestInfo() : ParseRequestInfo(*request);
+    const RequestInfo& attributes = info != nullptr ? *info : parsed;
+    const UserInfo& who = user != nullptr ? *user : kNobody;
+    if (authorizer->Authorize(who, attributes) != Decision::kAllow) {
+      writer.Send(http::ForbiddenResponse(who.name, attributes.verb, request->path)).IgnoreError();
+      return;
+    }
+    next->Serve(std::move(request), std::move(writer));
+  });
+}
+
+}  // namespace apiserve::chain

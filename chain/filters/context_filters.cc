@@ -1,0 +1,37 @@
+#include "chain/filters/context_filters.h"
+
+#include <memory>
+
+#include "absl/time/clock.h"
+
+namespace apiserve::chain {
+
+http::HandlerPtr WithMuxAndDiscoveryComplete(http::HandlerPtr next, const lifecycle::Signal* complete) {
+  return http::HandlerFunc([next = std::move(next), complete](http::RequestPtr request, http::ResponseWriter writer) {
+    if (complete != nullptr && !complete->HasFired()) {
+      request->SetContext(std::make_shared<MuxIncompleteMarker>());
+    }
+    next->Serve(std::move(request), std::move(writer));
+  });
+}
+
+http::HandlerPtr WithRequestInfo(http::HandlerPtr next, LongRunningPredicate extra_long_running) {
+  return http::HandlerFunc([next = std::move(next), extra = std::move(extra_long_running)](
+                               http::RequestPtr request, http::ResponseWriter writer) {
+    auto info = std::make_shared<RequestInfo>(ParseRequestInfo(*request));
+    if (!info->long_running && extra && extra(*request, *info)) info->long_running = true;
+    request->SetContext(std::move(info));
+    next->Serve(std::move(request), std::move(writer));
+  });
+}
+
+http::HandlerPtr WithRequestReceivedTimestamp(http::HandlerPtr next) {
+  return http::HandlerFunc([next = std::move(next)](http::RequestPtr request, http::ResponseWriter writer) {
+    if (request->received_time == absl::InfinitePast()) {
+      request->received_time = request->executor != nullptr ? request->executor->Now() : absl::Now();
+    }
+    next->Serve(std::move(request), std::move(writer));
+  });
+}
+
+}  // namespace apiserve::chain

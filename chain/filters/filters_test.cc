@@ -1,0 +1,210 @@
+// Each filter's status, headers and body, driven through http::ServeForTest.
+#include <stdexcept>
+#include <string>
+
+#include "base/fake_executor.h"
+#include "chain/filters/access_log.h"
+#include "chain/filters/auth.h"
+#include "chain/filters/context_filters.h"
+#include "chain/filters/goaway.h"
+#include "chain/filters/max_in_flight.h"
+#include "chain/filters/not_found.h"
+#include "chain/filters/panic_recovery.h"
+#include "chain/filters/response_headers.h"
+#include "chain/filters/shutdown_filters.h"
+#include "chain/filters/timeout.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "http/response.h"
+#include "http/testing.h"
+
+namespace apiserve::chain {
+namespace {
+
+using ::testing::MatchesRegex;
+
+http::HandlerPtr Ok() { return http::StaticHandler(http::Shared(http::TextResponse(200, "ok"))); }
+
+// Holds its writers: answers only when the test says so.
+struct Holding {
+  std::vector<http::ResponseWriter> writers;
+  http::HandlerPtr handler() {
+    return http::HandlerFunc([this](http::RequestPtr, http::ResponseWriter w) { writers.push_back(std::move(w)); });
+  }
+};
+
+TEST(PanicRecoveryTest, ThrowingHandlerGetsKubes500) {
+  auto handler = WithPanicRecovery(
+      http::HandlerFunc([](http::RequestPtr, http::ResponseWriter) { throw std::runtime_error("nil map"); }));
+  http::RecordedResponse r = http::ServeForTest(*handler, http::NewRequest("GET", "/boom"));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body, "This request caused apiserver to panic. Look in the logs for details.\n");
+  EXPECT_EQ(r.headers.Get("Content-Type"), "text/plain; charset=utf-8");
+}
+
+TEST(NotFoundTest, Returns503BeforeMuxCompleteAnd404After) {
+  lifecycle::Signal complete("MuxAndDiscoveryComplete");
+  auto handler = WithMuxAndDiscoveryComplete(TerminalNotFoundHandler(), &complete);
+  http::RecordedResponse early = http::ServeForTest(*handler, http::NewRequest("GET", "/apis/x"));
+  EXPECT_EQ(early.status, 503);
+  EXPECT_EQ(early.headers.Get("Retry-After"), "5");
+  complete.Fire();
+  http::RecordedResponse late = http::ServeForTest(*handler, http::NewRequest("GET", "/apis/x"));
+  EXPECT_EQ(late.status, 404);
+  EXPECT_EQ(late.body, "404 page not found\n");
+}
+
+TEST(RetryAfterTest, RejectsNonExemptOnceNotAccepting) {
+  lifecycle::Signal not_accepting("NotAcceptingNewRequest");
+  auto handler = WithRetryAfter(Ok(), &not_accepting);
+  EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/api/v1/namespaces")).status, 200);
+  not_accepting.Fire();
+  http::RecordedResponse r = http::ServeForTest(*handler, http::NewRequest("GET", "/api/v1/namespaces"));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers.Get("Retry-After"), "5");
+  EXPECT_EQ(r.headers.Get("Connection"), "close");
+  EXPECT_EQ(r.body, "The apiserver is shutting down, please try again later.\n");
+  for (const char* exempt : {"/metrics?foo=bar", "/livez?verbose", "/readyz?verbose", "/healthz?verbose",
+                             "/healthz/etcd", "/metrics/slis"}) {
+    EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", exempt)).status, 200) << exempt;
+  }
+  http::RequestPtr loopback = http::NewRequest("GET", "/api/v1/pods");
+  loopback->headers.Add("User-Agent", "kube-apiserver/v1.31.0 (linux/amd64)");
+  EXPECT_EQ(http::ServeForTest(*handler, loopback).status, 200);
+}
+
+TEST(WaitGroupFilterTest, CountsWhileRunningAndRejectsAfterDrain) {
+  SafeWaitGroup group;
+  base::FakeExecutor loop;
+  http::RecordingSink sink;
+  Holding inner;  // after the sinks: held writers answer into them when destroyed
+  auto handler = WithRequestInfo(WithWaitGroup(inner.handler(), &group));
+  auto exchange = http::NewExchange(&loop, &sink);
+  handler->Serve(http::NewRequest("GET", "/api/v1/pods", &loop), http::ResponseWriter(exchange));
+  EXPECT_EQ(group.InFlight(), 1);
+  bool drained = false;
+  group.StartDrain([&] { drained = true; });
+  // New non-exempt request: 503 JSON, Retry-After: 1.
+  http::RecordedResponse rejected = http::ServeForTest(*handler, http::NewRequest("GET", "/api/v1/pods"));
+  EXPECT_EQ(rejected.status, 503);
+  EXPECT_EQ(rejected.headers.Get("Retry-After"), "1");
+  EXPECT_EQ(rejected.headers.Get("Content-Type"), "application/json");
+  // Exempt: served, untracked (the holding handler keeps it).
+  http::ServeForTest(*handler, http::NewRequest("GET", "/readyz"));
+  EXPECT_EQ(inner.writers.size(), 2u);
+  EXPECT_EQ(group.InFlight(), 1);
+  // Long-running requests bypass the group.
+  handler->Serve(http::NewRequest("GET", "/api/v1/pods?watch=true"),
+                 http::ResponseWriter(http::NewExchange(nullptr, &sink)));
+  EXPECT_EQ(group.InFlight(), 1);
+  EXPECT_FALSE(drained);
+  ASSERT_TRUE(inner.writers[0].Send(http::TextResponse(200, "done")).ok());
+  EXPECT_TRUE(drained);
+}
+
+TEST(ResponseHeadersTest, AuditIdCacheControlAndHsts) {
+  auto handler = WithResponseHeaders(Ok(), {"max-age=31536000", "includeSubDomains", "preload"});
+  http::RecordedResponse r = http::ServeForTest(*handler, http::NewRequest("GET", "/version"));
+  EXPECT_EQ(r.headers.Get("Cache-Control"), "no-cache, private");
+  EXPECT_EQ(r.headers.Get("Strict-Transport-Security"), "max-age=31536000; includeSubDomains; preload");
+  EXPECT_THAT(std::string(*r.headers.Get("Audit-Id")),
+              MatchesRegex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+  http::RequestPtr with_id = http::NewRequest("GET", "/version");
+  with_id->headers.Add("Audit-ID", "given-id");
+  EXPECT_EQ(http::ServeForTest(*handler, with_id).headers.Get("Audit-Id"), "given-id");
+  auto no_hsts = WithResponseHeaders(Ok(), {});
+  EXPECT_FALSE(http::ServeForTest(*no_hsts, http::NewRequest("GET", "/")).headers.Has("Strict-Transport-Security"));
+}
+
+TEST(GoawayTest, OnlyHttp2RequestsGetConnectionClose) {
+  auto handler = WithProbabilisticGoaway(Ok(), 1.0, [] { return true; });
+  http::RequestPtr h2 = http::NewRequest("GET", "/");
+  h2->protocol = http::Protocol::kHttp2;
+  EXPECT_EQ(http::ServeForTest(*handler, h2).headers.Get("Connection"), "close");
+  EXPECT_FALSE(http::ServeForTest(*handler, http::NewRequest("GET", "/")).headers.Has("Connection"));
+  auto never = WithProbabilisticGoaway(Ok(), 0.02, [] { return false; });
+  h2 = http::NewRequest("GET", "/");
+  h2->protocol = http::Protocol::kHttp2;
+  EXPECT_FALSE(http::ServeForTest(*never, h2).headers.Has("Connection"));
+}
+
+TEST(TimeoutTest, SlowRequestGets504AndFastOneCancelsTheTimer) {
+  base::FakeExecutor loop;
+  http::RecordingSink slow_sink;
+  http::RecordingSink fast_sink;
+  Holding inner;
+  auto handler = WithRequestInfo(WithRequestTimeout(inner.handler(), absl::Seconds(60)));
+  auto slow = http::NewExchange(&loop, &slow_sink);
+  handler->Serve(http::NewRequest("GET", "/api/v1/pods", &loop), http::ResponseWriter(slow));
+  loop.AdvanceTime(absl::Seconds(59));
+  EXPECT_FALSE(slow_sink.recorded.complete);
+  loop.AdvanceTime(absl::Seconds(1));
+  EXPECT_EQ(slow_sink.recorded.status, 504);
+  EXPECT_EQ(slow_sink.recorded.body,
+            "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"Timeout: request did not complete within the "
+            "allotted timeout\",\"reason\":\"Timeout\",\"details\":{},\"code\":504}\n");
+  EXPECT_FALSE(inner.writers[0].Send(http::TextResponse(200, "late")).ok());
+
+  handler->Serve(http::NewRequest("GET", "/api/v1/pods", &loop),
+                 http::ResponseWriter(http::NewExchange(&loop, &fast_sink)));
+  ASSERT_TRUE(inner.writers[1].Send(http::TextResponse(200, "fast")).ok());
+  loop.RunUntilIdle();
+  EXPECT_EQ(loop.PendingTimers(), 1);  // cancelled; dropped when due
+  loop.AdvanceTime(absl::Seconds(61));
+  EXPECT_EQ(fast_sink.recorded.status, 200);
+
+  // Watches are long-running: no timer.
+  handler->Serve(http::NewRequest("GET", "/api/v1/pods?watch=1", &loop),
+                 http::ResponseWriter(http::NewExchange(&loop, &fast_sink)));
+  EXPECT_EQ(loop.PendingTimers(), 0);
+}
+
+TEST(MaxInFlightTest, SeparatePoolsAnd429) {
+  InFlightCounters counters;
+  http::RecordingSink a, b;
+  Holding inner;
+  auto handler = WithRequestInfo(WithMaxInFlightLimit(inner.handler(), 1, 1, &counters));
+  handler->Serve(http::NewRequest("GET", "/api/v1/pods"), http::ResponseWriter(http::NewExchange(nullptr, &a)));
+  EXPECT_EQ(counters.readonly, 1);
+  http::RecordedResponse over = http::ServeForTest(*handler, http::NewRequest("GET", "/api/v1/pods"));
+  EXPECT_EQ(over.status, 429);
+  EXPECT_EQ(over.headers.Get("Retry-After"), "1");
+  EXPECT_EQ(over.body, "Too many requests, please try again later.\n");
+  handler->Serve(http::NewRequest("POST", "/api/v1/namespaces/x/pods"),
+                 http::ResponseWriter(http::NewExchange(nullptr, &b)));
+  EXPECT_EQ(counters.mutating, 1);
+  ASSERT_TRUE(inner.writers[0].Send(http::TextResponse(200, "ok")).ok());
+  EXPECT_EQ(counters.readonly, 0);
+  EXPECT_EQ(inner.writers.size(), 2u);
+}
+
+TEST(AuthTest, AnonymousAndAlwaysAllowPassAndDenyIs403) {
+  auto handler = WithAuthentication(WithAuthorization(Ok(), AlwaysAllowAuthorizer()), AnonymousAuthenticator());
+  EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/foo")).status, 200);
+
+  class Deny : public Authorizer {
+   public:
+    Decision Authorize(const UserInfo&, const RequestInfo&) const override { return Decision::kDeny; }
+  };
+  auto denied = WithAuthentication(WithAuthorization(Ok(), std::make_shared<Deny>()), AnonymousAuthenticator());
+  http::RecordedResponse r = http::ServeForTest(*denied, http::NewRequest("GET", "/foo"));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_THAT(r.body, ::testing::HasSubstr("forbidden: User \\\"system:anonymous\\\" cannot get path \\\"/foo\\\""));
+
+  class Reject : public Authenticator {
+   public:
+    absl::StatusOr<UserInfo> Authenticate(const http::Request&) const override {
+      return absl::UnauthenticatedError("bad token");
+    }
+  };
+  auto rejected = WithAuthentication(Ok(), std::make_shared<Reject>());
+  EXPECT_EQ(http::ServeForTest(*rejected, http::NewRequest("GET", "/foo")).status, 401);
+}
+
+TEST(AccessLogTest, PassesThrough) {
+  auto handler = WithAccessLog(Ok());
+  EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/")).status, 200);
+}
+
+}  // namespace
+}  // namespace apiserve::chain

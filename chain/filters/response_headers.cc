@@ -1,0 +1,34 @@
+#include "chain/filters/response_headers.h"
+
+#include <cstdint>
+#include <random>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace apiserve::chain {
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 random(std::random_device{}());
+  uint64_t high = random();
+  uint64_t low = random();
+  high = (high & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  low = (low & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;    // RFC 4122 variant
+  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", high >> 32, (high >> 16) & 0xFFFF, high & 0xFFFF, low >> 48,
+                         low & 0xFFFFFFFFFFFFULL);
+}
+
+http::HandlerPtr WithResponseHeaders(http::HandlerPtr next, std::vector<std::string> hsts_directives) {
+  std::string hsts = absl::StrJoin(hsts_directives, "; ");
+  return http::HandlerFunc(
+      [next = std::move(next), hsts = std::move(hsts)](http::RequestPtr request, http::ResponseWriter writer) {
+        const auto audit_id = request->headers.Get("Audit-ID");
+        writer.AddResponseHeader("Audit-Id",
+                                 audit_id.has_value() && !audit_id->empty() ? std::string(*audit_id) : NewUuid());
+        writer.AddResponseHeader("Cache-Control", "no-cache, private", /*only_if_absent=*/true);
+        if (!hsts.empty()) writer.AddResponseHeader("Strict-Transport-Security", hsts);
+        next->Serve(std::move(request), std::move(writer));
+      });
+}
+
+}  // namespace apiserve::chain
