@@ -39,6 +39,8 @@ void CheckRunner::Run(http::RequestPtr request, Callback done) {
     }
   }
   if (!start) return;
+  // Parse the query now: Request caches it lazily, and the check may read it on the pool thread.
+  request->QueryParams();
   // The run state is shared by the work and its completion. If the executor destroys them without running the
   // completion (a loop that stopped), the last reference still ends the run so later probes can start another.
   auto run = std::make_shared<RunState>(self());

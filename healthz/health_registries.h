@@ -5,8 +5,12 @@
 // and frozen when each endpoint is installed (kube's healthzRegistry / livezRegistry / readyzRegistry in
 // GenericAPIServer, and its AddHealthChecks family).
 //
-//   healthz::HealthRegistries registries({.clock = &loop, .livez_grace_period = absl::Seconds(10),
-//                                         .config_healthz_checks = {PingCheck(), LogCheck()}, ...});
+//   healthz::HealthRegistriesOptions options;
+//   options.clock = &loop;
+//   options.livez_grace_period = absl::Seconds(10);
+//   options.config_healthz_checks = options.config_livez_checks = options.config_readyz_checks = {PingCheck(),
+//                                                                                                 LogCheck()};
+//   healthz::HealthRegistries registries(std::move(options));
 //   registries.AddBootSequenceHealthChecks({hook_check});                // post-start hook
 //   // PrepareRun, in kube's order (reference §2.5):
 //   registries.InstallHealthz(&mux);
