@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "healthz/go_format.h"
+#include "base/go_duration.h"
 
 namespace apiserve::healthz {
 
@@ -79,7 +79,7 @@ void CheckRunner::TimeOut(uint64_t id) {
     done = std::move(it->second.done);
     waiters_.erase(it);
   }
-  done(absl::DeadlineExceededError(absl::StrCat("timed out after ", FormatGoDuration(check_->Timeout()))));
+  done(absl::DeadlineExceededError(absl::StrCat("timed out after ", base::FormatGoDuration(check_->Timeout()))));
 }
 
 uint64_t CheckRunner::RunsStarted() const {

@@ -1,28 +1,13 @@
 #include "healthz/go_format.h"
 
 #include <cstdint>
-#include <cstdlib>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace apiserve::healthz {
 namespace {
 
-// AppendFraction appends `value` / 10^`digits` as Go's fmtFrac does: integer part, then the fraction without
-// trailing zeros (no '.' when the fraction is zero).
-void AppendScaled(uint64_t value, int digits, std::string* out) {
-  uint64_t scale = 1;
-  for (int i = 0; i < digits; ++i) scale *= 10;
-  absl::StrAppend(out, value / scale);
-  uint64_t frac = value % scale;
-  if (frac == 0) return;
-  std::string frac_digits = absl::StrFormat("%0*d", digits, frac);
-  while (!frac_digits.empty() && frac_digits.back() == '0') frac_digits.pop_back();
-  absl::StrAppend(out, ".", frac_digits);
-}
-
-// DecodeUtf8 returns the length of the valid UTF-8 sequence at the start of `s`, or 0 if it is invalid.
+// ValidUtf8Length returns the length of the valid UTF-8 sequence at the start of `s`, or 0 if it is invalid.
 size_t ValidUtf8Length(absl::string_view s) {
   const auto b0 = static_cast<unsigned char>(s[0]);
   size_t n;
@@ -48,41 +33,6 @@ size_t ValidUtf8Length(absl::string_view s) {
 }
 
 }  // namespace
-
-std::string FormatGoDuration(absl::Duration d) {
-  if (d == absl::InfiniteDuration()) return "inf";
-  if (d == -absl::InfiniteDuration()) return "-inf";
-  const int64_t ns = absl::ToInt64Nanoseconds(d);
-  if (ns == 0) return "0s";
-  std::string out;
-  const bool negative = ns < 0;
-  // Magnitude as unsigned, so INT64_MIN is handled.
-  const uint64_t u = negative ? uint64_t{0} - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
-  if (negative) out.push_back('-');
-  if (u < 1'000'000'000) {
-    // Sub-second: the largest unit that keeps the integer part non-zero, with a fraction.
-    if (u < 1'000) {
-      absl::StrAppend(&out, u, "ns");
-    } else if (u < 1'000'000) {
-      AppendScaled(u, 3, &out);
-      out += "µs";
-    } else {
-      AppendScaled(u, 6, &out);
-      out += "ms";
-    }
-    return out;
-  }
-  const uint64_t total_seconds = u / 1'000'000'000;
-  const uint64_t sub_ns = u % 1'000'000'000;
-  const uint64_t hours = total_seconds / 3600;
-  const uint64_t minutes = (total_seconds / 60) % 60;
-  const uint64_t seconds = total_seconds % 60;
-  if (hours > 0) absl::StrAppend(&out, hours, "h");
-  if (hours > 0 || minutes > 0) absl::StrAppend(&out, minutes, "m");
-  AppendScaled(seconds * 1'000'000'000 + sub_ns, 9, &out);
-  out.push_back('s');
-  return out;
-}
 
 std::string GoQuote(absl::string_view s) {
   std::string out = "\"";

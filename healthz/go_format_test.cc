@@ -8,24 +8,6 @@
 namespace apiserve::healthz {
 namespace {
 
-TEST(FormatGoDurationTest, MatchesGo) {
-  struct Case {
-    absl::Duration d;
-    std::string want;
-  };
-  const Case cases[] = {
-      {absl::ZeroDuration(), "0s"},       {absl::Nanoseconds(1), "1ns"},
-      {absl::Nanoseconds(1500), "1.5µs"}, {absl::Microseconds(1), "1µs"},
-      {absl::Milliseconds(500), "500ms"}, {absl::Microseconds(1500), "1.5ms"},
-      {absl::Seconds(2), "2s"},           {absl::Milliseconds(2500), "2.5s"},
-      {absl::Seconds(60), "1m0s"},        {absl::Seconds(90), "1m30s"},
-      {absl::Hours(1), "1h0m0s"},         {absl::Hours(1) + absl::Milliseconds(500), "1h0m0.5s"},
-      {absl::Seconds(32), "32s"},         {-absl::Milliseconds(5), "-5ms"},
-      {-absl::Seconds(61), "-1m1s"},
-  };
-  for (const Case& c : cases) EXPECT_EQ(FormatGoDuration(c.d), c.want) << c.want;
-}
-
 TEST(GoQuoteTest, MatchesGoPercentQ) {
   struct Case {
     std::string in;
