@@ -1,0 +1,231 @@
+#include "chain/generic_server.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "chain/filters/access_log.h"
+#include "chain/filters/context_filters.h"
+#include "chain/filters/goaway.h"
+#include "chain/filters/panic_recovery.h"
+#include "chain/filters/response_headers.h"
+#include "chain/filters/shutdown_filters.h"
+#include "chain/filters/timeout.h"
+#include "healthz/log_check.h"
+#include "healthz/ping_check.h"
+#include "http/json_writer.h"
+#include "http/response.h"
+
+namespace apiserve::chain {
+namespace {
+
+// IndexHandler answers `{"paths": [...]}` (json.MarshalIndent, no trailing newline) with `status`; the paths are
+// read at request time, so routes added later appear.
+http::HandlerPtr IndexHandler(const DelegationTarget* server, int status) {
+  return http::HandlerFunc([server, status](http::RequestPtr, http::ResponseWriter writer) {
+    http::JsonWriter json("  ");
+    json.BeginObject();
+    json.Key("paths");
+    json.BeginArray();
+    for (const std::string& path : server->ListedPaths()) json.String(path);
+    json.EndArray();
+    json.EndObject();
+    writer.Send(http::JsonResponse(status, json.Take())).IgnoreError();
+  });
+}
+
+const http::HandlerPtr& LongRunningMarker() {
+  static const http::HandlerPtr* const marker =
+      new http::HandlerPtr(http::HandlerFunc([](http::RequestPtr, http::ResponseWriter) {}));
+  return *marker;
+}
+
+std::vector<healthz::HealthCheckerPtr> DefaultChecks(const ServerConfig& config) {
+  if (!config.health_checks.empty()) return config.health_checks;
+  return {healthz::PingCheck(), healthz::LogCheck()};
+}
+
+}  // namespace
+
+GenericServer::GenericServer(ServerConfig config, DelegationTarget* delegate)
+    : config_(std::move(config)), delegate_(delegate != nullptr ? delegate : &empty_) {}
+
+GenericServer::~GenericServer() = default;
+
+absl::StatusOr<std::unique_ptr<GenericServer>> GenericServer::New(ServerConfig config, DelegationTarget* delegate) {
+  if (config.livez_grace_period > absl::ZeroDuration() && config.clock == nullptr) {
+    return absl::InvalidArgumentError("a clock is required for a livez grace period");
+  }
+  std::unique_ptr<GenericServer> server(new GenericServer(std::move(config), delegate));
+  GenericServer& s = *server;
+  http::HandlerPtr not_found = s.delegate_->UnprotectedHandler();
+  if (!not_found && s.config_.enable_index) not_found = IndexHandler(&s, 404);
+  s.mux_ = std::make_shared<PathMux>(s.config_.name, std::move(not_found));
+  s.long_running_routes_ = std::make_unique<PathMux>(s.config_.name + " long-running routes");
+
+  healthz::HealthRegistriesOptions health;
+  health.clock = s.config_.clock;
+  health.livez_grace_period = s.config_.livez_grace_period;
+  health.config_healthz_checks = DefaultChecks(s.config_);
+  health.config_livez_checks = DefaultChecks(s.config_);
+  health.config_readyz_checks = DefaultChecks(s.config_);
+  s.health_ = std::make_unique<healthz::HealthRegistries>(std::move(health));
+
+  // The delegate's hooks run from the outermost server; its /healthz checks join all three endpoints here.
+  for (const auto& [name, entry] : s.delegate_->PostStartHookEntries()) {
+    RETURN_IF_ERROR(s.post_start_hooks_.AddEntry(name, entry));
+  }
+  for (const auto& [name, hook] : s.delegate_->PreShutdownHookEntries()) {
+    RETURN_IF_ERROR(s.pre_shutdown_hooks_.Add(name, hook));
+  }
+  RETURN_IF_ERROR(s.health_->AddDelegateHealthChecks(s.delegate_->HealthzChecks()));
+  for (const auto& [name, signal] : s.delegate_->MuxAndDiscoveryCompleteSignals()) {
+    RETURN_IF_ERROR(s.RegisterMuxAndDiscoveryCompleteSignal(name, signal));
+  }
+
+  if (s.config_.enable_index) {
+    RETURN_IF_ERROR(s.mux_->UnlistedHandle("/", IndexHandler(&s, 200)));
+    RETURN_IF_ERROR(s.mux_->UnlistedHandle("/index.html", IndexHandler(&s, 200)));
+  }
+  s.handler_ = s.BuildHandlerChain();
+  return server;
+}
+
+http::HandlerPtr GenericServer::BuildHandlerChain() {
+  // Innermost first; the request meets them in the reverse order (DESIGN §8).
+  http::HandlerPtr h = mux_;
+  h = WithAuthorization(std::move(h), config_.authorizer ? config_.authorizer : AlwaysAllowAuthorizer());
+  h = WithAuthentication(std::move(h), config_.authenticator ? config_.authenticator : AnonymousAuthenticator());
+  h = WithMaxInFlightLimit(std::move(h), config_.max_requests_inflight, config_.max_mutating_requests_inflight,
+                           &in_flight_);
+  h = WithRequestTimeout(std::move(h), config_.request_timeout);
+  h = WithWaitGroup(std::move(h), &wait_group_);
+  if (config_.goaway_chance > 0) h = WithProbabilisticGoaway(std::move(h), config_.goaway_chance);
+  h = WithResponseHeaders(std::move(h), config_.hsts_directives);
+  if (config_.shutdown_send_retry_after) h = WithRetryAfter(std::move(h), signals_.not_accepting_new_request.get());
+  h = WithAccessLog(std::move(h));
+  h = WithRequestReceivedTimestamp(std::move(h));
+  h = WithRequestInfo(std::move(h),
+                      [this](const http::Request& request, const RequestInfo&) { return IsLongRunningRoute(request); });
+  h = WithMuxAndDiscoveryComplete(std::move(h), &signals_.mux_and_discovery_complete);
+  return WithPanicRecovery(std::move(h));
+}
+
+bool GenericServer::IsLongRunningRoute(const http::Request& request) const {
+  for (const DelegationTarget* target = this; target != nullptr; target = target->NextDelegate()) {
+    const auto* server = dynamic_cast<const GenericServer*>(target);
+    if (server == nullptr) continue;
+    if (server->long_running_routes_->Lookup(request.path) == LongRunningMarker()) return true;
+  }
+  return false;
+}
+
+absl::Status GenericServer::HandleRoute(RouteSpec spec, http::HandlerPtr handler) {
+  RETURN_IF_ERROR(spec.prefix ? mux_->HandlePrefix(spec.path, std::move(handler))
+                              : mux_->Handle(spec.path, std::move(handler)));
+  if (spec.long_running) {
+    RETURN_IF_ERROR(spec.prefix ? long_running_routes_->HandlePrefix(spec.path, LongRunningMarker())
+                                : long_running_routes_->Handle(spec.path, LongRunningMarker()));
+  }
+  base::MutexLock lock(&mu_);
+  routes_.push_back(std::move(spec));
+  return absl::OkStatus();
+}
+
+absl::Status GenericServer::AddPostStartHook(const std::string& name, PostStartHookFunc hook) {
+  ASSIGN_OR_RETURN(std::shared_ptr<healthz::PostStartHookCheck> check, post_start_hooks_.Add(name, std::move(hook)));
+  return health_->AddBootSequenceHealthChecks({check});
+}
+
+absl::Status GenericServer::AddPreShutdownHook(const std::string& name, PreShutdownHookFunc hook) {
+  return pre_shutdown_hooks_.Add(name, std::move(hook));
+}
+
+absl::Status GenericServer::RegisterMuxAndDiscoveryCompleteSignal(const std::string& name, lifecycle::Signal* signal) {
+  base::MutexLock lock(&mu_);
+  if (mux_complete_signals_.count(name) > 0) return absl::AlreadyExistsError(absl::StrCat(name, " already registered"));
+  mux_complete_signals_.emplace(name, signal);
+  return absl::OkStatus();
+}
+
+std::map<std::string, lifecycle::Signal*> GenericServer::MuxAndDiscoveryCompleteSignals() const {
+  base::MutexLock lock(&mu_);
+  return mux_complete_signals_;
+}
+
+std::map<std::string, PostStartHookEntry> GenericServer::PostStartHookEntries() const {
+  return post_start_hooks_.Entries();
+}
+
+std::map<std::string, PreShutdownHookFunc> GenericServer::PreShutdownHookEntries() const {
+  return pre_shutdown_hooks_.Entries();
+}
+
+std::vector<std::string> GenericServer::ListedPaths() const {
+  std::set<std::string> paths;
+  for (const std::string& path : mux_->ListedPaths()) paths.insert(path);
+  for (const std::string& path : delegate_->ListedPaths()) paths.insert(path);
+  return std::vector<std::string>(paths.begin(), paths.end());
+}
+
+std::vector<RouteSpec> GenericServer::RoutesDownTheChain() const {
+  std::vector<RouteSpec> routes;
+  for (const DelegationTarget* target = this; target != nullptr; target = target->NextDelegate()) {
+    const auto* server = dynamic_cast<const GenericServer*>(target);
+    if (server == nullptr) continue;
+    base::MutexLock lock(&server->mu_);
+    routes.insert(routes.end(), server->routes_.begin(), server->routes_.end());
+  }
+  return routes;
+}
+
+absl::Status GenericServer::InstallGenericEndpoints() {
+  RETURN_IF_ERROR(InstallOpenApi(mux_.get(), BuildOpenApi(RoutesDownTheChain(), config_.name)));
+  RETURN_IF_ERROR(health_->InstallHealthz(mux_.get()));
+  RETURN_IF_ERROR(health_->InstallLivez(mux_.get()));
+  return health_->InstallReadyz(mux_.get(), &signals_.shutdown_initiated, &signals_.has_been_ready);
+}
+
+absl::Status GenericServer::PrepareDelegate() {
+  {
+    base::MutexLock lock(&mu_);
+    if (delegate_prepared_) return absl::OkStatus();
+    delegate_prepared_ = true;
+  }
+  RETURN_IF_ERROR(delegate_->PrepareDelegate());
+  return InstallGenericEndpoints();
+}
+
+absl::StatusOr<PreparedServer> GenericServer::PrepareRun() {
+  {
+    base::MutexLock lock(&mu_);
+    if (prepared_ || delegate_prepared_) {
+      return absl::FailedPreconditionError(absl::StrCat("PrepareRun has already been called on ", config_.name));
+    }
+    prepared_ = true;
+    delegate_prepared_ = true;
+  }
+  RETURN_IF_ERROR(delegate_->PrepareDelegate());
+  RETURN_IF_ERROR(InstallGenericEndpoints());
+  return PreparedServer(this);
+}
+
+void GenericServer::AddDestroyFunc(std::function<void()> fn) {
+  base::MutexLock lock(&mu_);
+  destroy_funcs_.push_back(std::move(fn));
+}
+
+void GenericServer::Destroy() {
+  if (destroyed_.exchange(true)) return;
+  std::vector<std::function<void()>> funcs;
+  {
+    base::MutexLock lock(&mu_);
+    funcs.swap(destroy_funcs_);
+  }
+  for (auto& fn : funcs) fn();
+  delegate_->Destroy();
+}
+
+}  // namespace apiserve::chain

@@ -1,0 +1,160 @@
+#ifndef APISERVE_CHAIN_GENERIC_SERVER_H_
+#define APISERVE_CHAIN_GENERIC_SERVER_H_
+
+// chain::GenericServer: one server of the delegation chain (kube's GenericAPIServer), and PreparedServer, the only
+// thing server::Run accepts (kube's preparedGenericAPIServer: PrepareRun's result; it has no Run of its own, so
+// chain/ does not depend on server/).
+//
+//   EmptyDelegate not_found(chain::TerminalNotFoundHandler());
+//   ASSIGN_OR_RETURN(auto kube, GenericServer::New(ServerConfig{.name = "kube-apiserver"}, &not_found));
+//   ASSIGN_OR_RETURN(auto aggregator, GenericServer::New(ServerConfig{.name = "kube-aggregator"}, kube.get()));
+//   RETURN_IF_ERROR(kube->HandleRoute({.path = "/api", .methods = {"GET"}, .summary = "..."}, handler));
+//   ASSIGN_OR_RETURN(PreparedServer prepared, aggregator->PrepareRun());
+//   server::Run(std::move(prepared), serving, stop);
+//
+// Construction (reference §2.2): unmatched paths go to the delegate's director; the delegate's hooks are copied and
+// its /healthz checks join all three endpoints (names already among this config's checks are skipped); listed paths
+// are the union down the chain. PrepareRun (§2.5): the delegate first, then /openapi/v2, /openapi/v3, /healthz,
+// /livez, the readyz `shutdown` check, /readyz. After it, checks and hooks are refused with kube's messages; routes
+// may still be added (the mux swaps its table atomically).
+//
+// Threading: build on one thread; once serving, handlers run on the event loops; registration methods are
+// thread-safe.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "base/executor.h"
+#include "chain/delegation_target.h"
+#include "chain/filters/auth.h"
+#include "chain/filters/max_in_flight.h"
+#include "chain/hooks.h"
+#include "chain/openapi.h"
+#include "chain/path_mux.h"
+#include "chain/wait_group.h"
+#include "healthz/health_registries.h"
+#include "lifecycle/lifecycle_signals.h"
+
+namespace apiserve::chain {
+
+struct ServerConfig {
+  std::string name = "apiserver";
+  // Filter chain (DESIGN §8), applied when this server is the outermost one.
+  bool shutdown_send_retry_after = false;              // --shutdown-send-retry-after
+  std::vector<std::string> hsts_directives;            // --strict-transport-security-directives
+  double goaway_chance = 0;                            // --goaway-chance (HTTP/2 only)
+  absl::Duration request_timeout = absl::Minutes(1);   // --request-timeout
+  int64_t max_requests_inflight = 400;                 // --max-requests-inflight
+  int64_t max_mutating_requests_inflight = 200;        // --max-mutating-requests-inflight
+  std::shared_ptr<const Authenticator> authenticator;  // default: anonymous
+  std::shared_ptr<const Authorizer> authorizer;        // default: AlwaysAllow
+  // Health.
+  absl::Duration livez_grace_period = absl::ZeroDuration();  // --livez-grace-period
+  const base::Executor* clock = nullptr;                     // for the livez grace period; required when it is > 0
+  // The config's checks (kube's default: ping and log on all three endpoints). Empty: ping and log.
+  std::vector<healthz::HealthCheckerPtr> health_checks;
+  absl::Duration pre_shutdown_hook_timeout = absl::Minutes(1);
+  // Without a delegate handler, unknown paths get 404 with the index body, as a standalone kube server does.
+  bool enable_index = true;
+};
+
+class PreparedServer;
+
+class GenericServer : public DelegationTarget {
+ public:
+  // New builds a server in front of `delegate` (borrowed; must outlive this server; null = EmptyDelegate).
+  static absl::StatusOr<std::unique_ptr<GenericServer>> New(ServerConfig config, DelegationTarget* delegate);
+  ~GenericServer() override;
+
+  // HandleRoute registers `handler` for `spec.path` (exact, or prefix when spec.prefix) and records the route for
+  // OpenAPI and the long-running rules. AlreadyExists for a taken path.
+  absl::Status HandleRoute(RouteSpec spec, http::HandlerPtr handler);
+  // mux gives direct access for unlisted or undocumented routes.
+  PathMux& mux() { return *mux_; }
+
+  absl::Status AddPostStartHook(const std::string& name, PostStartHookFunc hook);
+  absl::Status AddPreShutdownHook(const std::string& name, PreShutdownHookFunc hook);
+  healthz::HealthRegistries& health() { return *health_; }
+  // RegisterMuxAndDiscoveryCompleteSignal: `name already registered` on duplicates. `signal` is borrowed.
+  absl::Status RegisterMuxAndDiscoveryCompleteSignal(const std::string& name, lifecycle::Signal* signal);
+
+  // PrepareRun installs the generic endpoints (see above) and returns the prepared server. FailedPrecondition if
+  // called twice.
+  absl::StatusOr<PreparedServer> PrepareRun();
+
+  // Handler is the full handler chain (filters, then the director). Built at construction.
+  http::HandlerPtr Handler() const { return handler_; }
+  const ServerConfig& config() const { return config_; }
+  lifecycle::LifecycleSignals& signals() { return signals_; }
+  SafeWaitGroup& non_long_running_requests() { return wait_group_; }
+  InFlightCounters& in_flight() { return in_flight_; }
+  // PreShutdownHooksRun runs this server's pre-shutdown hooks (its own and inherited ones), each bounded.
+  absl::Status RunPreShutdownHooks() { return pre_shutdown_hooks_.Run(config_.pre_shutdown_hook_timeout); }
+  void RunPostStartHooks(const PostStartHookContext& context) { post_start_hooks_.Run(context); }
+
+  // DelegationTarget.
+  http::HandlerPtr UnprotectedHandler() const override { return mux_; }
+  std::map<std::string, PostStartHookEntry> PostStartHookEntries() const override;
+  std::map<std::string, PreShutdownHookFunc> PreShutdownHookEntries() const override;
+  std::vector<healthz::HealthCheckerPtr> HealthzChecks() const override { return health_->HealthzChecks(); }
+  std::vector<std::string> ListedPaths() const override;
+  DelegationTarget* NextDelegate() const override { return delegate_; }
+  absl::Status PrepareDelegate() override;
+  std::map<std::string, lifecycle::Signal*> MuxAndDiscoveryCompleteSignals() const override;
+  void Destroy() override;
+
+  // AddDestroyFunc registers cleanup run (in order) by Destroy.
+  void AddDestroyFunc(std::function<void()> fn);
+
+ private:
+  GenericServer(ServerConfig config, DelegationTarget* delegate);
+  absl::Status InstallGenericEndpoints();
+  http::HandlerPtr BuildHandlerChain();
+  std::vector<RouteSpec> RoutesDownTheChain() const;
+  bool IsLongRunningRoute(const http::Request& request) const;
+
+  const ServerConfig config_;
+  DelegationTarget* const delegate_;
+  EmptyDelegate empty_;
+  std::shared_ptr<PathMux> mux_;
+  // Routes registered as long-running, mapped to a marker handler: a lock-free lookup on every request.
+  std::unique_ptr<PathMux> long_running_routes_;
+  std::unique_ptr<healthz::HealthRegistries> health_;
+  PostStartHooks post_start_hooks_;
+  PreShutdownHooks pre_shutdown_hooks_;
+  lifecycle::LifecycleSignals signals_;
+  SafeWaitGroup wait_group_;
+  InFlightCounters in_flight_;
+  http::HandlerPtr handler_;
+
+  mutable base::Mutex mu_;
+  std::vector<RouteSpec> routes_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, lifecycle::Signal*> mux_complete_signals_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::function<void()>> destroy_funcs_ ABSL_GUARDED_BY(mu_);
+  bool prepared_ ABSL_GUARDED_BY(mu_) = false;
+  bool delegate_prepared_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> destroyed_{false};
+};
+
+// PreparedServer: a GenericServer whose endpoints are installed. Move-only; only server::Run accepts it.
+class PreparedServer {
+ public:
+  PreparedServer(PreparedServer&&) = default;
+  PreparedServer& operator=(PreparedServer&&) = default;
+  GenericServer& server() const { return *server_; }
+
+ private:
+  friend class GenericServer;
+  explicit PreparedServer(GenericServer* server) : server_(server) {}
+  GenericServer* server_;
+};
+
+}  // namespace apiserve::chain
+
+#endif  // APISERVE_CHAIN_GENERIC_SERVER_H_

@@ -1,0 +1,234 @@
+// A three-layer chain like kube's TestNewWithDelegate: listed paths, fall-through, the end of the chain, health
+// checks inherited in kube's order, hooks, PrepareRun's errors, and the filters on the outermost handler.
+#include "chain/generic_server.h"
+
+#include <string>
+
+#include "base/fake_executor.h"
+#include "base/status_matchers.h"
+#include "chain/filters/not_found.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "healthz/health_checker.h"
+#include "healthz/log_check.h"
+#include "healthz/ping_check.h"
+#include "http/response.h"
+#include "http/testing.h"
+
+namespace apiserve::chain {
+namespace {
+
+using ::apiserve::base::IsOk;
+using ::apiserve::base::StatusIs;
+using ::testing::Contains;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+http::HandlerPtr Text(int status, const std::string& body) {
+  return http::StaticHandler(http::Shared(http::TextResponse(status, body)));
+}
+
+RouteSpec GetRoute(const std::string& path) {
+  return RouteSpec{path, {"GET"}, "test route", "text/plain", false, false};
+}
+
+class ChainTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerConfig inner_config;
+    inner_config.name = "apiextensions";
+    auto inner = GenericServer::New(inner_config, &end_);
+    ASSERT_THAT(inner, IsOk());
+    inner_ = *std::move(inner);
+    ASSERT_THAT(inner_->HandleRoute(GetRoute("/bar"), Text(401, "bar from apiextensions")), IsOk());
+    ASSERT_THAT(inner_->health().AddHealthChecks({healthz::NamedCheck(
+                    "delegate-health",
+                    [](const http::Request&) { return absl::InternalError("delegate failed healthcheck"); })}),
+                IsOk());
+    ASSERT_THAT(inner_->AddPostStartHook("delegate-hook", [](const PostStartHookContext&) { return absl::OkStatus(); }),
+                IsOk());
+
+    // As in kube's test, the outer server's own check is part of its config: config checks come first.
+    ServerConfig outer_config;
+    outer_config.name = "kube-apiserver";
+    outer_config.health_checks = {
+        healthz::PingCheck(), healthz::LogCheck(),
+        healthz::NamedCheck("wrapping-health", [](const http::Request&) { return absl::OkStatus(); })};
+    auto outer = GenericServer::New(outer_config, inner_.get());
+    ASSERT_THAT(outer, IsOk());
+    outer_ = *std::move(outer);
+    ASSERT_THAT(outer_->HandleRoute(GetRoute("/foo"), Text(403, "foo from kube")), IsOk());
+    ASSERT_THAT(outer_->AddPostStartHook("wrapping-hook", [](const PostStartHookContext&) { return absl::OkStatus(); }),
+                IsOk());
+  }
+
+  http::RecordedResponse Get(const std::string& target) {
+    return http::ServeForTest(*outer_->Handler(), http::NewRequest("GET", target, &loop_), &loop_);
+  }
+
+  base::FakeExecutor loop_;
+  EmptyDelegate end_{TerminalNotFoundHandler()};
+  std::unique_ptr<GenericServer> inner_;
+  std::unique_ptr<GenericServer> outer_;
+};
+
+TEST_F(ChainTest, ListedPathsAreTheSortedUnionAfterPrepareRun) {
+  ASSERT_THAT(outer_->PrepareRun(), IsOk());
+  EXPECT_THAT(outer_->ListedPaths(), ElementsAreArray({"/bar",
+                                                       "/foo",
+                                                       "/healthz",
+                                                       "/healthz/delegate-health",
+                                                       "/healthz/log",
+                                                       "/healthz/ping",
+                                                       "/healthz/poststarthook/delegate-hook",
+                                                       "/healthz/poststarthook/wrapping-hook",
+                                                       "/healthz/wrapping-health",
+                                                       "/livez",
+                                                       "/livez/delegate-health",
+                                                       "/livez/log",
+                                                       "/livez/ping",
+                                                       "/livez/poststarthook/delegate-hook",
+                                                       "/livez/poststarthook/wrapping-hook",
+                                                       "/livez/wrapping-health",
+                                                       "/openapi/v2",
+                                                       "/openapi/v3",
+                                                       "/readyz",
+                                                       "/readyz/delegate-health",
+                                                       "/readyz/log",
+                                                       "/readyz/ping",
+                                                       "/readyz/poststarthook/delegate-hook",
+                                                       "/readyz/poststarthook/wrapping-hook",
+                                                       "/readyz/shutdown",
+                                                       "/readyz/wrapping-health"}));
+  http::RecordedResponse index = Get("/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_EQ(index.headers.Get("Content-Type"), "application/json");
+  EXPECT_THAT(index.body, HasSubstr("{\n  \"paths\": [\n    \"/bar\",\n    \"/foo\","));
+}
+
+TEST_F(ChainTest, RequestsFallThroughToTheDelegateAndEndAtNotFound) {
+  ASSERT_THAT(outer_->PrepareRun(), IsOk());
+  EXPECT_EQ(Get("/foo").status, 403);
+  http::RecordedResponse bar = Get("/bar");
+  EXPECT_EQ(bar.status, 401);
+  EXPECT_EQ(bar.body, "bar from apiextensions");
+  // Before MuxAndDiscoveryComplete the end of the chain answers 503; after, 404.
+  http::RecordedResponse early = Get("/nothing");
+  EXPECT_EQ(early.status, 503);
+  EXPECT_EQ(early.headers.Get("Retry-After"), "5");
+  outer_->signals().mux_and_discovery_complete.Fire();
+  http::RecordedResponse late = Get("/nothing");
+  EXPECT_EQ(late.status, 404);
+  EXPECT_EQ(late.body, "404 page not found\n");
+}
+
+TEST_F(ChainTest, HealthzListsDelegateChecksInKubesOrderAndFails) {
+  ASSERT_THAT(outer_->PrepareRun(), IsOk());
+  http::RecordedResponse r = Get("/healthz");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body,
+            "[+]ping ok\n[+]log ok\n[+]wrapping-health ok\n[-]delegate-health failed: reason withheld\n"
+            "[-]poststarthook/delegate-hook failed: reason withheld\n"
+            "[-]poststarthook/wrapping-hook failed: reason withheld\nhealthz check failed\n");
+  EXPECT_EQ(Get("/healthz/delegate-health").body, "internal server error: delegate failed healthcheck\n");
+  EXPECT_EQ(Get("/healthz/ping").body, "ok");
+  http::RecordedResponse readyz =
+      Get("/readyz?exclude=delegate-health&exclude=poststarthook/delegate-hook&exclude="
+          "poststarthook/wrapping-hook");
+  EXPECT_EQ(readyz.status, 200);
+}
+
+TEST_F(ChainTest, HooksAreInheritedAndRunFromTheOutermostServer) {
+  auto hooks = outer_->PostStartHookEntries();
+  EXPECT_EQ(hooks.size(), 2u);
+  EXPECT_EQ(hooks.count("delegate-hook"), 1u);
+  ASSERT_THAT(outer_->PrepareRun(), IsOk());
+  outer_->RunPostStartHooks(PostStartHookContext{});
+  // Each hook runs on its own thread: wait (bounded) for both to report.
+  for (int i = 0; i < 2000 && (Get("/healthz/poststarthook/delegate-hook").status != 200 ||
+                               Get("/healthz/poststarthook/wrapping-hook").status != 200);
+       ++i) {
+    ::usleep(1000);
+  }
+  EXPECT_EQ(Get("/healthz/poststarthook/delegate-hook").status, 200);
+  EXPECT_EQ(Get("/healthz/poststarthook/wrapping-hook").status, 200);
+}
+
+TEST_F(ChainTest, PrepareRunOnceThenChecksRefusedRoutesAccepted) {
+  ASSERT_THAT(outer_->PrepareRun(), IsOk());
+  EXPECT_THAT(outer_->PrepareRun(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "PrepareRun has already been called on kube-apiserver"));
+  EXPECT_THAT(outer_->health().AddReadyzChecks(
+                  {healthz::NamedCheck("late", [](const http::Request&) { return absl::OkStatus(); })}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "unable to add because the /readyz endpoint has already been created"));
+  EXPECT_THAT(outer_->AddPostStartHook("late", [](const PostStartHookContext&) { return absl::OkStatus(); }),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "unable to add because the /healthz endpoint has already been created"));
+  ASSERT_THAT(outer_->HandleRoute(GetRoute("/late"), Text(200, "late route")), IsOk());
+  EXPECT_EQ(Get("/late").body, "late route");
+  EXPECT_THAT(outer_->ListedPaths(), Contains("/late"));
+}
+
+TEST_F(ChainTest, ReadyzFailsOnceShutdownIsInitiated) {
+  ASSERT_THAT(outer_->PrepareRun(), IsOk());
+  const std::string excludes =
+      "?exclude=delegate-health&exclude=poststarthook/delegate-hook&exclude=poststarthook/wrapping-hook";
+  EXPECT_EQ(Get("/readyz" + excludes).status, 200);
+  EXPECT_TRUE(outer_->signals().has_been_ready.HasFired());
+  outer_->signals().shutdown_initiated.Fire();
+  http::RecordedResponse r = Get("/readyz" + excludes);
+  EXPECT_EQ(r.status, 500);
+  EXPECT_THAT(r.body, HasSubstr("[-]shutdown failed: reason withheld\nreadyz check failed\n"));
+  EXPECT_EQ(Get("/livez" + excludes).status, 200);
+}
+
+TEST_F(ChainTest, OuterHandlerAddsStandardHeadersAndOpenApi) {
+  ASSERT_THAT(outer_->PrepareRun(), IsOk());
+  http::RecordedResponse foo = Get("/foo");
+  EXPECT_EQ(foo.headers.Get("Cache-Control"), "no-cache, private");
+  EXPECT_TRUE(foo.headers.Has("Audit-Id"));
+  http::RecordedResponse v2 = Get("/openapi/v2");
+  EXPECT_EQ(v2.status, 200);
+  EXPECT_THAT(v2.body, HasSubstr("\"/bar\""));
+  EXPECT_THAT(v2.body, HasSubstr("\"/foo\""));
+  EXPECT_TRUE(v2.headers.Has("ETag"));
+}
+
+TEST(StandaloneServerTest, UnknownPathGets404WithTheIndex) {
+  auto server = GenericServer::New(ServerConfig{}, nullptr);
+  ASSERT_THAT(server, IsOk());
+  ASSERT_THAT((*server)->HandleRoute(GetRoute("/version"), Text(200, "v")), IsOk());
+  ASSERT_THAT((*server)->PrepareRun(), IsOk());
+  http::RecordedResponse r = http::ServeForTest(*(*server)->Handler(), http::NewRequest("GET", "/unknown"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_THAT(r.body, HasSubstr("\"/version\""));
+  EXPECT_THAT(r.body, Not(HasSubstr("\"/\"")));
+}
+
+TEST(StandaloneServerTest, LongRunningRoutesEscapeTheRequestTimeout) {
+  base::FakeExecutor loop;
+  ServerConfig config;
+  config.request_timeout = absl::Seconds(1);
+  auto server = GenericServer::New(config, nullptr);
+  ASSERT_THAT(server, IsOk());
+  std::vector<http::ResponseWriter> held;
+  auto hold = http::HandlerFunc([&](http::RequestPtr, http::ResponseWriter w) { held.push_back(std::move(w)); });
+  RouteSpec ticks{"/apis/demo/v1/ticks", {"GET"}, "stream", "application/json", false, /*long_running=*/true};
+  ASSERT_THAT((*server)->HandleRoute(ticks, hold), IsOk());
+  ASSERT_THAT((*server)->HandleRoute(GetRoute("/apis/demo/v1/slow"), hold), IsOk());
+  http::RecordingSink ticks_sink, slow_sink;
+  (*server)->Handler()->Serve(http::NewRequest("GET", "/apis/demo/v1/ticks", &loop),
+                              http::ResponseWriter(http::NewExchange(&loop, &ticks_sink)));
+  (*server)->Handler()->Serve(http::NewRequest("GET", "/apis/demo/v1/slow", &loop),
+                              http::ResponseWriter(http::NewExchange(&loop, &slow_sink)));
+  loop.AdvanceTime(absl::Seconds(2));
+  EXPECT_EQ(slow_sink.recorded.status, 504);
+  EXPECT_FALSE(ticks_sink.recorded.head_received);
+  EXPECT_EQ((*server)->non_long_running_requests().InFlight(), 0);
+  held.clear();
+}
+
+}  // namespace
+}  // namespace apiserve::chain

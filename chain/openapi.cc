@@ -1,0 +1,171 @@
+#include "chain/openapi.h"
+
+#include <map>
+#include <set>
+
+#include "absl/hash/hash.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "http/header_map.h"
+#include "http/json_writer.h"
+#include "http/response.h"
+
+namespace apiserve::chain {
+namespace {
+
+// GroupPathOf returns "api/v1" or "apis/<group>/<version>" for API paths, "" otherwise.
+std::string GroupPathOf(const std::string& path) {
+  std::vector<absl::string_view> parts = absl::StrSplit(absl::string_view(path).substr(1), '/');
+  if (parts.size() >= 2 && parts[0] == "api" && !parts[1].empty()) return absl::StrCat("api/", parts[1]);
+  if (parts.size() >= 3 && parts[0] == "apis" && !parts[1].empty() && !parts[2].empty()) {
+    return absl::StrCat("apis/", parts[1], "/", parts[2]);
+  }
+  return "";
+}
+
+void WritePaths(http::JsonWriter& json, const std::vector<const RouteSpec*>& routes, bool v3) {
+  std::map<std::string, const RouteSpec*> by_path;
+  for (const RouteSpec* route : routes) by_path[route->prefix ? route->path + "{path}" : route->path] = route;
+  json.Key("paths");
+  json.BeginObject();
+  for (const auto& [path, route] : by_path) {
+    json.Key(path);
+    json.BeginObject();
+    std::set<std::string> methods(route->methods.begin(), route->methods.end());
+    for (const std::string& method : methods) {
+      json.Key(absl::AsciiStrToLower(method));
+      json.BeginObject();
+      json.Key("description");
+      json.String(route->summary);
+      json.Key("operationId");
+      json.String(absl::StrCat(absl::AsciiStrToLower(method), path));
+      if (!v3) {
+        json.Key("produces");
+        json.BeginArray();
+        json.String(route->response_type);
+        json.EndArray();
+      }
+      json.Key("responses");
+      json.BeginObject();
+      json.Key("200");
+      json.BeginObject();
+      json.Key("description");
+      json.String("OK");
+      if (v3) {
+        json.Key("content");
+        json.BeginObject();
+        json.Key(route->response_type);
+        json.BeginObject();
+        json.EndObject();
+        json.EndObject();
+      }
+      json.EndObject();
+      json.EndObject();
+      json.EndObject();
+    }
+    json.EndObject();
+  }
+  json.EndObject();
+}
+
+void WriteInfo(http::JsonWriter& json, const std::string& title) {
+  json.Key("info");
+  json.BeginObject();
+  json.Key("title");
+  json.String(title);
+  json.Key("version");
+  json.String("unversioned");
+  json.EndObject();
+}
+
+}  // namespace
+
+std::string ETagOf(const std::string& body) {
+  return absl::StrFormat("\"%016X\"", static_cast<uint64_t>(absl::HashOf(body)));
+}
+
+OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes, const std::string& title) {
+  OpenApiDocuments documents;
+  std::vector<const RouteSpec*> all;
+  std::map<std::string, std::vector<const RouteSpec*>> groups;
+  for (const RouteSpec& route : routes) {
+    all.push_back(&route);
+    const std::string group = GroupPathOf(route.path);
+    if (!group.empty()) groups[group].push_back(&route);
+  }
+  {
+    http::JsonWriter json;
+    json.BeginObject();
+    json.Key("swagger");
+    json.String("2.0");
+    WriteInfo(json, title);
+    WritePaths(json, all, /*v3=*/false);
+    json.EndObject();
+    documents.v2 = json.Take();
+  }
+  http::JsonWriter discovery;
+  discovery.BeginObject();
+  discovery.Key("paths");
+  discovery.BeginObject();
+  for (const auto& [group, group_routes] : groups) {
+    http::JsonWriter json;
+    json.BeginObject();
+    json.Key("openapi");
+    json.String("3.0.0");
+    WriteInfo(json, title);
+    WritePaths(json, group_routes, /*v3=*/true);
+    json.EndObject();
+    std::string document = json.Take();
+    std::string etag = ETagOf(document);
+    discovery.Key(group);
+    discovery.BeginObject();
+    discovery.Key("serverRelativeURL");
+    discovery.String(absl::StrCat("/openapi/v3/", group, "?hash=", etag.substr(1, etag.size() - 2)));
+    discovery.EndObject();
+    documents.v3_groups.emplace_back(group, std::move(document));
+  }
+  discovery.EndObject();
+  discovery.EndObject();
+  documents.v3_discovery = discovery.Take();
+  return documents;
+}
+
+http::HandlerPtr StaticJsonWithETag(std::string body) {
+  const std::string etag = ETagOf(body);
+  http::Response ok = http::JsonResponse(200, std::move(body));
+  ok.headers.Add("ETag", etag);
+  http::Response not_modified;
+  not_modified.status = 304;
+  not_modified.headers.Add("ETag", etag);
+  return http::HandlerFunc(
+      [etag, ok = http::Shared(std::move(ok)), not_modified = http::Shared(std::move(not_modified))](
+          http::RequestPtr request, http::ResponseWriter writer) {
+        for (absl::string_view value : request->headers.GetAll("If-None-Match")) {
+          for (absl::string_view tag : absl::StrSplit(value, ',')) {
+            tag = absl::StripAsciiWhitespace(tag);
+            if (tag == etag || tag == "*" || (absl::StartsWith(tag, "W/") && tag.substr(2) == etag)) {
+              writer.Send(not_modified).IgnoreError();
+              return;
+            }
+          }
+        }
+        writer.Send(ok).IgnoreError();
+      });
+}
+
+absl::Status InstallOpenApi(http::Router* mux, const OpenApiDocuments& documents) {
+  if (absl::Status s = mux->Handle("/openapi/v2", StaticJsonWithETag(documents.v2)); !s.ok()) return s;
+  if (absl::Status s = mux->Handle("/openapi/v3", StaticJsonWithETag(documents.v3_discovery)); !s.ok()) return s;
+  for (const auto& [group, document] : documents.v3_groups) {
+    if (absl::Status s = mux->UnlistedHandle(absl::StrCat("/openapi/v3/", group), StaticJsonWithETag(document));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace apiserve::chain
