@@ -1,122 +1,155 @@
 #include "base/go_duration.h"
 
 #include <cstdint>
+#include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "base/go_quote.h"
 
 namespace apiserve::base {
 namespace {
 
-// AppendScaled appends value / 10^digits as Go's fmtFrac does: the integer part, then the fraction without trailing
-// zeros (no '.' when it is zero).
-void AppendScaled(uint64_t value, int digits, std::string* out) {
-  uint64_t scale = 1;
-  for (int i = 0; i < digits; ++i) scale *= 10;
-  absl::StrAppend(out, value / scale);
-  const uint64_t fraction = value % scale;
-  if (fraction == 0) return;
-  std::string text = absl::StrFormat("%0*d", digits, fraction);
-  while (!text.empty() && text.back() == '0') text.pop_back();
-  absl::StrAppend(out, ".", text);
+constexpr uint64_t kMaxMagnitude = uint64_t{1} << 63;  // |INT64_MIN|
+
+// Nanoseconds per unit, or 0 for an unknown unit.
+uint64_t UnitNanoseconds(absl::string_view unit) {
+  if (unit == "ns") return 1;
+  if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs") return 1000;  // µs: micro sign, Greek mu
+  if (unit == "ms") return 1000 * 1000;
+  if (unit == "s") return 1000 * 1000 * 1000;
+  if (unit == "m") return uint64_t{60} * 1000 * 1000 * 1000;
+  if (unit == "h") return uint64_t{3600} * 1000 * 1000 * 1000;
+  return 0;
 }
 
-absl::Status Invalid(absl::string_view text) {
-  return absl::InvalidArgumentError(absl::StrCat("time: invalid duration \"", text, "\""));
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Writes the decimal fraction of v / 10^precision into the front of `out`, without trailing zeros and without the
+// point when the fraction is zero; returns v / 10^precision.
+uint64_t PrependFraction(std::string* out, uint64_t v, int precision) {
+  std::string fraction;
+  bool significant = false;
+  for (int i = 0; i < precision; ++i) {
+    const char digit = static_cast<char>('0' + v % 10);
+    significant = significant || digit != '0';
+    if (significant) fraction.insert(fraction.begin(), digit);
+    v /= 10;
+  }
+  if (significant) out->insert(0, "." + fraction);
+  return v;
 }
 
 }  // namespace
 
-std::string FormatGoDuration(absl::Duration d) {
-  const int64_t ns = absl::ToInt64Nanoseconds(d);
-  if (ns == 0) return "0s";
-  std::string out;
-  const bool negative = ns < 0;
-  const uint64_t u = negative ? uint64_t{0} - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
-  if (negative) out.push_back('-');
-  if (u < 1'000'000'000) {
-    if (u < 1'000) {
-      absl::StrAppend(&out, u, "ns");
-    } else if (u < 1'000'000) {
-      AppendScaled(u, 3, &out);
-      out += "\xc2\xb5s";  // µs
-    } else {
-      AppendScaled(u, 6, &out);
-      out += "ms";
-    }
-    return out;
-  }
-  const uint64_t total_seconds = u / 1'000'000'000;
-  const uint64_t hours = total_seconds / 3600;
-  const uint64_t minutes = (total_seconds / 60) % 60;
-  if (hours > 0) absl::StrAppend(&out, hours, "h");
-  if (hours > 0 || minutes > 0) absl::StrAppend(&out, minutes, "m");
-  AppendScaled((total_seconds % 60) * 1'000'000'000 + u % 1'000'000'000, 9, &out);
-  out.push_back('s');
-  return out;
-}
-
-absl::StatusOr<absl::Duration> ParseGoDuration(absl::string_view text) {
-  absl::string_view s = text;
+absl::StatusOr<absl::Duration> ParseGoDuration(absl::string_view s) {
+  const absl::string_view original = s;
+  auto invalid = [&] { return absl::InvalidArgumentError(absl::StrCat("time: invalid duration ", GoQuote(original))); };
   bool negative = false;
   if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
     negative = s[0] == '-';
     s.remove_prefix(1);
   }
   if (s == "0") return absl::ZeroDuration();
-  if (s.empty()) return Invalid(text);
-  absl::Duration total;
+  if (s.empty()) return invalid();
+  uint64_t total = 0;
   while (!s.empty()) {
-    // The number: digits, optionally '.' and more digits; at least one digit overall.
+    if (s[0] != '.' && !IsDigit(s[0])) return invalid();
+    // The integer part; overflow is an error.
     uint64_t whole = 0;
     size_t i = 0;
-    bool any_digit = false;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (whole > (UINT64_MAX - 9) / 10) return Invalid(text);
+    for (; i < s.size() && IsDigit(s[i]); ++i) {
+      if (whole > (kMaxMagnitude - 1) / 10) return invalid();
       whole = whole * 10 + static_cast<uint64_t>(s[i] - '0');
-      ++i;
-      any_digit = true;
+      if (whole > kMaxMagnitude) return invalid();
     }
-    double fraction = 0;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      double scale = 0.1;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        fraction += (s[i] - '0') * scale;
-        scale /= 10;
-        ++i;
-        any_digit = true;
-      }
-    }
-    if (!any_digit) return Invalid(text);
+    const bool has_whole = i > 0;
     s.remove_prefix(i);
-    size_t unit_end = 0;
-    while (unit_end < s.size() && s[unit_end] != '.' && (s[unit_end] < '0' || s[unit_end] > '9')) ++unit_end;
-    const absl::string_view unit = s.substr(0, unit_end);
-    if (unit.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("time: missing unit in duration \"", text, "\""));
+    // The fraction; digits beyond what fits are ignored.
+    uint64_t fraction = 0;
+    double scale = 1;
+    bool has_fraction = false;
+    if (!s.empty() && s[0] == '.') {
+      s.remove_prefix(1);
+      bool overflow = false;
+      for (i = 0; i < s.size() && IsDigit(s[i]); ++i) {
+        if (overflow) continue;
+        if (fraction > (kMaxMagnitude - 1) / 10) {
+          overflow = true;
+          continue;
+        }
+        const uint64_t next = fraction * 10 + static_cast<uint64_t>(s[i] - '0');
+        if (next > kMaxMagnitude) {
+          overflow = true;
+          continue;
+        }
+        fraction = next;
+        scale *= 10;
+      }
+      has_fraction = i > 0;
+      s.remove_prefix(i);
     }
-    absl::Duration scale;
-    if (unit == "ns") {
-      scale = absl::Nanoseconds(1);
-    } else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs") {
-      scale = absl::Microseconds(1);
-    } else if (unit == "ms") {
-      scale = absl::Milliseconds(1);
-    } else if (unit == "s") {
-      scale = absl::Seconds(1);
-    } else if (unit == "m") {
-      scale = absl::Minutes(1);
-    } else if (unit == "h") {
-      scale = absl::Hours(1);
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("time: unknown unit \"", unit, "\" in duration \"", text, "\""));
+    if (!has_whole && !has_fraction) return invalid();  // "." or ".s"
+    // The unit runs up to the next number.
+    for (i = 0; i < s.size() && s[i] != '.' && !IsDigit(s[i]); ++i) {
     }
-    total += scale * static_cast<int64_t>(whole) + absl::Trunc(scale * fraction, absl::Nanoseconds(1));
-    if (total > absl::Nanoseconds(INT64_MAX)) return Invalid(text);
-    s.remove_prefix(unit_end);
+    if (i == 0) return absl::InvalidArgumentError(absl::StrCat("time: missing unit in duration ", GoQuote(original)));
+    const absl::string_view unit_name = s.substr(0, i);
+    s.remove_prefix(i);
+    const uint64_t unit = UnitNanoseconds(unit_name);
+    if (unit == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("time: unknown unit ", GoQuote(unit_name), " in duration ", GoQuote(original)));
+    }
+    if (whole > kMaxMagnitude / unit) return invalid();
+    uint64_t value = whole * unit;
+    if (fraction > 0) {
+      value += static_cast<uint64_t>(static_cast<double>(fraction) * (static_cast<double>(unit) / scale));
+      if (value > kMaxMagnitude) return invalid();
+    }
+    total += value;
+    if (total > kMaxMagnitude) return invalid();
   }
-  return negative ? -total : total;
+  if (negative) {
+    return absl::Nanoseconds(total == kMaxMagnitude ? INT64_MIN : -static_cast<int64_t>(total));
+  }
+  if (total > kMaxMagnitude - 1) return invalid();
+  return absl::Nanoseconds(static_cast<int64_t>(total));
+}
+
+std::string FormatGoDuration(absl::Duration d) {
+  const int64_t ns = absl::ToInt64Nanoseconds(d);
+  const bool negative = ns < 0;
+  uint64_t u = negative ? 0 - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  std::string out;
+  if (u < 1000 * 1000 * 1000) {
+    // Under a second: one unit, the largest that keeps an integer part.
+    if (u == 0) return "0s";
+    int precision = 0;
+    if (u < 1000) {
+      out = "ns";
+    } else if (u < 1000 * 1000) {
+      precision = 3;
+      out = "\xc2\xb5s";  // µs, U+00B5 as Go prints it
+    } else {
+      precision = 6;
+      out = "ms";
+    }
+    u = PrependFraction(&out, u, precision);
+    out.insert(0, std::to_string(u));
+  } else {
+    out = "s";
+    u = PrependFraction(&out, u, 9);
+    out.insert(0, std::to_string(u % 60));
+    u /= 60;
+    if (u > 0) {
+      out.insert(0, std::to_string(u % 60) + "m");
+      u /= 60;
+      if (u > 0) out.insert(0, std::to_string(u) + "h");
+    }
+  }
+  if (negative) out.insert(0, "-");
+  return out;
 }
 
 }  // namespace apiserve::base

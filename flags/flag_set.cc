@@ -10,10 +10,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "flags/go_duration.h"
+#include "base/go_duration.h"
 #include "flags/go_strconv.h"
 
 namespace apiserve::flags {
+
+using ::apiserve::base::FormatGoDuration;
+using ::apiserve::base::ParseGoDuration;
 namespace internal {
 
 // A flag's typed value, as pflag's Value interface. Set returns the bare reason on failure (e.g.

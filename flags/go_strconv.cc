@@ -12,43 +12,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/go_quote.h"
 
 namespace apiserve::flags {
+
+using ::apiserve::base::GoQuote;
 namespace {
 
 absl::Status NumError(absl::string_view func, absl::string_view input, absl::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat("strconv.", func, ": parsing ", GoQuote(input), ": ", reason));
-}
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes there are not valid UTF-8.
-size_t Utf8SequenceLength(absl::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t len = 0;
-  uint32_t rune = 0;
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-    rune = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    rune = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    rune = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    const auto cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xc0) != 0x80) return 0;
-    rune = (rune << 6) | (cc & 0x3f);
-  }
-  // Reject overlong forms, surrogates and values beyond U+10FFFF.
-  if ((len == 3 && rune < 0x800) || (len == 4 && rune < 0x10000) || (rune >= 0xd800 && rune <= 0xdfff) ||
-      rune > 0x10ffff) {
-    return 0;
-  }
-  return len;
 }
 
 // Reports whether the underscores in `s` (a number literal, optionally signed and base-prefixed) each sit between
@@ -127,62 +99,6 @@ bool IsFloatLiteral(absl::string_view s) {
 }
 
 }  // namespace
-
-std::string GoQuote(absl::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      const size_t len = Utf8SequenceLength(s, i);
-      if (len == 0) {
-        absl::StrAppendFormat(&out, "\\x%02x", c);
-        ++i;
-      } else {
-        out.append(s.data() + i, len);
-        i += len;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          absl::StrAppendFormat(&out, "\\x%02x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-    ++i;
-  }
-  out += '"';
-  return out;
-}
 
 absl::StatusOr<bool> ParseGoBool(absl::string_view s) {
   if (s == "1" || s == "t" || s == "T" || s == "TRUE" || s == "true" || s == "True") return true;

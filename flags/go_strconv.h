@@ -20,12 +20,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "base/go_quote.h"
 
 namespace apiserve::flags {
 
-// GoQuote returns `s` as a double-quoted Go string literal, as strconv.Quote (and fmt's %q) does: `"` and `\` are
-// escaped, \a \b \f \n \r \t \v use their short escapes, and other control bytes and invalid UTF-8 become \xNN.
-std::string GoQuote(absl::string_view s);
+// GoQuote is base::GoQuote (strconv.Quote).
+using ::apiserve::base::GoQuote;
 
 // ParseGoBool parses `s` as strconv.ParseBool: 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False.
 // Anything else is InvalidArgument `strconv.ParseBool: parsing "<s>": invalid syntax`.

@@ -10,13 +10,12 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "base/go_quote.h"
 
 namespace apiserve::healthz {
 
-// GoQuote returns `s` quoted as Go's %q (strconv.Quote): printable ASCII and valid UTF-8 kept, `"` and `\` escaped,
-// \a \b \f \n \r \t \v by name, other control bytes and invalid UTF-8 bytes as \xNN. Non-printable Unicode code
-// points above ASCII are kept as they are (Go would escape them as \u; not needed for check names).
-std::string GoQuote(absl::string_view s);
+// GoQuote is base::GoQuote (Go's %q).
+using ::apiserve::base::GoQuote;
 
 // FormatQuoted is kube's formatQuoted: each name Go-quoted, joined with "," and no spaces, in the given order.
 std::string FormatQuoted(const std::vector<std::string>& names);

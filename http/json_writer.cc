@@ -1,6 +1,7 @@
 #include "http/json_writer.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/utf8.h"
 
 namespace apiserve::http {
 namespace {
@@ -10,33 +11,6 @@ constexpr char kHex[] = "0123456789abcdef";
 void AppendUnicodeEscape(std::string* out, unsigned code) {
   out->append("\\u");
   for (int shift = 12; shift >= 0; shift -= 4) out->push_back(kHex[(code >> shift) & 0xF]);
-}
-
-// DecodeUtf8 returns the length of the valid UTF-8 sequence at `s` (0 if invalid) and its code point.
-size_t DecodeUtf8(absl::string_view s, unsigned* code) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  size_t length;
-  unsigned min;
-  if (b0 < 0x80) {
-    *code = b0;
-    return 1;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    length = 2, *code = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    length = 3, *code = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    length = 4, *code = b0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (s.size() < length) return 0;
-  for (size_t i = 1; i < length; ++i) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    if ((b & 0xC0) != 0x80) return 0;
-    *code = (*code << 6) | (b & 0x3F);
-  }
-  if (*code < min || *code > 0x10FFFF || (*code >= 0xD800 && *code <= 0xDFFF)) return 0;
-  return length;
 }
 
 }  // namespace
@@ -78,8 +52,8 @@ void AppendJsonString(std::string* out, absl::string_view value) {
       ++i;
       continue;
     }
-    unsigned code = 0;
-    const size_t length = DecodeUtf8(value.substr(i), &code);
+    uint32_t code = 0;
+    const size_t length = base::Utf8SequenceLength(value, i, &code);
     if (length == 0) {
       out->append("\\ufffd");
       ++i;
