@@ -1,0 +1,158 @@
+#ifndef APISERVE_HTTP2_CODEC_H_
+#define APISERVE_HTTP2_CODEC_H_
+
+// http2::Codec: the HTTP/2 server side of one connection, on an nghttp2 server session.
+//
+// Bytes in → http::Request to the handler (once its body is complete); http::ResponseWriter answers → frames out
+// (see http::ServerCodec for the contract with the server). No sockets, no timers.
+//
+// What it enforces, beyond nghttp2's own RFC 9113 checks (pseudo-headers, uppercase and connection-specific names,
+// TE, content-length against DATA; all answered with RST_STREAM(PROTOCOL_ERROR)):
+// - a request target must be origin-form ("/…", or "*" for OPTIONS): else RST_STREAM(PROTOCOL_ERROR);
+// - header list over Options::max_header_list_size: 431 on the stream (Go's x/net); one field over 64 KiB is
+//   nghttp2's HPACK limit and ends the connection with COMPRESSION_ERROR;
+// - body over Options::max_body_bytes (content-length first, then bytes received): 413 and RST_STREAM(NO_ERROR);
+// - flow control: the connection window (Options::max_upload_buffer_per_connection()) is granted up front and
+//   returned only when a request's body is handed to its handler, so a client can never make us buffer more than
+//   that across all its streams (automatic WINDOW_UPDATEs are off);
+// - floods (Counters): GOAWAY(ENHANCE_YOUR_CALM), Feed returns ResourceExhausted naming the flood.
+// Streams beyond max_concurrent_streams: REFUSED_STREAM before the client acknowledged our SETTINGS, connection
+// PROTOCOL_ERROR after (nghttp2; RFC 9113 §5.1.2).
+//
+// Responses: whole (a shared http::Response is sent from the object itself, its body never copied but into frames),
+// or streamed with backpressure (drained bytes are reported to the exchange as nghttp2 frames them), with trailers.
+// HEAD answers carry no body. A handler's `Connection: close` becomes a graceful GOAWAY after that stream.
+//
+// Threading: loop-affine (see http::ServerCodec). Ownership: the codec owns its nghttp2 session and its streams;
+// every pointer in the CodecContext is borrowed and must outlive it. Destroying the codec completes pending
+// exchanges as "client gone".
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "http/response_writer.h"
+#include "http/server_codec.h"
+#include "http2/counters.h"
+#include "http2/nghttp2_handles.h"
+#include "http2/options.h"
+#include "http2/response_headers.h"
+
+namespace apiserve::http2 {
+
+class Stream;
+struct SessionCallbacks;
+
+class Codec : public http::ServerCodec {
+ public:
+  // Create returns a codec that has queued its SETTINGS and connection WINDOW_UPDATE, or InvalidArgument if
+  // `options` do not validate, or Internal naming the nghttp2 call that failed.
+  static absl::StatusOr<std::unique_ptr<Codec>> Create(http::CodecContext context, Options options);
+  ~Codec() override;
+  Codec(const Codec&) = delete;
+  Codec& operator=(const Codec&) = delete;
+
+  absl::Status Feed(absl::string_view data) override;
+  absl::string_view PeekOutput() override;
+  void ConsumeOutput(size_t n) override;
+  bool WantsRead() const override;
+  bool WantsClose() const override;
+  bool WantsLingeringClose() const override { return false; }
+  http::CodecPhase phase() const override;
+  size_t ActiveRequests() const override { return unanswered_; }
+  void BeginShutdown() override;
+  void CompleteShutdown() override;
+  void OnPeerClosed() override;
+
+  const Counters& counters() const { return counters_; }
+  // OpenStreams counts streams the codec still holds (request in progress or response being sent).
+  size_t OpenStreams() const { return open_streams_; }
+  // SettingsAcknowledged reports whether the client acknowledged our SETTINGS.
+  bool SettingsAcknowledged() const { return settings_acked_; }
+  const Options& options() const { return options_; }
+
+ private:
+  friend class Stream;
+  friend struct SessionCallbacks;
+
+  Codec(http::CodecContext context, Options options);
+  absl::Status Init();
+
+  // Stream bookkeeping.
+  Stream* AcquireStream(int32_t id);
+  void ReleaseStream(Stream* stream);
+  Stream* FindStream(int32_t id) const;
+
+  // Request side (called from nghttp2 callbacks).
+  void OnRequestHead(Stream* stream, bool end_stream);
+  void OnRequestComplete(Stream* stream);
+  void RejectStream(Stream* stream, int status);
+  void ResetStream(Stream* stream, uint32_t error_code);
+  void DispatchReady();
+  void Dispatch(Stream* stream);
+  // Flood answers GOAWAY(ENHANCE_YOUR_CALM) once and remembers why.
+  void Flood(uint64_t* counter, absl::string_view what);
+  void FailFatal(absl::Status status);
+  // OnResetReceived spends a token of the rapid-reset bucket (Options::flood), refilled by the loop's clock.
+  void OnResetReceived();
+  // OnErrorGoawaySent records why nghttp2 closed the connection (a protocol error, or a flood it caught itself).
+  void OnErrorGoawaySent(const nghttp2_goaway& goaway);
+  // FillOutput serializes queued frames into out_ (small ones) or borrowed_ (one large one).
+  void FillOutput();
+  absl::Time Now() const;
+
+  // Response side (called by streams on the loop).
+  void SubmitHead(Stream* stream, int status, const http::HeaderMap& headers, const ResponseHeaderBlock::Extras& extras,
+                  bool with_body);
+  void SubmitTrailers(Stream* stream, const http::HeaderMap& trailers);
+  void ResumeData(Stream* stream);
+  void OnHandlerAnswered(Stream* stream);
+  void OutputReady();
+  void CloseAfterStream(int32_t id);
+
+  const http::CodecContext context_;
+  const Options options_;
+  SessionPtr session_;
+
+  // Streams: pooled objects, live ones linked in a list (for OnPeerClosed and destruction).
+  std::vector<std::unique_ptr<Stream>> free_streams_;
+  Stream* live_head_ = nullptr;
+  size_t open_streams_ = 0;
+  std::vector<int32_t> ready_;  // request complete, to dispatch once nghttp2 returns
+  // Requests dispatched whose handler has not answered; exchanges of those whose stream already closed (the
+  // handler may still be working on them: rapid reset).
+  size_t unanswered_ = 0;
+  std::vector<std::weak_ptr<http::Exchange>> orphans_;
+
+  // Output: small frames are coalesced into out_; a large frame is passed through from nghttp2's buffer.
+  std::string out_;
+  size_t out_offset_ = 0;
+  absl::string_view borrowed_;
+
+  ResponseHeaderBlock header_block_;
+  Counters counters_;
+  uint64_t priority_budget_ = 0;
+  uint32_t consecutive_empty_data_ = 0;
+  uint8_t last_frame_type_ = 0;
+  double reset_tokens_ = 0;
+  absl::Time reset_refill_time_;
+  absl::Status error_;  // the first fatal or flood error, reported by Feed
+  bool in_feed_ = false;
+  bool settings_acked_ = false;
+  bool shutdown_notice_sent_ = false;
+  bool goaway_submitted_ = false;
+  bool calm_goaway_ = false;  // we sent GOAWAY(ENHANCE_YOUR_CALM)
+  bool fatal_ = false;        // the session is unusable: flush what is queued, then close
+  bool peer_closed_ = false;
+  bool out_failed_ = false;  // nghttp2_session_mem_send failed: nothing more can be sent
+  int32_t close_after_stream_ = 0;
+};
+
+}  // namespace apiserve::http2
+
+#endif  // APISERVE_HTTP2_CODEC_H_

@@ -1,0 +1,148 @@
+#include "http2/response_headers.h"
+
+#include <cstdint>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace apiserve::http2 {
+namespace {
+
+// RFC 9113 §8.2.2: fields that are connection-specific in HTTP/1.1 and malformed in HTTP/2.
+bool IsConnectionSpecific(absl::string_view name) {
+  switch (name.size()) {
+    case 2:
+      return absl::EqualsIgnoreCase(name, "te");
+    case 7:
+      return absl::EqualsIgnoreCase(name, "upgrade");
+    case 10:
+      return absl::EqualsIgnoreCase(name, "connection") || absl::EqualsIgnoreCase(name, "keep-alive");
+    case 16:
+      return absl::EqualsIgnoreCase(name, "proxy-connection");
+    case 17:
+      return absl::EqualsIgnoreCase(name, "transfer-encoding");
+    default:
+      return false;
+  }
+}
+
+bool ValidName(absl::string_view name) {
+  if (name.empty() || name[0] == ':') return false;
+  for (char c : name) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == ':') return false;
+  }
+  return true;
+}
+
+bool ValidValue(absl::string_view value) {
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::string_view HttpDate(absl::Time now) {
+  thread_local int64_t cached_second = -1;
+  thread_local std::string cached;
+  const int64_t second = absl::ToUnixSeconds(now);
+  if (second != cached_second) {
+    cached = absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", now, absl::UTCTimeZone());
+    cached_second = second;
+  }
+  return cached;
+}
+
+absl::string_view SniffContentType(absl::string_view body_prefix) {
+  for (unsigned char c : body_prefix.substr(0, 512)) {
+    const bool binary = c <= 0x08 || c == 0x0B || (c >= 0x0E && c <= 0x1A) || (c >= 0x1C && c <= 0x1F);
+    if (binary) return "application/octet-stream";
+  }
+  return "text/plain; charset=utf-8";
+}
+
+absl::string_view ResponseHeaderBlock::Store(absl::string_view text) {
+  const size_t offset = storage_.size();
+  storage_.append(text.data(), text.size());
+  return absl::string_view(storage_.data() + offset, text.size());
+}
+
+void ResponseHeaderBlock::Push(absl::string_view name, absl::string_view value) {
+  nghttp2_nv nv;
+  nv.name = reinterpret_cast<uint8_t*>(const_cast<char*>(name.data()));
+  nv.namelen = name.size();
+  nv.value = reinterpret_cast<uint8_t*>(const_cast<char*>(value.data()));
+  nv.valuelen = value.size();
+  nv.flags = NGHTTP2_NV_FLAG_NONE;
+  nv_.push_back(nv);
+}
+
+bool ResponseHeaderBlock::AddFields(const http::HeaderMap& headers, bool drop_content_length, bool* has_content_type,
+                                    bool* has_date) {
+  bool close = false;
+  for (const http::HeaderField& field : headers) {
+    const absl::string_view name = field.name;
+    if (IsConnectionSpecific(name)) {
+      if (name.size() == 10 && absl::EqualsIgnoreCase(name, "connection") &&
+          http::HeaderValueHasToken(field.value, "close")) {
+        close = true;
+      }
+      continue;
+    }
+    if (!ValidName(name) || !ValidValue(field.value)) continue;
+    if (drop_content_length && absl::EqualsIgnoreCase(name, "content-length")) continue;
+    if (absl::EqualsIgnoreCase(name, "content-type")) *has_content_type = true;
+    if (absl::EqualsIgnoreCase(name, "date")) *has_date = true;
+    // Lowercase the name into storage; values are referenced where they are (nghttp2 copies them on submit).
+    const size_t offset = storage_.size();
+    storage_.append(name.data(), name.size());
+    char* lowered = &storage_[offset];
+    for (size_t i = 0; i < name.size(); ++i) lowered[i] = absl::ascii_tolower(static_cast<unsigned char>(lowered[i]));
+    Push(absl::string_view(lowered, name.size()), field.value);
+  }
+  return close;
+}
+
+bool ResponseHeaderBlock::Build(int status, const http::HeaderMap& headers, const Extras& extras) {
+  nv_.clear();
+  storage_.clear();
+  size_t needed = 64;  // status, content-length digits, date
+  for (const http::HeaderField& field : headers) needed += field.name.size();
+  storage_.reserve(needed);
+  nv_.reserve(headers.size() + 4);
+
+  char digits[16];
+  const int clamped = status < 100 || status > 999 ? 500 : status;
+  char* end = absl::numbers_internal::FastIntToBuffer(clamped, digits);
+  Push(":status", Store(absl::string_view(digits, static_cast<size_t>(end - digits))));
+
+  bool has_content_type = false;
+  bool has_date = false;
+  const bool close = AddFields(headers, extras.content_length.has_value(), &has_content_type, &has_date);
+  if (!has_content_type && !extras.sniff_body_prefix.empty()) {
+    Push("content-type", SniffContentType(extras.sniff_body_prefix));
+  }
+  if (extras.content_length.has_value()) {
+    end = absl::numbers_internal::FastIntToBuffer(static_cast<uint64_t>(*extras.content_length), digits);
+    Push("content-length", Store(absl::string_view(digits, static_cast<size_t>(end - digits))));
+  }
+  if (!has_date) Push("date", Store(HttpDate(extras.now)));
+  return close;
+}
+
+void ResponseHeaderBlock::BuildTrailers(const http::HeaderMap& trailers) {
+  nv_.clear();
+  storage_.clear();
+  size_t needed = 0;
+  for (const http::HeaderField& field : trailers) needed += field.name.size();
+  storage_.reserve(needed);
+  bool unused_type = false;
+  bool unused_date = false;
+  AddFields(trailers, /*drop_content_length=*/false, &unused_type, &unused_date);
+}
+
+}  // namespace apiserve::http2

@@ -1,0 +1,69 @@
+#ifndef APISERVE_HTTP2_RESPONSE_HEADERS_H_
+#define APISERVE_HTTP2_RESPONSE_HEADERS_H_
+
+// http2::ResponseHeaderBlock: turns a handler's status and headers into the nghttp2_nv array nghttp2 sends.
+//
+// ":status" first; then the handler's fields with lowercased names, minus connection-specific ones (RFC 9113
+// §8.2.2: Connection, Keep-Alive, Proxy-Connection, Transfer-Encoding, Upgrade, TE) and fields nghttp2 would send
+// but a client must reject (pseudo-header names, names or values with CR, LF or NUL); then `date`, and the framing
+// and sniffed `content-type` the caller asks for. A `Connection: close` field is not sent: Build reports it so the
+// codec can start a graceful GOAWAY instead (Go's x/net behaviour).
+//
+// One block is reused for every response on a connection: its storage stays allocated, so building the head of a
+// small response allocates nothing after the first few. Pointers in the array are valid until the next Build.
+// Loop thread only.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "http/header_map.h"
+#include "nghttp2/nghttp2.h"
+
+namespace apiserve::http2 {
+
+// HttpDate formats `now` as an IMF-fixdate ("Sun, 29 Nov 2026 06:30:00 GMT"), cached per second per thread.
+absl::string_view HttpDate(absl::Time now);
+
+// SniffContentType is Go's http.DetectContentType for the shapes an API server sends: "text/plain; charset=utf-8",
+// or "application/octet-stream" when the first 512 bytes look binary.
+absl::string_view SniffContentType(absl::string_view body_prefix);
+
+// StatusHasNoBody reports whether a response with `status` never has a body (1xx, 204, 304).
+inline bool StatusHasNoBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+
+class ResponseHeaderBlock {
+ public:
+  struct Extras {
+    absl::Time now;
+    // Sets content-length (replacing the handler's) when present.
+    std::optional<size_t> content_length;
+    // Adds a sniffed content-type when the handler set none and this is not empty.
+    absl::string_view sniff_body_prefix;
+  };
+
+  // Build fills the array for a response head. Returns true if the handler asked to close the connection.
+  bool Build(int status, const http::HeaderMap& headers, const Extras& extras);
+  // BuildTrailers fills the array with trailer fields (same filtering, no pseudo-headers, nothing added).
+  void BuildTrailers(const http::HeaderMap& trailers);
+
+  const nghttp2_nv* data() const { return nv_.data(); }
+  size_t size() const { return nv_.size(); }
+
+ private:
+  // Appends `text` to storage_ and returns a view of the copy. storage_ is reserved up front, so views stay valid.
+  absl::string_view Store(absl::string_view text);
+  // Appends the handler's fields; returns true if one was `Connection: close`.
+  bool AddFields(const http::HeaderMap& headers, bool drop_content_length, bool* has_content_type, bool* has_date);
+  void Push(absl::string_view name, absl::string_view value);
+
+  std::string storage_;
+  std::vector<nghttp2_nv> nv_;
+};
+
+}  // namespace apiserve::http2
+
+#endif  // APISERVE_HTTP2_RESPONSE_HEADERS_H_

@@ -1,0 +1,74 @@
+#include "http2/response_headers.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace apiserve::http2 {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+std::vector<std::pair<std::string, std::string>> Fields(const ResponseHeaderBlock& block) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < block.size(); ++i) {
+    const nghttp2_nv& nv = block.data()[i];
+    out.emplace_back(std::string(reinterpret_cast<const char*>(nv.name), nv.namelen),
+                     std::string(reinterpret_cast<const char*>(nv.value), nv.valuelen));
+  }
+  return out;
+}
+
+TEST(ResponseHeaderBlockTest, LowercasesStripsAndAdds) {
+  ResponseHeaderBlock block;
+  http::HeaderMap headers{{"Content-Type", "application/json"},
+                          {"Connection", "keep-alive, Close"},
+                          {"Keep-Alive", "timeout=5"},
+                          {"Transfer-Encoding", "chunked"},
+                          {"Upgrade", "h2c"},
+                          {"Proxy-Connection", "x"},
+                          {"TE", "trailers"},
+                          {"X-Bad", "a\r\nb"},
+                          {":status", "200"},
+                          {"Content-Length", "999"},
+                          {"Audit-ID", "abc"}};
+  ResponseHeaderBlock::Extras extras;
+  extras.now = absl::FromUnixSeconds(0);
+  extras.content_length = 2;
+  const bool close = block.Build(201, headers, extras);
+  EXPECT_TRUE(close);
+  EXPECT_THAT(Fields(block),
+              ElementsAre(Pair(":status", "201"), Pair("content-type", "application/json"), Pair("audit-id", "abc"),
+                          Pair("content-length", "2"), Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")));
+}
+
+TEST(ResponseHeaderBlockTest, SniffsAndKeepsHandlerDate) {
+  ResponseHeaderBlock block;
+  ResponseHeaderBlock::Extras extras;
+  extras.sniff_body_prefix = "ok";
+  const http::HeaderMap headers{{"Date", "yesterday"}};  // values are referenced, not copied: keep them alive
+  EXPECT_FALSE(block.Build(200, headers, extras));
+  EXPECT_THAT(Fields(block), ElementsAre(Pair(":status", "200"), Pair("date", "yesterday"),
+                                         Pair("content-type", "text/plain; charset=utf-8")));
+  EXPECT_EQ(SniffContentType(std::string("\x01\x02", 2)), "application/octet-stream");
+}
+
+TEST(ResponseHeaderBlockTest, Trailers) {
+  ResponseHeaderBlock block;
+  const http::HeaderMap trailers{{"Grpc-Status", "0"}, {"Connection", "close"}};
+  block.BuildTrailers(trailers);
+  EXPECT_THAT(Fields(block), ElementsAre(Pair("grpc-status", "0")));
+}
+
+TEST(ResponseHeaderBlockTest, NoBodyStatuses) {
+  EXPECT_TRUE(StatusHasNoBody(204));
+  EXPECT_TRUE(StatusHasNoBody(304));
+  EXPECT_TRUE(StatusHasNoBody(100));
+  EXPECT_FALSE(StatusHasNoBody(200));
+}
+
+}  // namespace
+}  // namespace apiserve::http2
