@@ -9,8 +9,9 @@
 // What it enforces, beyond nghttp2's own RFC 9113 checks (pseudo-headers, uppercase and connection-specific names,
 // TE, content-length against DATA; all answered with RST_STREAM(PROTOCOL_ERROR)):
 // - a request target must be origin-form ("/…", or "*" for OPTIONS): else RST_STREAM(PROTOCOL_ERROR);
-// - header list over Options::max_header_list_size: 431 on the stream (Go's x/net); one field over 64 KiB is
-//   nghttp2's HPACK limit and ends the connection with COMPRESSION_ERROR;
+// - header list over Options::max_header_list_size: 431 on the stream (Go's x/net); far over it (an HPACK bomb):
+//   GOAWAY(ENHANCE_YOUR_CALM). One field whose HPACK encoding exceeds 64 KiB is nghttp2's own limit
+//   (NGHTTP2_HD_MAX_NV) and ends the connection with COMPRESSION_ERROR, not a 431;
 // - body over Options::max_body_bytes (content-length first, then bytes received): 413 and RST_STREAM(NO_ERROR);
 // - flow control: the connection window (Options::max_upload_buffer_per_connection()) is granted up front and
 //   returned only when a request's body is handed to its handler, so a client can never make us buffer more than

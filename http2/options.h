@@ -64,8 +64,9 @@ struct Options {
   // in the seed. The codec has no timers: the server runs this one while phase() is kIdle.
   absl::Duration idle_timeout = absl::Seconds(90);
   // SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 accounting: name + value + 32 per field): the seed's MaxHeaderBytes
-  // 1 MiB. Over it, the stream is answered 431 as Go's x/net does. One field is also capped at 64 KiB by nghttp2's
-  // HPACK decoder (NGHTTP2_HD_MAX_NV): a larger field is a connection COMPRESSION_ERROR, not a 431.
+  // 1 MiB. Over it, the stream is answered 431 as Go's x/net does. One field is also capped by nghttp2's HPACK
+  // decoder (NGHTTP2_HD_MAX_NV): a field whose encoded form exceeds 64 KiB is a connection COMPRESSION_ERROR, not a
+  // 431 (120 KiB of 'a' is ~75 KiB Huffman-coded and fails; 70 KiB of 'a' passes).
   uint32_t max_header_list_size = 1 << 20;
   // disable_http2 (`--disable-http2-serving`): the server offers only http/1.1 in ALPN. Not read by the codec.
   bool disable_http2 = false;
