@@ -102,6 +102,9 @@ http::HandlerPtr GenericServer::BuildHandlerChain() {
                            &in_flight_);
   h = WithRequestTimeout(std::move(h), config_.request_timeout);
   h = WithWaitGroup(std::move(h), &wait_group_);
+  if (config_.shutdown_watch_termination_grace_period > absl::ZeroDuration()) {
+    h = WithWatchTerminationDuringShutdown(std::move(h), &watch_wait_group_);
+  }
   if (config_.goaway_chance > 0) h = WithProbabilisticGoaway(std::move(h), config_.goaway_chance);
   h = WithResponseHeaders(std::move(h), config_.hsts_directives);
   if (config_.shutdown_send_retry_after) h = WithRetryAfter(std::move(h), signals_.not_accepting_new_request.get());

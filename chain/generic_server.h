@@ -60,6 +60,8 @@ struct ServerConfig {
   // The config's checks (kube's default: ping and log on all three endpoints). Empty: ping and log.
   std::vector<healthz::HealthCheckerPtr> health_checks;
   absl::Duration pre_shutdown_hook_timeout = absl::Minutes(1);
+  // --shutdown-watch-termination-grace-period: with > 0, watches are tracked so Run can wait for them.
+  absl::Duration shutdown_watch_termination_grace_period = absl::ZeroDuration();
   // Without a delegate handler, unknown paths get 404 with the index body, as a standalone kube server does.
   bool enable_index = true;
 };
@@ -93,6 +95,8 @@ class GenericServer : public DelegationTarget {
   const ServerConfig& config() const { return config_; }
   lifecycle::LifecycleSignals& signals() { return signals_; }
   SafeWaitGroup& non_long_running_requests() { return wait_group_; }
+  // watch_requests counts in-flight watches (only with a watch termination grace period).
+  SafeWaitGroup& watch_requests() { return watch_wait_group_; }
   InFlightCounters& in_flight() { return in_flight_; }
   // PreShutdownHooksRun runs this server's pre-shutdown hooks (its own and inherited ones), each bounded.
   absl::Status RunPreShutdownHooks() { return pre_shutdown_hooks_.Run(config_.pre_shutdown_hook_timeout); }
@@ -130,6 +134,7 @@ class GenericServer : public DelegationTarget {
   PreShutdownHooks pre_shutdown_hooks_;
   lifecycle::LifecycleSignals signals_;
   SafeWaitGroup wait_group_;
+  SafeWaitGroup watch_wait_group_;
   InFlightCounters in_flight_;
   http::HandlerPtr handler_;
 

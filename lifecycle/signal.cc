@@ -51,7 +51,9 @@ Signal::Signal(std::string name) : name_(std::move(name)), state_(std::make_shar
 Signal::~Signal() = default;
 
 void Signal::Fire() {
-  Subscription::State& state = *state_;
+  // Keep the state alive for the whole call: a waiter woken below may destroy this Signal at once.
+  const std::shared_ptr<Subscription::State> keep_alive = state_;
+  Subscription::State& state = *keep_alive;
   {
     base::MutexLock lock(&state.mu);
     if (state.fired) return;

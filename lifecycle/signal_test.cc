@@ -148,6 +148,18 @@ TEST(SignalTest, ConcurrentFireAndOnFiredRunEachCallbackExactlyOnce) {
   }
 }
 
+// A waiter may destroy the signal as soon as Wait returns, while Fire is still finishing on another thread.
+TEST(SignalTest, WaiterMayDestroyTheSignalRightAfterWaking) {
+  for (int round = 0; round < 200; ++round) {
+    auto signal = std::make_unique<Signal>("s");
+    Signal* raw = signal.get();
+    std::thread firer([raw] { raw->Fire(); });
+    signal->Wait();
+    signal.reset();
+    firer.join();
+  }
+}
+
 TEST(AllOfTest, FiresWhenEveryInputHasFired) {
   Signal a("a");
   Signal b("b");

@@ -84,7 +84,9 @@ bool Connection::Accept(uv_stream_t* listener, ConnectionContext* context, Conne
   }
   c->info_ = std::move(info);
 
-  c->ssl_.reset(SSL_new(context->ssl_ctx));
+  std::string local_ip = c->info_->local_address.substr(0, c->info_->local_address.rfind(':'));
+  if (local_ip.size() > 2 && local_ip.front() == '[') local_ip = local_ip.substr(1, local_ip.size() - 2);
+  c->ssl_ = context->tls.new_ssl ? context->tls.new_ssl(local_ip) : bssl::UniquePtr<SSL>(SSL_new(context->ssl_ctx));
   c->read_bio_ = BIO_new(BIO_s_mem());
   c->write_bio_ = BIO_new(BIO_s_mem());
   SSL_set_bio(c->ssl_.get(), c->read_bio_, c->write_bio_);
@@ -157,7 +159,7 @@ bool Connection::Handshake() {
     if (const char* sni = SSL_get_servername(ssl_.get(), TLSEXT_NAMETYPE_host_name); sni != nullptr) {
       info_->sni = sni;
     }
-    if (context_->tls_inspector) context_->tls_inspector(ssl_.get(), info_.get());
+    if (context_->tls.inspect) context_->tls.inspect(ssl_.get(), info_.get());
     http::CodecContext codec_context;
     codec_context.loop = context_->loop;
     codec_context.handler = context_->handler;
@@ -178,7 +180,11 @@ bool Connection::Handshake() {
     return false;
   }
   ++context_->counters.handshake_errors;
-  VLOG(5) << "http: TLS handshake error from " << info_->remote_address << ": " << SslErrorString();
+  if (context_->tls.on_handshake_failure) {
+    context_->tls.on_handshake_failure(ssl_.get(), rc, info_->remote_address);
+  } else {
+    VLOG(5) << "http: TLS handshake error from " << info_->remote_address << ": " << SslErrorString();
+  }
   WriteCiphertext();  // the alert, if any
   StartClose(/*graceful=*/false, /*linger=*/false);
   return false;

@@ -45,8 +45,17 @@ struct ConnectionOptions {
 using CodecFactory =
     std::function<std::unique_ptr<http::ServerCodec>(absl::string_view alpn, const http::CodecContext& context)>;
 
-// HandshakeInfo is what the server learns from a finished handshake (filled by a TlsInspector).
-using TlsInspector = std::function<void(SSL* ssl, http::ConnectionInfo* info)>;
+// TlsHooks let the TLS layer (tls::ServerContext) take part in each connection. All optional.
+struct TlsHooks {
+  // new_ssl makes the SSL for a connection accepted on `local_ip` (SNI-less certificate choice). Default:
+  // SSL_new(ssl_ctx).
+  std::function<bssl::UniquePtr<SSL>(absl::string_view local_ip)> new_ssl;
+  // inspect fills what the request layer learns from a finished handshake beyond ALPN, version and SNI (the
+  // client certificate's identity or its verification error).
+  std::function<void(SSL* ssl, http::ConnectionInfo* info)> inspect;
+  // on_handshake_failure classifies, counts and logs a failed handshake. Default: count and log at -v=5.
+  std::function<void(const SSL* ssl, int rc, absl::string_view remote)> on_handshake_failure;
+};
 
 // ConnectionCounters are per loop (no atomics on the hot path); the server sums them.
 struct ConnectionCounters {
@@ -65,7 +74,7 @@ struct ConnectionContext {
   SSL_CTX* ssl_ctx = nullptr;
   http::Handler* handler = nullptr;
   CodecFactory codec_factory;
-  TlsInspector tls_inspector;  // may be empty
+  TlsHooks tls;
   lifecycle::Signal* shutting_down = nullptr;
   ConnectionOptions options;
   ConnectionCounters counters;

@@ -19,8 +19,7 @@ struct SecureServer::Worker {
 
 absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingOptions& options, SSL_CTX* ssl_ctx,
                                                                   http::HandlerPtr handler, CodecFactory codec_factory,
-                                                                  TlsInspector tls_inspector,
-                                                                  lifecycle::Signal* shutting_down) {
+                                                                  TlsHooks tls, lifecycle::Signal* shutting_down) {
   if (options.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
   if (options.port < 0 || options.port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("--secure-port ", options.port,
@@ -49,7 +48,7 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
     worker->context.ssl_ctx = ssl_ctx;
     worker->context.handler = server->handler_.get();
     worker->context.codec_factory = codec_factory;
-    worker->context.tls_inspector = tls_inspector;
+    worker->context.tls = tls;
     worker->context.shutting_down = shutting_down;
     worker->context.options = options.connection;
     if (absl::Status started = worker->loop.Start(); !started.ok()) return started;

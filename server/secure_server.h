@@ -45,7 +45,7 @@ class SecureServer {
   // Errors: InvalidArgument for options, Unavailable naming the address when a listener cannot be created.
   static absl::StatusOr<std::unique_ptr<SecureServer>> Serve(const ServingOptions& options, SSL_CTX* ssl_ctx,
                                                              http::HandlerPtr handler, CodecFactory codec_factory,
-                                                             TlsInspector tls_inspector = nullptr,
+                                                             TlsHooks tls = {},
                                                              lifecycle::Signal* shutting_down = nullptr);
   // Closes everything still open at once and joins the loops.
   ~SecureServer();

@@ -102,8 +102,8 @@ TEST_F(SecureServerTest, GarbageInsteadOfTlsIsCountedAndClosed) {
   auto server = Start(ServingOptions());
   ASSERT_THAT(server, IsOk());
   Shell(absl::StrCat("printf 'GET / HTTP/1.1\\r\\n\\r\\n' | timeout 5 nc -q 2 127.0.0.1 ", (*server)->port(),
-                   " >/dev/null 2>&1 || bash -c 'exec 3<>/dev/tcp/127.0.0.1/", (*server)->port(),
-                   "; printf \"GET / HTTP/1.1\\r\\n\\r\\n\" >&3; timeout 5 cat <&3 >/dev/null'"));
+                     " >/dev/null 2>&1 || bash -c 'exec 3<>/dev/tcp/127.0.0.1/", (*server)->port(),
+                     "; printf \"GET / HTTP/1.1\\r\\n\\r\\n\" >&3; timeout 5 cat <&3 >/dev/null'"));
   EXPECT_GE((*server)->Counters().handshake_errors, 1u);
   EXPECT_THAT(Curl((*server)->port(), "/still"), HasSubstr("hello /still"));
 }
@@ -129,7 +129,7 @@ TEST_F(SecureServerTest, IdleConnectionsCloseAtTheIdleTimeout) {
   // Two requests on one connection, 300 ms apart: curl has to reconnect for the second.
   const std::string out =
       Shell(absl::StrCat("curl -sk --http1.1 -v https://127.0.0.1:", (*server)->port(),
-                       "/a --next -sk --http1.1 https://127.0.0.1:", (*server)->port(), "/b 2>&1 >/dev/null; true"));
+                         "/a --next -sk --http1.1 https://127.0.0.1:", (*server)->port(), "/b 2>&1 >/dev/null; true"));
   EXPECT_GE((*server)->Counters().accepted, 1u);
   const ConnectionCounters before = (*server)->Counters();
   ::usleep(300 * 1000);

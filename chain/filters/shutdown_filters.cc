@@ -59,4 +59,20 @@ http::HandlerPtr WithWaitGroup(http::HandlerPtr next, SafeWaitGroup* wait_group)
   });
 }
 
+http::HandlerPtr WithWatchTerminationDuringShutdown(http::HandlerPtr next, SafeWaitGroup* watches) {
+  return http::HandlerFunc([next = std::move(next), watches](http::RequestPtr request, http::ResponseWriter writer) {
+    const RequestInfo* info = request->Context<RequestInfo>();
+    if (info == nullptr || info->verb != "watch") {
+      next->Serve(std::move(request), std::move(writer));
+      return;
+    }
+    if (!watches->Add().ok()) {
+      writer.Send(ShuttingDown()).IgnoreError();
+      return;
+    }
+    writer.OnComplete([watches](const http::Completion&) { watches->Done(); });
+    next->Serve(std::move(request), std::move(writer));
+  });
+}
+
 }  // namespace apiserve::chain

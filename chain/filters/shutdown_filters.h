@@ -22,6 +22,11 @@ bool IsExemptFromShutdownRejection(const http::Request& request);
 http::HandlerPtr WithRetryAfter(http::HandlerPtr next, const lifecycle::Signal* not_accepting);
 http::HandlerPtr WithWaitGroup(http::HandlerPtr next, SafeWaitGroup* wait_group);
 
+// WithWatchTerminationDuringShutdown (only with --shutdown-watch-termination-grace-period > 0): every `watch` request
+// is counted in `watches` while it runs, so shutdown can wait for watches to end (they learn of it through the
+// request's shutting_down signal). Once the drain began, a new watch gets the 503 of WithWaitGroup (no exemption).
+http::HandlerPtr WithWatchTerminationDuringShutdown(http::HandlerPtr next, SafeWaitGroup* watches);
+
 }  // namespace apiserve::chain
 
 #endif  // APISERVE_CHAIN_FILTERS_SHUTDOWN_FILTERS_H_

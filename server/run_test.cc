@@ -1,0 +1,222 @@
+// The run sequence with short durations: kube's two signal orders, in-flight requests finishing with 200, 429 in
+// retry-after mode, readyz failing at once, and pre-shutdown hook errors.
+#include "server/run.h"
+
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "base/mutex.h"
+#include "base/status_matchers.h"
+#include "chain/generic_server.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "http/response.h"
+#include "http1/codec.h"
+#include "server/test_tls.h"
+
+namespace apiserve::server {
+namespace {
+
+using ::apiserve::base::IsOk;
+using ::apiserve::base::StatusIs;
+using ::testing::ElementsAre;
+
+std::string Shell(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  ::pclose(pipe);
+  return out;
+}
+
+// Records the order in which the lifecycle signals fire.
+class SignalRecorder {
+ public:
+  explicit SignalRecorder(lifecycle::LifecycleSignals& s) {
+    for (lifecycle::Signal* signal :
+         {&s.shutdown_initiated, &s.after_shutdown_delay_duration, &s.pre_shutdown_hooks_stopped,
+          s.not_accepting_new_request.get(), &s.http_server_stopped_listening, &s.in_flight_requests_drained}) {
+      subscriptions_.push_back(signal->OnFired([this, signal] {
+        base::MutexLock lock(&mu_);
+        order_.push_back(signal->name());
+      }));
+    }
+  }
+  std::vector<std::string> order() {
+    base::MutexLock lock(&mu_);
+    return order_;
+  }
+
+ private:
+  base::Mutex mu_;
+  std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);
+  std::vector<lifecycle::Subscription> subscriptions_;
+};
+
+class RunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cert = MakeTestCertificate();
+    ASSERT_THAT(cert, IsOk());
+    auto ctx = MakeTestSslCtx(*cert, /*http2=*/false);
+    ASSERT_THAT(ctx, IsOk());
+    ctx_ = *std::move(ctx);
+  }
+
+  // Builds a standalone server: /slow answers after `slow_for`; a pre-shutdown hook waits until the recorder has seen
+  // the delay pass (as kube's graceful-termination test blocks its hook, so PreShutdownHooksStopped follows
+  // AfterShutdownDelayDuration).
+  std::unique_ptr<chain::GenericServer> MakeServer(bool retry_after, absl::Duration slow_for) {
+    chain::ServerConfig config;
+    config.shutdown_send_retry_after = retry_after;
+    auto server = chain::GenericServer::New(config, nullptr);
+    EXPECT_THAT(server, IsOk());
+    auto slow = http::HandlerFunc([slow_for](http::RequestPtr request, http::ResponseWriter writer) {
+      auto shared = std::make_shared<http::ResponseWriter>(std::move(writer));
+      request->executor->RunAfter(slow_for,
+                                  [shared] { shared->Send(http::TextResponse(200, "slow done")).IgnoreError(); });
+    });
+    EXPECT_THAT((*server)->HandleRoute({"/slow", {"GET"}, "slow", "text/plain", false, false}, slow), IsOk());
+    EXPECT_THAT((*server)->AddPreShutdownHook("wait-for-delay",
+                                              [this] {
+                                                delay_recorded_.WaitFor(absl::Seconds(10));
+                                                return absl::OkStatus();
+                                              }),
+                IsOk());
+    return *std::move(server);
+  }
+
+  // AfterRecorder arranges delay_recorded_ to fire after `recorder` saw AfterShutdownDelayDuration (callbacks run in
+  // registration order).
+  void AfterRecorder(chain::GenericServer& server) {
+    delay_seen_ = server.signals().after_shutdown_delay_duration.OnFired([this] { delay_recorded_.Fire(); });
+  }
+
+  RunOptions Options(bool retry_after) {
+    RunOptions options;
+    options.serving.bind_address = "127.0.0.1";
+    options.serving.port = 0;
+    options.shutdown_delay_duration = absl::Milliseconds(200);
+    options.shutdown_send_retry_after = retry_after;
+    options.request_timeout = absl::Seconds(10);
+    options.ssl_ctx = ctx_.get();
+    options.codec_factory = [](absl::string_view, const http::CodecContext& c) -> std::unique_ptr<http::ServerCodec> {
+      return std::make_unique<http1::Codec>(c, http1::Options());
+    };
+    options.on_serving = [this](SecureServer& s) {
+      port_ = s.port();
+      serving_.Fire();
+    };
+    return options;
+  }
+
+  std::string Curl(const std::string& path, const std::string& format = "%{http_code} %{header_json}") {
+    return Shell(absl::StrCat("curl -sk --http1.1 --max-time 10 -o /dev/null -w '", format,
+                              "' https://127.0.0.1:", port_, path));
+  }
+
+  bssl::UniquePtr<SSL_CTX> ctx_;
+  lifecycle::Signal delay_recorded_{"delay recorded"};
+  lifecycle::Subscription delay_seen_;
+  lifecycle::Signal serving_{"serving"};
+  int port_ = 0;
+};
+
+TEST_F(RunTest, DefaultModeOrderInFlightFinishesNewConnectionsRefused) {
+  auto server = MakeServer(/*retry_after=*/false, absl::Milliseconds(600));
+  SignalRecorder recorder(server->signals());
+  AfterRecorder(*server);
+  auto prepared = server->PrepareRun();
+  ASSERT_THAT(prepared, IsOk());
+  lifecycle::Signal stop("stop");
+  absl::Status result;
+  std::thread runner([&] { result = server::Run(*std::move(prepared), Options(false), &stop); });
+  ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
+  EXPECT_THAT(Curl("/readyz", "%{http_code}"), "200");
+
+  std::string in_flight;
+  std::thread slow([&] { in_flight = Curl("/slow", "%{http_code}"); });
+  ::usleep(100 * 1000);  // the slow request is in flight
+  stop.Fire();
+  ::usleep(50 * 1000);
+  // During the delay: /readyz fails at once, everything else is still served on new connections.
+  EXPECT_EQ(Curl("/readyz", "%{http_code}"), "500");
+  EXPECT_EQ(Curl("/healthz", "%{http_code}"), "200");
+  slow.join();
+  runner.join();
+  EXPECT_THAT(result, IsOk());
+  EXPECT_EQ(in_flight, "200");
+  EXPECT_THAT(recorder.order(),
+              ElementsAre("ShutdownInitiated", "AfterShutdownDelayDuration", "PreShutdownHooksStopped",
+                          "NotAcceptingNewRequest", "HTTPServerStoppedListening", "InFlightRequestsDrained"));
+  EXPECT_EQ(Curl("/healthz", "%{http_code}"), "000");  // connection refused
+}
+
+TEST_F(RunTest, RetryAfterModeOrderAnd429) {
+  auto server = MakeServer(/*retry_after=*/true, absl::Milliseconds(800));
+  SignalRecorder recorder(server->signals());
+  AfterRecorder(*server);
+  lifecycle::Signal* not_accepting = server->signals().not_accepting_new_request.get();
+  auto prepared = server->PrepareRun();
+  ASSERT_THAT(prepared, IsOk());
+  lifecycle::Signal stop("stop");
+  absl::Status result;
+  std::thread runner([&] { result = server::Run(*std::move(prepared), Options(true), &stop); });
+  ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
+  std::string in_flight;
+  std::thread slow([&] { in_flight = Curl("/slow", "%{http_code}"); });
+  ::usleep(100 * 1000);
+  stop.Fire();
+  ASSERT_TRUE(not_accepting->WaitFor(absl::Seconds(10)));
+  // Still listening: new requests get 429 with Retry-After: 5 and Connection: close; exempt paths are served.
+  const std::string rejected = Shell(
+      absl::StrCat("curl -sk --http1.1 --max-time 10 -D - -o /dev/null https://127.0.0.1:", port_, "/api/v1/pods"));
+  EXPECT_THAT(rejected, ::testing::HasSubstr("HTTP/1.1 429"));
+  EXPECT_THAT(rejected, ::testing::HasSubstr("Retry-After: 5"));
+  EXPECT_THAT(rejected, ::testing::HasSubstr("Connection: close"));
+  EXPECT_EQ(Curl("/livez", "%{http_code}"), "200");
+  slow.join();
+  runner.join();
+  EXPECT_THAT(result, IsOk());
+  EXPECT_EQ(in_flight, "200");
+  EXPECT_THAT(recorder.order(),
+              ElementsAre("ShutdownInitiated", "AfterShutdownDelayDuration", "PreShutdownHooksStopped",
+                          "NotAcceptingNewRequest", "InFlightRequestsDrained", "HTTPServerStoppedListening"));
+}
+
+TEST_F(RunTest, PreShutdownHookErrorIsReturned) {
+  chain::ServerConfig config;
+  config.pre_shutdown_hook_timeout = absl::Milliseconds(100);
+  auto server = chain::GenericServer::New(config, nullptr);
+  ASSERT_THAT(server, IsOk());
+  ASSERT_THAT((*server)->AddPreShutdownHook("lease", [] { return absl::InternalError("lease not released"); }), IsOk());
+  auto prepared = (*server)->PrepareRun();
+  ASSERT_THAT(prepared, IsOk());
+  lifecycle::Signal stop("stop");
+  stop.Fire();
+  RunOptions options = Options(false);
+  options.shutdown_delay_duration = absl::ZeroDuration();
+  EXPECT_THAT(server::Run(*std::move(prepared), options, &stop),
+              StatusIs(absl::StatusCode::kInternal, "PreShutdownHook \"lease\" failed: lease not released"));
+}
+
+TEST_F(RunTest, ServeErrorIsReturned) {
+  auto server = chain::GenericServer::New(chain::ServerConfig{}, nullptr);
+  ASSERT_THAT(server, IsOk());
+  auto prepared = (*server)->PrepareRun();
+  ASSERT_THAT(prepared, IsOk());
+  lifecycle::Signal stop("stop");
+  RunOptions options = Options(false);
+  options.serving.bind_address = "not-an-ip";
+  EXPECT_THAT(server::Run(*std::move(prepared), options, &stop),
+              StatusIs(absl::StatusCode::kInvalidArgument, "invalid listen address: \"not-an-ip\""));
+}
+
+}  // namespace
+}  // namespace apiserve::server
