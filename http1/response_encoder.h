@@ -10,12 +10,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "http/header_map.h"
+#include "http/wire_format.h"
 
 namespace apiserve::http1 {
-
-// HttpDate formats `now` as an IMF-fixdate ("Sun, 29 Nov 2026 06:30:00 GMT"). Cached per second per thread, so
-// formatting is paid once a second per loop, not per response.
-absl::string_view HttpDate(absl::Time now);
 
 // HeadFraming says how the body of a response is delimited.
 enum class BodyFraming {
@@ -43,10 +40,6 @@ void AppendResponseHead(const http::HeaderMap& headers, const HeadOptions& optio
 void AppendChunkHeader(size_t size, std::string* out);
 // AppendLastChunk appends "0\r\n", the trailers, and "\r\n".
 void AppendLastChunk(const http::HeaderMap& trailers, std::string* out);
-
-// SniffContentType mimics Go's http.DetectContentType for the shapes an API server sends: text (including JSON) is
-// "text/plain; charset=utf-8"; bytes that look binary are "application/octet-stream".
-absl::string_view SniffContentType(absl::string_view body_prefix);
 
 }  // namespace apiserve::http1
 

@@ -6,13 +6,6 @@
 namespace apiserve::http1 {
 namespace {
 
-TEST(HttpDateTest, ImfFixdate) {
-  const absl::Time t = absl::FromCivil(absl::CivilSecond(2026, 11, 29, 6, 30, 5), absl::UTCTimeZone());
-  EXPECT_EQ(HttpDate(t), "Sun, 29 Nov 2026 06:30:05 GMT");
-  EXPECT_EQ(HttpDate(t + absl::Milliseconds(500)), "Sun, 29 Nov 2026 06:30:05 GMT");
-  EXPECT_EQ(HttpDate(t + absl::Seconds(1)), "Sun, 29 Nov 2026 06:30:06 GMT");
-}
-
 TEST(ResponseHeadTest, SizedWithDateAndClose) {
   HeadOptions options;
   options.status = 404;
@@ -46,11 +39,6 @@ TEST(ChunkTest, Framing) {
   out.clear();
   AppendLastChunk(http::HeaderMap{{"X-T", "1"}}, &out);
   EXPECT_EQ(out, "0\r\nX-T: 1\r\n\r\n");
-}
-
-TEST(SniffTest, TextAndBinary) {
-  EXPECT_EQ(SniffContentType("ok"), "text/plain; charset=utf-8");
-  EXPECT_EQ(SniffContentType(std::string("\x00\x01", 2)), "application/octet-stream");
 }
 
 }  // namespace

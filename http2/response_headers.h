@@ -21,16 +21,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "http/header_map.h"
+#include "http/wire_format.h"
 #include "nghttp2/nghttp2.h"
 
 namespace apiserve::http2 {
 
-// HttpDate formats `now` as an IMF-fixdate ("Sun, 29 Nov 2026 06:30:00 GMT"), cached per second per thread.
-absl::string_view HttpDate(absl::Time now);
-
-// SniffContentType is Go's http.DetectContentType for the shapes an API server sends: "text/plain; charset=utf-8",
-// or "application/octet-stream" when the first 512 bytes look binary.
-absl::string_view SniffContentType(absl::string_view body_prefix);
+// HttpDate and SniffContentType are shared with HTTP/1.1 (http/wire_format.h).
+using ::apiserve::http::HttpDate;
+using ::apiserve::http::SniffContentType;
 
 // StatusHasNoBody reports whether a response with `status` never has a body (1xx, 204, 304).
 inline bool StatusHasNoBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
