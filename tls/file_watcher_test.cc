@@ -1,0 +1,51 @@
+#include "tls/file_watcher.h"
+
+#include <atomic>
+
+#include "absl/time/clock.h"
+#include "base/status_matchers.h"
+#include "gtest/gtest.h"
+#include "tls/test_certs.h"
+
+namespace apiserve::tls {
+namespace {
+
+using ::apiserve::base::IsOk;
+
+bool WaitFor(const std::function<bool()>& condition) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  return false;
+}
+
+TEST(FileWatcherTest, EventsInTheDirectoryTriggerOneDebouncedCall) {
+  testing::TempDir dir;
+  const std::string file = dir.Write("a.pem", "1");
+  std::atomic<int> calls{0};
+  auto watcher = FileWatcher::Start({{file}, absl::Hours(1), absl::Milliseconds(20)}, [&] { calls++; });
+  ASSERT_THAT(watcher, IsOk());
+  dir.Write("a.pem", "2");
+  dir.Write("b.pem", "x");
+  EXPECT_TRUE(WaitFor([&] { return calls.load() >= 1; }));
+  absl::SleepFor(absl::Milliseconds(60));
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(FileWatcherTest, PeriodicCheckWithoutEventsAndStopsCleanly) {
+  testing::TempDir dir;
+  std::atomic<int> calls{0};
+  auto watcher = FileWatcher::Start({{dir.Join("missing/dir/x.pem")}, absl::Milliseconds(5), absl::Milliseconds(1)},
+                                    [&] { calls++; });
+  ASSERT_THAT(watcher, IsOk());
+  EXPECT_TRUE(WaitFor([&] { return calls.load() >= 3; }));
+  watcher->reset();  // joins promptly
+  const int after = calls.load();
+  absl::SleepFor(absl::Milliseconds(20));
+  EXPECT_EQ(calls.load(), after);
+}
+
+}  // namespace
+}  // namespace apiserve::tls
