@@ -12,6 +12,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 
 namespace apiserve::base {
 
@@ -34,7 +35,7 @@ class CancelHandle {
   std::shared_ptr<std::atomic<bool>> cancelled_;
 };
 
-class Executor {
+class Executor : public Clock {
  public:
   using Task = absl::AnyInvocable<void()>;
 
@@ -53,7 +54,7 @@ class Executor {
   virtual void RunBlocking(Task work, Task done) = 0;
 
   // Now is this executor's clock: the wall clock in production, a manual clock in tests. Thread-safe.
-  virtual absl::Time Now() const = 0;
+  absl::Time Now() const override = 0;
 
   // IsExecutorThread reports whether the caller runs on the executor thread.
   virtual bool IsExecutorThread() const = 0;

@@ -56,7 +56,7 @@ struct ServerConfig {
   std::shared_ptr<const Authorizer> authorizer;        // default: AlwaysAllow
   // Health.
   absl::Duration livez_grace_period = absl::ZeroDuration();  // --livez-grace-period
-  const base::Executor* clock = nullptr;                     // for the livez grace period; required when it is > 0
+  const base::Clock* clock = nullptr;                        // for the livez grace period; required when it is > 0
   // The config's checks (kube's default: ping and log on all three endpoints). Empty: ping and log.
   std::vector<healthz::HealthCheckerPtr> health_checks;
   absl::Duration pre_shutdown_hook_timeout = absl::Minutes(1);

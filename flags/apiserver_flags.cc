@@ -261,29 +261,6 @@ absl::Status ValidateApiserverFlags(const ApiserverFlags& o) {
   return absl::InvalidArgumentError(Aggregate(problems));
 }
 
-absl::StatusOr<SniCertKey> ParseSniCertKey(absl::string_view value) {
-  SniCertKey result;
-  absl::string_view cert_key = value;
-  const size_t colon = value.find(':');
-  if (colon != absl::string_view::npos) {
-    cert_key = absl::StripAsciiWhitespace(value.substr(0, colon));
-    const absl::string_view names = absl::StripAsciiWhitespace(value.substr(colon + 1));
-    if (names.empty()) return absl::InvalidArgumentError("empty names list is not allowed");
-    for (absl::string_view name : absl::StrSplit(names, ',')) {
-      result.names.emplace_back(absl::StripAsciiWhitespace(name));
-    }
-  } else {
-    cert_key = absl::StripAsciiWhitespace(cert_key);
-  }
-  const std::vector<absl::string_view> files = absl::StrSplit(cert_key, ',');
-  if (files.size() != 2) {
-    return absl::InvalidArgumentError("expected comma separated certificate and key file paths");
-  }
-  result.cert_file = std::string(absl::StripAsciiWhitespace(files[0]));
-  result.key_file = std::string(absl::StripAsciiWhitespace(files[1]));
-  return result;
-}
-
 absl::StatusOr<uint16_t> ParseTlsVersion(absl::string_view name) {
   if (name.empty()) return 0;
   if (name == "VersionTLS10") return 0x0301;

@@ -23,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "flags/flag_set.h"
+#include "tls/sni_cert_key.h"
 
 namespace apiserve::flags {
 
@@ -90,16 +91,9 @@ void RegisterApiserverFlags(FlagSet* fs, ApiserverFlags* options);
 // `--secure-port 0 must be between 1 and 65535, inclusive. It cannot be turned off with 0`.
 absl::Status ValidateApiserverFlags(const ApiserverFlags& options);
 
-// One `--tls-sni-cert-key` value.
-struct SniCertKey {
-  std::string cert_file;
-  std::string key_file;
-  std::vector<std::string> names;  // explicit domain patterns; empty: taken from the certificate
-};
-
-// ParseSniCertKey parses `cert,key` or `cert,key:name1,name2` (every part trimmed), as kube's NamedCertKey.Set.
-// InvalidArgument `empty names list is not allowed` or `expected comma separated certificate and key file paths`.
-absl::StatusOr<SniCertKey> ParseSniCertKey(absl::string_view value);
+// SniCertKey and ParseSniCertKey come from tls/ (kube's NamedCertKey flag syntax).
+using ::apiserve::tls::ParseSniCertKey;
+using ::apiserve::tls::SniCertKey;
 
 // ParseTlsVersion maps a --tls-min-version name to its protocol number: "" -> 0 (use the default),
 // VersionTLS10..VersionTLS13 -> 0x0301..0x0304; anything else is InvalidArgument `unknown tls version "<v>"`.

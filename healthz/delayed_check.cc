@@ -7,7 +7,7 @@ namespace {
 
 class DelayedCheck : public HealthChecker {
  public:
-  DelayedCheck(HealthCheckerPtr check, const base::Executor* clock, absl::Time start_check)
+  DelayedCheck(HealthCheckerPtr check, const base::Clock* clock, absl::Time start_check)
       : check_(std::move(check)), clock_(clock), start_check_(start_check) {}
 
   const std::string& Name() const override { return check_->Name(); }
@@ -23,13 +23,13 @@ class DelayedCheck : public HealthChecker {
 
  private:
   const HealthCheckerPtr check_;
-  const base::Executor* const clock_;
+  const base::Clock* const clock_;
   const absl::Time start_check_;
 };
 
 }  // namespace
 
-HealthCheckerPtr DelayedHealthCheck(HealthCheckerPtr check, const base::Executor* clock, absl::Duration delay) {
+HealthCheckerPtr DelayedHealthCheck(HealthCheckerPtr check, const base::Clock* clock, absl::Duration delay) {
   const absl::Time start_check = clock->Now() + delay;
   return std::make_shared<DelayedCheck>(std::move(check), clock, start_check);
 }

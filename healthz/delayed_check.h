@@ -15,7 +15,7 @@ namespace apiserve::healthz {
 // afterwards returns what `check` returns. Name, group, blocking and timeout are those of `check` (kube's wrapper
 // drops the group; we keep it so ?exclude=<group> still works on /livez). `clock` is borrowed and must outlive the
 // returned check; only its Now() is used. Thread-safe if `check` is.
-HealthCheckerPtr DelayedHealthCheck(HealthCheckerPtr check, const base::Executor* clock, absl::Duration delay);
+HealthCheckerPtr DelayedHealthCheck(HealthCheckerPtr check, const base::Clock* clock, absl::Duration delay);
 
 }  // namespace apiserve::healthz
 

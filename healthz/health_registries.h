@@ -39,7 +39,7 @@ namespace apiserve::healthz {
 struct HealthRegistriesOptions {
   // clock gives registration times for the livez grace wrapper; borrowed, must outlive the registries' checks.
   // Required only when a livez delay > 0 is used.
-  const base::Executor* clock = nullptr;
+  const base::Clock* clock = nullptr;
   // livez_grace_period is kube's --livez-grace-period (default 0s): how long boot-sequence checks pass on /livez.
   absl::Duration livez_grace_period = absl::ZeroDuration();
   // The config's checks (kube's Config.HealthzChecks / LivezChecks / ReadyzChecks): they come first, and a
@@ -104,7 +104,7 @@ class HealthRegistries {
   absl::Status InstallLocked(Registry* registry, http::Router* mux, HandlerOptions options)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const base::Executor* const clock_;
+  const base::Clock* const clock_;
   const absl::Duration livez_grace_period_;
   std::vector<std::string> config_healthz_names_;
   CheckMetrics* const metrics_;

@@ -70,6 +70,16 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
     }
   } join_on_exit{&helpers, &wake, &aborted};
 
+  // The shutdown events are logged by subscriptions registered first: they run before anything that reacts to the
+  // same signal (NotAcceptingNewRequest is derived from two of them), so the log shows kube's order.
+  for (lifecycle::Signal* event :
+       {&signals.shutdown_initiated, &signals.after_shutdown_delay_duration, signals.not_accepting_new_request.get(),
+        &signals.http_server_stopped_listening, &signals.in_flight_requests_drained}) {
+    subscriptions.push_back(event->OnFired([event] { LogEvent(*event); }));
+  }
+  subscriptions.push_back(signals.pre_shutdown_hooks_stopped.OnFired(
+      [] { VLOG(1) << "\"[graceful-termination] pre-shutdown hooks completed\" name=\"PreShutdownHooksStopped\""; }));
+
   // MuxAndDiscoveryComplete: every registered signal of the chain, or never if stop comes first.
   std::vector<lifecycle::Signal*> mux_inputs;
   for (const auto& [name, signal] : server.MuxAndDiscoveryCompleteSignals()) mux_inputs.push_back(signal);
@@ -99,21 +109,17 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
   LOG(INFO) << "Serving securely on " << http_server->address();
   if (options.on_serving) options.on_serving(*http_server);
 
-  subscriptions.push_back(http_server->listener_stopped().OnFired([&signals] {
-    signals.http_server_stopped_listening.Fire();
-    LogEvent(signals.http_server_stopped_listening);
-  }));
+  subscriptions.push_back(
+      http_server->listener_stopped().OnFired([&signals] { signals.http_server_stopped_listening.Fire(); }));
 
   // kube's drain goroutines: at NotAcceptingNewRequest, stop the HTTP server (default mode) and wait for the
   // in-flight non-long-running requests, then for watches within their grace period → InFlightRequestsDrained.
   // `wake` also fires when Run returns early, so the drain thread always ends.
   SecureServer* http = http_server.get();
-  subscriptions.push_back(
-      signals.not_accepting_new_request->OnFired([&signals, &options, http, shutdown_timeout, &wake] {
-        LogEvent(*signals.not_accepting_new_request);
-        if (!options.shutdown_send_retry_after) http->Shutdown(shutdown_timeout);
-        wake.Fire();
-      }));
+  subscriptions.push_back(signals.not_accepting_new_request->OnFired([&options, http, shutdown_timeout, &wake] {
+    if (!options.shutdown_send_retry_after) http->Shutdown(shutdown_timeout);
+    wake.Fire();
+  }));
   helpers.emplace_back([&signals, &options, &server, &wake, &aborted, http] {
     wake.Wait();
     if (aborted) return;
@@ -135,7 +141,6 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
               << " error=" << (all ? "<nil>" : "\"context deadline exceeded\"");
     }
     signals.in_flight_requests_drained.Fire();
-    LogEvent(signals.in_flight_requests_drained);
     // Retry-after mode kept listening until now.
     if (options.shutdown_send_retry_after) http->Shutdown(absl::Seconds(2));
   });
@@ -149,19 +154,16 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
   VLOG(1) << "[graceful-termination] waiting for shutdown to be initiated";
   stop->Wait();
   signals.shutdown_initiated.Fire();
-  LogEvent(signals.shutdown_initiated);
   helpers.emplace_back([&signals, delay = options.shutdown_delay_duration, stop] {
     if (delay > absl::ZeroDuration()) {
       lifecycle::Signal never("never");
       never.WaitFor(delay);
     }
     signals.after_shutdown_delay_duration.Fire();
-    LogEvent(signals.after_shutdown_delay_duration);
   });
 
   const absl::Status hooks = server.RunPreShutdownHooks();
   signals.pre_shutdown_hooks_stopped.Fire();
-  VLOG(1) << "\"[graceful-termination] pre-shutdown hooks completed\" name=\"PreShutdownHooksStopped\"";
   if (!hooks.ok()) {
     subscriptions.clear();
     aborted = true;

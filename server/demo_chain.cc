@@ -1,0 +1,243 @@
+#include "server/demo_chain.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "base/go_duration.h"
+#include "base/status_macros.h"
+#include "chain/filters/not_found.h"
+#include "http/json_writer.h"
+#include "http/response.h"
+#include "server/version.h"
+
+namespace apiserve::server {
+namespace {
+
+chain::RouteSpec Route(std::string path, std::string method, std::string summary, bool long_running = false) {
+  return chain::RouteSpec{std::move(path), {std::move(method)}, std::move(summary), "application/json",
+                          false,           long_running};
+}
+
+// A fixed JSON document, built once.
+http::HandlerPtr Json(std::string body) { return http::StaticHandler(http::Shared(http::JsonResponse(200, body))); }
+
+std::string ApiGroupList() {
+  http::JsonWriter json;
+  json.BeginObject();
+  json.Key("kind");
+  json.String("APIGroupList");
+  json.Key("apiVersion");
+  json.String("v1");
+  json.Key("groups");
+  json.BeginArray();
+  for (const char* group : {"apiregistration.k8s.io", "apiextensions.k8s.io", "demo.apiserve.io"}) {
+    json.BeginObject();
+    json.Key("name");
+    json.String(group);
+    json.Key("versions");
+    json.BeginArray();
+    json.BeginObject();
+    json.Key("groupVersion");
+    json.String(absl::StrCat(group, "/v1"));
+    json.Key("version");
+    json.String("v1");
+    json.EndObject();
+    json.EndArray();
+    json.Key("preferredVersion");
+    json.BeginObject();
+    json.Key("groupVersion");
+    json.String(absl::StrCat(group, "/v1"));
+    json.Key("version");
+    json.String("v1");
+    json.EndObject();
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+  return json.Take();
+}
+
+std::string ResourceList(const std::string& group_version, std::initializer_list<const char*> resources) {
+  http::JsonWriter json;
+  json.BeginObject();
+  json.Key("kind");
+  json.String("APIResourceList");
+  json.Key("apiVersion");
+  json.String("v1");
+  json.Key("groupVersion");
+  json.String(group_version);
+  json.Key("resources");
+  json.BeginArray();
+  for (const char* resource : resources) {
+    json.BeginObject();
+    json.Key("name");
+    json.String(resource);
+    json.Key("namespaced");
+    json.Bool(false);
+    json.Key("verbs");
+    json.BeginArray();
+    json.String("get");
+    json.EndArray();
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+  return json.Take();
+}
+
+std::string ApiVersions() {
+  http::JsonWriter json;
+  json.BeginObject();
+  json.Key("kind");
+  json.String("APIVersions");
+  json.Key("versions");
+  json.BeginArray();
+  json.String("v1");
+  json.EndArray();
+  json.EndObject();
+  return json.Take();
+}
+
+http::Response BadRequest(std::string message) { return http::TextResponse(400, message + "\n"); }
+
+// delay?duration=2s: answers {"delayed":"2s"} after the duration, from a timer on the connection's loop.
+void ServeDelay(http::RequestPtr request, http::ResponseWriter writer) {
+  const std::string text = request->Query("duration").value_or("1s");
+  absl::StatusOr<absl::Duration> delay = base::ParseGoDuration(text);
+  if (!delay.ok() || *delay < absl::ZeroDuration() || *delay > absl::Minutes(10)) {
+    writer
+        .Send(BadRequest(absl::StrCat("invalid duration \"", text,
+                                      "\": ", delay.ok() ? "must be between 0s and 10m0s" : delay.status().message())))
+        .IgnoreError();
+    return;
+  }
+  auto held = std::make_shared<http::ResponseWriter>(std::move(writer));
+  const std::string body = absl::StrCat("{\"delayed\":\"", base::FormatGoDuration(*delay), "\"}\n");
+  request->executor->RunAfter(*delay, [held, body] { held->Send(http::JsonResponse(200, body)).IgnoreError(); });
+}
+
+// ticks?count=N&interval=100ms: a streamed response, one JSON line per tick; ends early and cleanly when the server
+// stops accepting requests (the request's shutting_down signal).
+class Ticker : public std::enable_shared_from_this<Ticker> {
+ public:
+  Ticker(http::RequestPtr request, http::ResponseWriter writer, int count, absl::Duration interval)
+      : request_(std::move(request)), writer_(std::move(writer)), count_(count), interval_(interval) {}
+
+  void Start() {
+    if (!writer_.WriteHead(200, http::HeaderMap{{"Content-Type", "application/json"}}).ok()) return;
+    Schedule();
+  }
+
+ private:
+  void Schedule() {
+    request_->executor->RunAfter(interval_, [self = shared_from_this()] { self->Tick(); });
+  }
+
+  void Tick() {
+    if (writer_.done()) return;  // client gone
+    const bool shutting_down = request_->shutting_down != nullptr && request_->shutting_down->HasFired();
+    if (sent_ >= count_ || shutting_down) {
+      writer_.Finish().IgnoreError();
+      return;
+    }
+    const std::string line =
+        absl::StrCat("{\"tick\":", sent_ + 1, ",\"time\":\"",
+                     absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone()), "\"}\n");
+    absl::Status written = writer_.Write(line);
+    if (absl::IsResourceExhausted(written)) {
+      writer_.OnWritable([self = shared_from_this()] { self->Tick(); });
+      return;
+    }
+    if (!written.ok()) return;
+    ++sent_;
+    Schedule();
+  }
+
+  const http::RequestPtr request_;
+  http::ResponseWriter writer_;
+  const int count_;
+  const absl::Duration interval_;
+  int sent_ = 0;
+};
+
+void ServeTicks(http::RequestPtr request, http::ResponseWriter writer) {
+  int count = 10;
+  const std::string count_text = request->Query("count").value_or("10");
+  if (!absl::SimpleAtoi(count_text, &count) || count < 1 || count > 100000) {
+    writer.Send(BadRequest(absl::StrCat("invalid count \"", count_text, "\": must be 1 to 100000"))).IgnoreError();
+    return;
+  }
+  const std::string interval_text = request->Query("interval").value_or("1s");
+  absl::StatusOr<absl::Duration> interval = base::ParseGoDuration(interval_text);
+  if (!interval.ok() || *interval < absl::Milliseconds(1) || *interval > absl::Minutes(1)) {
+    writer
+        .Send(BadRequest(absl::StrCat("invalid interval \"", interval_text, "\": ",
+                                      interval.ok() ? "must be between 1ms and 1m0s" : interval.status().message())))
+        .IgnoreError();
+    return;
+  }
+  auto ticker = std::make_shared<Ticker>(std::move(request), std::move(writer), count, *interval);
+  ticker->Start();
+}
+
+void ServeEcho(http::RequestPtr request, http::ResponseWriter writer) {
+  if (request->method != "POST" && request->method != "PUT") {
+    http::Response response = http::TextResponse(405, "method not allowed: use POST\n");
+    response.headers.Add("Allow", "POST, PUT");
+    writer.Send(std::move(response)).IgnoreError();
+    return;
+  }
+  http::Response response;
+  response.status = 200;
+  response.headers.Add("Content-Type", request->headers.Get("Content-Type").value_or("application/octet-stream"));
+  response.body = std::move(request->body);
+  writer.Send(std::move(response)).IgnoreError();
+}
+
+chain::ServerConfig Named(chain::ServerConfig config, const char* name) {
+  config.name = name;
+  return config;
+}
+
+}  // namespace
+
+absl::StatusOr<DemoChain> BuildDemoChain(const chain::ServerConfig& config) {
+  DemoChain demo;
+  demo.not_found = std::make_unique<chain::EmptyDelegate>(chain::TerminalNotFoundHandler());
+
+  ASSIGN_OR_RETURN(demo.apiextensions,
+                   chain::GenericServer::New(Named(config, "apiextensions-apiserver"), demo.not_found.get()));
+  chain::GenericServer& ext = *demo.apiextensions;
+  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/apiextensions.k8s.io/v1", "GET", "apiextensions.k8s.io/v1 resources"),
+                                  Json(ResourceList("apiextensions.k8s.io/v1", {"customresourcedefinitions"}))));
+  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/demo.apiserve.io/v1/delay", "GET", "answer after ?duration"),
+                                  http::HandlerFunc(ServeDelay)));
+  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/demo.apiserve.io/v1/ticks", "GET",
+                                        "stream ?count JSON lines every ?interval", /*long_running=*/true),
+                                  http::HandlerFunc(ServeTicks)));
+  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/demo.apiserve.io/v1/echo", "POST", "return the request body"),
+                                  http::HandlerFunc(ServeEcho)));
+  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/demo.apiserve.io/v1", "GET", "demo.apiserve.io/v1 resources"),
+                                  Json(ResourceList("demo.apiserve.io/v1", {"delay", "ticks", "echo"}))));
+
+  ASSIGN_OR_RETURN(demo.kube, chain::GenericServer::New(Named(config, "kube-apiserver"), demo.apiextensions.get()));
+  chain::GenericServer& kube = *demo.kube;
+  RETURN_IF_ERROR(kube.HandleRoute(Route("/api", "GET", "core API versions"), Json(ApiVersions())));
+  RETURN_IF_ERROR(kube.HandleRoute(Route("/api/v1", "GET", "core v1 resources"),
+                                   Json(ResourceList("v1", {"namespaces", "pods", "services"}))));
+  RETURN_IF_ERROR(kube.HandleRoute(Route("/version", "GET", "build information"), Json(VersionJson())));
+
+  ASSIGN_OR_RETURN(demo.aggregator, chain::GenericServer::New(Named(config, "kube-aggregator"), demo.kube.get()));
+  chain::GenericServer& aggregator = *demo.aggregator;
+  RETURN_IF_ERROR(aggregator.HandleRoute(Route("/apis", "GET", "API groups"), Json(ApiGroupList())));
+  RETURN_IF_ERROR(
+      aggregator.HandleRoute(Route("/apis/apiregistration.k8s.io/v1", "GET", "apiregistration.k8s.io/v1 resources"),
+                             Json(ResourceList("apiregistration.k8s.io/v1", {"apiservices"}))));
+  return demo;
+}
+
+}  // namespace apiserve::server
