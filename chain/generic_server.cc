@@ -6,13 +6,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "chain/debug_flags.h"
 #include "chain/filters/access_log.h"
 #include "chain/filters/context_filters.h"
 #include "chain/filters/goaway.h"
 #include "chain/filters/panic_recovery.h"
+#include "chain/filters/request_metrics.h"
 #include "chain/filters/response_headers.h"
 #include "chain/filters/shutdown_filters.h"
 #include "chain/filters/timeout.h"
+#include "chain/metrics_endpoints.h"
 #include "healthz/log_check.h"
 #include "healthz/ping_check.h"
 #include "http/json_writer.h"
@@ -108,6 +111,12 @@ http::HandlerPtr GenericServer::BuildHandlerChain() {
   if (config_.goaway_chance > 0) h = WithProbabilisticGoaway(std::move(h), config_.goaway_chance);
   h = WithResponseHeaders(std::move(h), config_.hsts_directives);
   if (config_.shutdown_send_retry_after) h = WithRetryAfter(std::move(h), signals_.not_accepting_new_request.get());
+  RequestMetrics* metrics = &RequestMetrics::Default();
+  if (config_.metrics != nullptr) {
+    request_metrics_ = std::make_unique<RequestMetrics>(config_.metrics);
+    metrics = request_metrics_.get();
+  }
+  h = WithRequestMetrics(std::move(h), metrics);
   h = WithAccessLog(std::move(h));
   h = WithRequestReceivedTimestamp(std::move(h));
   h = WithRequestInfo(std::move(h),
@@ -212,6 +221,12 @@ absl::StatusOr<PreparedServer> GenericServer::PrepareRun() {
   }
   RETURN_IF_ERROR(delegate_->PrepareDelegate());
   RETURN_IF_ERROR(InstallGenericEndpoints());
+  // Observability, on the outermost server only (requests reach it first).
+  base::metrics::Registry* metrics = config_.metrics != nullptr ? config_.metrics : &base::metrics::Registry::Default();
+  RETURN_IF_ERROR(
+      InstallMetrics(mux_.get(), metrics, config_.sli_metrics != nullptr ? config_.sli_metrics : &SliRegistry()));
+  RETURN_IF_ERROR(InstallDebugFlags(mux_.get()));
+  in_flight_collector_ = metrics->AddCollector(InFlightCollector(&in_flight_));
   return PreparedServer(this);
 }
 

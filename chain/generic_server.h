@@ -15,8 +15,9 @@
 // Construction (reference §2.2): unmatched paths go to the delegate's director; the delegate's hooks are copied and
 // its /healthz checks join all three endpoints (names already among this config's checks are skipped); listed paths
 // are the union down the chain. PrepareRun (§2.5): the delegate first, then /openapi/v2, /openapi/v3, /healthz,
-// /livez, the readyz `shutdown` check, /readyz. After it, checks and hooks are refused with kube's messages; routes
-// may still be added (the mux swaps its table atomically).
+// /livez, the readyz `shutdown` check, /readyz; then, on the outermost server only, /metrics, /metrics/slis and
+// /debug/flags/v (chain/metrics_endpoints.h, chain/debug_flags.h). After it, checks and hooks are refused with kube's
+// messages; routes may still be added (the mux swaps its table atomically).
 //
 // Threading: build on one thread; once serving, handlers run on the event loops; registration methods are
 // thread-safe.
@@ -31,9 +32,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "base/executor.h"
+#include "base/metrics/registry.h"
 #include "chain/delegation_target.h"
 #include "chain/filters/auth.h"
 #include "chain/filters/max_in_flight.h"
+#include "chain/filters/request_metrics.h"
 #include "chain/hooks.h"
 #include "chain/openapi.h"
 #include "chain/path_mux.h"
@@ -64,6 +67,10 @@ struct ServerConfig {
   absl::Duration shutdown_watch_termination_grace_period = absl::ZeroDuration();
   // Without a delegate handler, unknown paths get 404 with the index body, as a standalone kube server does.
   bool enable_index = true;
+  // Metrics (borrowed, must outlive the server): what /metrics serves and the request metrics record into
+  // (default base::metrics::Registry::Default()), and what /metrics/slis serves (default chain::SliRegistry()).
+  base::metrics::Registry* metrics = nullptr;
+  const base::metrics::Registry* sli_metrics = nullptr;
 };
 
 class PreparedServer;
@@ -136,6 +143,8 @@ class GenericServer : public DelegationTarget {
   SafeWaitGroup wait_group_;
   SafeWaitGroup watch_wait_group_;
   InFlightCounters in_flight_;
+  std::unique_ptr<RequestMetrics> request_metrics_;  // only for a registry other than the default
+  base::metrics::CollectorHandle in_flight_collector_;
   http::HandlerPtr handler_;
 
   mutable base::Mutex mu_;

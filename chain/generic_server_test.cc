@@ -91,6 +91,8 @@ TEST_F(ChainTest, ListedPathsAreTheSortedUnionAfterPrepareRun) {
                                                        "/livez/poststarthook/delegate-hook",
                                                        "/livez/poststarthook/wrapping-hook",
                                                        "/livez/wrapping-health",
+                                                       "/metrics",
+                                                       "/metrics/slis",
                                                        "/openapi/v2",
                                                        "/openapi/v3",
                                                        "/readyz",
