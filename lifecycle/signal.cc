@@ -10,6 +10,8 @@ struct Subscription::State {
   base::Mutex mu;
   base::CondVar changed;
   bool fired ABSL_GUARDED_BY(mu) = false;
+  // Set once Fire has run every callback: Wait returns only then, so a waiter sees the callbacks' effects.
+  bool callbacks_done ABSL_GUARDED_BY(mu) = false;
   uint64_t next_id ABSL_GUARDED_BY(mu) = 1;
   std::map<uint64_t, absl::AnyInvocable<void()>> callbacks ABSL_GUARDED_BY(mu);
   // While Fire runs callbacks: the firing thread and the id of the callback running now (0: none).
@@ -60,7 +62,6 @@ void Signal::Fire() {
     state.fired = true;
     state.firing_thread = std::this_thread::get_id();
   }
-  state.changed.SignalAll();
   for (;;) {
     absl::AnyInvocable<void()> callback;
     {
@@ -68,6 +69,7 @@ void Signal::Fire() {
       state.running_id = 0;
       if (state.callbacks.empty()) {
         state.firing_thread = std::thread::id();
+        state.callbacks_done = true;
         break;
       }
       auto it = state.callbacks.begin();
@@ -88,18 +90,18 @@ bool Signal::HasFired() const {
 
 void Signal::Wait() const {
   base::MutexLock lock(&state_->mu);
-  while (!state_->fired) state_->changed.Wait(&state_->mu);
+  while (!state_->callbacks_done) state_->changed.Wait(&state_->mu);
 }
 
 bool Signal::WaitFor(absl::Duration timeout) const {
   const absl::Time deadline = absl::Now() + timeout;
   base::MutexLock lock(&state_->mu);
-  while (!state_->fired) {
+  while (!state_->callbacks_done) {
     const absl::Duration left = deadline - absl::Now();
     if (left <= absl::ZeroDuration()) break;
     state_->changed.WaitWithTimeout(&state_->mu, left);
   }
-  return state_->fired;
+  return state_->callbacks_done;
 }
 
 Subscription Signal::OnFired(absl::AnyInvocable<void()> callback) {

@@ -65,9 +65,10 @@ class Signal {
 
   bool HasFired() const;
 
-  // Wait blocks until the signal has fired.
+  // Wait blocks until the signal has fired and Fire has run every callback registered before it (so a waiter
+  // observes their effects). A callback must not Wait on the signal that runs it.
   void Wait() const;
-  // WaitFor blocks until the signal has fired or `timeout` passed. Returns HasFired().
+  // WaitFor is Wait bounded by `timeout`. Returns whether the wait completed.
   bool WaitFor(absl::Duration timeout) const;
 
   // OnFired registers `callback` to run exactly once when the signal fires, on the firing thread. If the signal

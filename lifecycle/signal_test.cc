@@ -111,6 +111,21 @@ TEST(SignalTest, CancelWaitsForARunningCallback) {
   releaser.join();
 }
 
+TEST(SignalTest, WaitReturnsOnlyAfterTheCallbacksRan) {
+  for (int round = 0; round < 50; ++round) {
+    Signal signal("s");
+    std::atomic<bool> callback_done{false};
+    Subscription s = signal.OnFired([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      callback_done = true;
+    });
+    std::thread firer([&] { signal.Fire(); });
+    signal.Wait();
+    EXPECT_TRUE(callback_done);
+    firer.join();
+  }
+}
+
 TEST(SignalTest, WaitersWakeWhenFired) {
   Signal signal("s");
   std::atomic<int> woken{0};

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Benchmarks apiserve beside the Go reference server (goseed) and h2o in one run, with ../shared/peers/compare.sh:
+# every server pinned to core 0, load generators on core 1; h2 (h2load 64 conns x 32 streams) and h1 (wrk) CPU per
+# request and latency, full TLS handshakes, KiB per idle TLS+h2 connection. Ratios between the rows are the result;
+# absolute figures move with the machine's load.
+#
+#   tests/bench/compare.sh [RUNS] [TARGETS...]     e.g. tests/bench/compare.sh 2 apiserve goseed h2o
+#
+# It builds the server with --config=opt first. Needs root to install the peers' packages the first time.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PEERS=${APISERVE_PEERS:-$ROOT/../shared/peers}
+[ -x "$PEERS/compare.sh" ] || { echo "compare.sh not found under $PEERS (set APISERVE_PEERS)" >&2; exit 2; }
+
+cd "$ROOT"
+bazel build --config=opt //server:apiserver
+BIN="$(bazel info --config=opt bazel-bin)/server/apiserver"
+
+# compare.sh runs ./bazel-bin/server/apiserver from its working directory: give it a directory whose bazel-bin is
+# the optimized build, whatever configuration the workspace's own bazel-bin symlink points at.
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/bazel-bin/server"
+ln -s "$BIN" "$WORK/bazel-bin/server/apiserver"
+cd "$WORK"
+"$PEERS/compare.sh" "${1:-1}" "${@:2}"
