@@ -12,6 +12,7 @@
 #include "http/header_map.h"
 #include "http/json_writer.h"
 #include "http/response.h"
+#include "zlib.h"
 
 namespace apiserve::chain {
 namespace {
@@ -81,7 +82,37 @@ void WriteInfo(http::JsonWriter& json, const std::string& title) {
   json.EndObject();
 }
 
+// AcceptsGzip reports whether an Accept-Encoding header allows gzip (a q=0 entry refuses it).
+bool AcceptsGzip(const http::Request& request) {
+  for (absl::string_view value : request.headers.GetAll("Accept-Encoding")) {
+    for (absl::string_view coding : absl::StrSplit(value, ',')) {
+      std::vector<absl::string_view> parts = absl::StrSplit(coding, ';');
+      if (!absl::EqualsIgnoreCase(absl::StripAsciiWhitespace(parts[0]), "gzip")) continue;
+      return parts.size() < 2 || absl::StripAsciiWhitespace(parts[1]) != "q=0";
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+absl::StatusOr<std::string> Gzip(absl::string_view data) {
+  z_stream stream{};
+  // windowBits 15 + 16: a gzip wrapper rather than zlib's.
+  if (deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return absl::InternalError("deflateInit2 failed");
+  }
+  std::string out(deflateBound(&stream, data.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&stream, Z_FINISH);
+  deflateEnd(&stream);
+  if (rc != Z_STREAM_END) return absl::InternalError(absl::StrCat("deflate: ", rc));
+  out.resize(stream.total_out);
+  return out;
+}
 
 std::string ETagOf(const std::string& body) {
   return absl::StrFormat("\"%016X\"", static_cast<uint64_t>(absl::HashOf(body)));
@@ -135,13 +166,24 @@ OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes, const std::s
 
 http::HandlerPtr StaticJsonWithETag(std::string body) {
   const std::string etag = ETagOf(body);
+  // The gzip variant is compressed once, here; it shares the entity tag (same representation, other coding).
+  absl::StatusOr<std::string> compressed = Gzip(body);
+  http::ResponsePtr gzipped;
+  if (compressed.ok()) {
+    http::Response gz = http::JsonResponse(200, *std::move(compressed));
+    gz.headers.Add("Content-Encoding", "gzip");
+    gz.headers.Add("Vary", "Accept-Encoding");
+    gz.headers.Add("ETag", etag);
+    gzipped = http::Shared(std::move(gz));
+  }
   http::Response ok = http::JsonResponse(200, std::move(body));
+  ok.headers.Add("Vary", "Accept-Encoding");
   ok.headers.Add("ETag", etag);
   http::Response not_modified;
   not_modified.status = 304;
   not_modified.headers.Add("ETag", etag);
   return http::HandlerFunc(
-      [etag, ok = http::Shared(std::move(ok)), not_modified = http::Shared(std::move(not_modified))](
+      [etag, gzipped, ok = http::Shared(std::move(ok)), not_modified = http::Shared(std::move(not_modified))](
           http::RequestPtr request, http::ResponseWriter writer) {
         for (absl::string_view value : request->headers.GetAll("If-None-Match")) {
           for (absl::string_view tag : absl::StrSplit(value, ',')) {
@@ -152,7 +194,7 @@ http::HandlerPtr StaticJsonWithETag(std::string body) {
             }
           }
         }
-        writer.Send(ok).IgnoreError();
+        writer.Send(gzipped && AcceptsGzip(*request) ? gzipped : ok).IgnoreError();
       });
 }
 

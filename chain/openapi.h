@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "http/handler.h"
 
 namespace apiserve::chain {
@@ -39,10 +40,14 @@ OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes, const std::s
 // InstallOpenApi registers /openapi/v2, /openapi/v3 and /openapi/v3/<group> on `mux`.
 absl::Status InstallOpenApi(http::Router* mux, const OpenApiDocuments& documents);
 
+// Gzip compresses `data` in the gzip format.
+absl::StatusOr<std::string> Gzip(absl::string_view data);
+
 // ETagOf returns the quoted strong entity tag for `body` (a hash of its bytes).
 std::string ETagOf(const std::string& body);
 
-// StaticJsonWithETag answers `body` as application/json with its ETag, and 304 when If-None-Match matches.
+// StaticJsonWithETag answers `body` as application/json with its ETag, 304 when If-None-Match matches, and the
+// gzip-compressed body (compressed once) when Accept-Encoding allows gzip.
 http::HandlerPtr StaticJsonWithETag(std::string body);
 
 }  // namespace apiserve::chain

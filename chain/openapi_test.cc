@@ -46,5 +46,23 @@ TEST(OpenApiTest, ETagAnd304) {
   EXPECT_EQ(http::ServeForTest(*handler, stale).status, 200);
 }
 
+TEST(OpenApiTest, GzipWhenAccepted) {
+  const std::string body(5000, 'a');
+  auto handler = StaticJsonWithETag(body);
+  http::RequestPtr request = http::NewRequest("GET", "/openapi/v2");
+  request->headers.Add("Accept-Encoding", "deflate, gzip");
+  http::RecordedResponse gz = http::ServeForTest(*handler, request);
+  EXPECT_EQ(gz.headers.Get("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz.headers.Get("ETag"), ETagOf(body));
+  ASSERT_GE(gz.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(gz.body[0]), 0x1f);  // gzip magic
+  EXPECT_EQ(static_cast<unsigned char>(gz.body[1]), 0x8b);
+  EXPECT_LT(gz.body.size(), 100u);
+  http::RequestPtr refused = http::NewRequest("GET", "/openapi/v2");
+  refused->headers.Add("Accept-Encoding", "gzip;q=0");
+  EXPECT_EQ(http::ServeForTest(*handler, refused).body, body);
+  EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/openapi/v2")).body, body);
+}
+
 }  // namespace
 }  // namespace apiserve::chain

@@ -48,5 +48,7 @@ def apiserve_deps():
            build_file = str(Label("//third_party:libuv.BUILD")))
     _maybe(native.new_local_repository, name = "googletest", path = "/usr/include",
            build_file = str(Label("//third_party:googletest.BUILD")))
+    _maybe(native.new_local_repository, name = "zlib", path = "/usr/include",
+           build_file = str(Label("//third_party:zlib.BUILD")))
     _maybe(native.new_local_repository, name = "llhttp", path = "/usr/share",
            build_file = str(Label("//third_party:llhttp.BUILD")))

@@ -12,6 +12,7 @@ PACKAGES=(
   libnghttp2-dev             # nghttp2 1.52 (HTTP/2)
   libuv1-dev                 # libuv 1.44 (event loops)
   node-llhttp                # llhttp 8.1 C sources (HTTP/1.1)
+  zlib1g-dev                 # gzip for the OpenAPI documents
   libgtest-dev libgmock-dev  # GoogleTest / GoogleMock 1.12
   curl nghttp2-client openssl python3 python3-h2  # real clients used by the end-to-end tests
 )
