@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "base/go_duration.h"
 #include "base/logger.h"
+#include "base/status_macros.h"
 
 namespace apiserve::chain {
 
@@ -14,16 +15,8 @@ absl::StatusOr<std::shared_ptr<healthz::PostStartHookCheck>> PostStartHooks::Add
                                                                                  PostStartHookFunc hook) {
   if (name.empty()) return absl::InvalidArgumentError("missing name");
   if (!hook) return absl::InvalidArgumentError(absl::StrCat("hook func may not be nil: \"", name, "\""));
-  base::MutexLock lock(&mu_);
-  if (called_) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("unable to add \"", name, "\" because PostStartHooks have already been called"));
-  }
-  if (hooks_.count(name) > 0) {
-    return absl::AlreadyExistsError(absl::StrCat("unable to add \"", name, "\" because it was already registered"));
-  }
   auto check = std::make_shared<healthz::PostStartHookCheck>(name);
-  hooks_.emplace(name, PostStartHookEntry{std::move(hook), check});
+  RETURN_IF_ERROR(AddEntry(name, PostStartHookEntry{std::move(hook), check}));
   return check;
 }
 

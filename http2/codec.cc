@@ -365,7 +365,9 @@ struct SessionCallbacks {
 
   static int OnFrameSend(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
     Codec* codec = Of(user_data);
+    if (frame->hd.type == NGHTTP2_GOAWAY) ++codec->counters_.goaways_sent;
     if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
+      ++codec->counters_.error_goaways_sent;
       codec->OnErrorGoawaySent(frame->goaway);
     }
     if ((frame->hd.type == NGHTTP2_DATA || frame->hd.type == NGHTTP2_HEADERS) &&

@@ -30,6 +30,8 @@ struct Counters {
   uint64_t pings_received = 0;
   uint64_t settings_received = 0;  // non-ACK SETTINGS frames
   uint64_t priority_frames_received = 0;
+  uint64_t goaways_sent = 0;        // every GOAWAY frame: shutdown notice, final, idle, errors and floods
+  uint64_t error_goaways_sent = 0;  // those with an error code other than NO_ERROR
 };
 
 }  // namespace apiserve::http2

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
+#include "http2/codec.h"
 #include "openssl/err.h"
 
 namespace apiserve::server {
@@ -49,7 +50,46 @@ struct WriteRequest {
 
 Connection::Connection(ConnectionContext* context, ConnectionSet* set) : context_(context), set_(set) {}
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  if (const auto* h2 = dynamic_cast<const http2::Codec*>(codec_.get()); h2 != nullptr) {
+    const http2::Counters& c = h2->counters();
+    ConnectionCounters& sum = context_->counters;
+    sum.http2_rapid_reset_floods += c.rapid_reset_floods;
+    sum.http2_handler_work_floods += c.handler_work_floods;
+    sum.http2_ack_floods += c.ack_floods;
+    sum.http2_settings_floods += c.settings_floods;
+    sum.http2_priority_floods += c.priority_floods;
+    sum.http2_empty_data_floods += c.empty_data_floods;
+    sum.http2_continuation_floods += c.continuation_floods;
+    sum.http2_hpack_bombs += c.hpack_bombs;
+    sum.http2_library_floods += c.library_floods;
+    sum.http2_goaways_sent += c.goaways_sent;
+    sum.http2_error_goaways_sent += c.error_goaways_sent;
+    sum.http2_resets_received += c.resets_received;
+  }
+}
+
+void ConnectionCounters::Add(const ConnectionCounters& o) {
+  accepted += o.accepted;
+  handshake_errors += o.handshake_errors;
+  handshake_timeouts += o.handshake_timeouts;
+  read_header_timeouts += o.read_header_timeouts;
+  idle_closes += o.idle_closes;
+  open_http1 += o.open_http1;
+  open_http2 += o.open_http2;
+  http2_rapid_reset_floods += o.http2_rapid_reset_floods;
+  http2_handler_work_floods += o.http2_handler_work_floods;
+  http2_ack_floods += o.http2_ack_floods;
+  http2_settings_floods += o.http2_settings_floods;
+  http2_priority_floods += o.http2_priority_floods;
+  http2_empty_data_floods += o.http2_empty_data_floods;
+  http2_continuation_floods += o.http2_continuation_floods;
+  http2_hpack_bombs += o.http2_hpack_bombs;
+  http2_library_floods += o.http2_library_floods;
+  http2_goaways_sent += o.http2_goaways_sent;
+  http2_error_goaways_sent += o.http2_error_goaways_sent;
+  http2_resets_received += o.http2_resets_received;
+}
 
 bool Connection::Accept(uv_stream_t* listener, ConnectionContext* context, ConnectionSet* set, int* error) {
   std::shared_ptr<Connection> connection(new Connection(context, set));

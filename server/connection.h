@@ -24,6 +24,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "base/metrics/metric.h"
 #include "http/handler.h"
 #include "http/server_codec.h"
 #include "lifecycle/signal.h"
@@ -57,15 +58,33 @@ struct TlsHooks {
   std::function<void(const SSL* ssl, int rc, absl::string_view remote)> on_handshake_failure;
 };
 
-// ConnectionCounters are per loop (no atomics on the hot path); the server sums them.
+// ConnectionCounters are per loop: written only by the loop's thread (LoopCounter: no locked instruction), readable
+// from any thread (metrics scrapes); the server sums them.
 struct ConnectionCounters {
-  uint64_t accepted = 0;
-  uint64_t handshake_errors = 0;
-  uint64_t handshake_timeouts = 0;
-  uint64_t read_header_timeouts = 0;
-  uint64_t idle_closes = 0;
-  uint64_t open_http1 = 0;
-  uint64_t open_http2 = 0;
+  using Counter = base::metrics::LoopCounter;
+  Counter accepted;
+  Counter handshake_errors;
+  Counter handshake_timeouts;
+  Counter read_header_timeouts;
+  Counter idle_closes;
+  Counter open_http1;
+  Counter open_http2;
+  // HTTP/2 codec counters (http2::Counters) of connections that have closed, summed when each closes.
+  Counter http2_rapid_reset_floods;
+  Counter http2_handler_work_floods;
+  Counter http2_ack_floods;
+  Counter http2_settings_floods;
+  Counter http2_priority_floods;
+  Counter http2_empty_data_floods;
+  Counter http2_continuation_floods;
+  Counter http2_hpack_bombs;
+  Counter http2_library_floods;
+  Counter http2_goaways_sent;
+  Counter http2_error_goaways_sent;
+  Counter http2_resets_received;
+
+  // Add adds every field of `other` (any thread may call it on a local sum).
+  void Add(const ConnectionCounters& other);
 };
 
 // ConnectionContext is shared by every connection of one loop. Borrowed pointers outlive the connections.

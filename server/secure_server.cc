@@ -150,15 +150,14 @@ ConnectionCounters SecureServer::Counters() {
   base::Mutex mu;
   RunOnEachLoop([&](Worker& w) {
     base::MutexLock lock(&mu);
-    const ConnectionCounters& c = w.context.counters;
-    sum.accepted += c.accepted;
-    sum.handshake_errors += c.handshake_errors;
-    sum.handshake_timeouts += c.handshake_timeouts;
-    sum.read_header_timeouts += c.read_header_timeouts;
-    sum.idle_closes += c.idle_closes;
-    sum.open_http1 += c.open_http1;
-    sum.open_http2 += c.open_http2;
+    sum.Add(w.context.counters);
   });
+  return sum;
+}
+
+ConnectionCounters SecureServer::ScrapeCounters() const {
+  ConnectionCounters sum;
+  for (const auto& worker : workers_) sum.Add(worker->context.counters);
   return sum;
 }
 

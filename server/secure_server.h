@@ -69,6 +69,9 @@ class SecureServer {
   size_t OpenConnections();
   // Counters sums the per-loop connection counters (a snapshot taken on each loop).
   ConnectionCounters Counters();
+  // ScrapeCounters sums the per-loop counters without visiting the loops: callable from any thread, a loop thread
+  // included (the /metrics handler); each value may lag its loop by a few events.
+  ConnectionCounters ScrapeCounters() const;
   std::vector<EventLoop*> loops();
 
  private:

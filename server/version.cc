@@ -4,28 +4,63 @@
 #include "http/json_writer.h"
 
 namespace apiserve::server {
+namespace {
 
-std::string VersionJson() {
+BuildInfo& Current() {
+  static BuildInfo* const info = new BuildInfo();
+  return *info;
+}
+
+constexpr const char* Compiler() {
+#if defined(__clang__)
+  return "clang";
+#else
+  return "gcc";
+#endif
+}
+
+constexpr const char* Arch() {
+#if defined(__x86_64__)
+  return "amd64";
+#elif defined(__aarch64__)
+  return "arm64";
+#elif defined(__i386__)
+  return "386";
+#else
+  return "unknown";
+#endif
+}
+
+}  // namespace
+
+void SetBuildInfo(const BuildInfo& info) { Current() = info; }
+
+std::string VersionJson() { return VersionJson(Current()); }
+
+std::string VersionJson(const BuildInfo& info) {
+  std::string git_version = kVersion;
+  if (info.git_commit != "unknown") absl::StrAppend(&git_version, "+", info.git_commit.substr(0, 12));
+  if (info.git_tree_state == "dirty") absl::StrAppend(&git_version, "-dirty");
   http::JsonWriter json("  ");
   json.BeginObject();
   json.Key("major");
-  json.String("0");
+  json.String(kMajor);
   json.Key("minor");
-  json.String("1");
+  json.String(kMinor);
   json.Key("gitVersion");
-  json.String(kVersion);
+  json.String(git_version);
   json.Key("gitCommit");
-  json.String("unknown");  // stamping from Bazel's workspace status is the observability issue's
+  json.String(info.git_commit);
   json.Key("gitTreeState");
-  json.String("unknown");
+  json.String(info.git_tree_state);
   json.Key("buildDate");
-  json.String("unknown");
+  json.String(info.build_date);
   json.Key("goVersion");
-  json.String(absl::StrCat("g++ ", __VERSION__));
+  json.String(absl::StrCat(Compiler() == std::string("clang") ? "clang++ " : "g++ ", __VERSION__));
   json.Key("compiler");
-  json.String("gcc");
+  json.String(Compiler());
   json.Key("platform");
-  json.String("linux/amd64");
+  json.String(absl::StrCat("linux/", Arch()));
   json.EndObject();
   return json.Take();
 }

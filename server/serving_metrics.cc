@@ -1,0 +1,80 @@
+#include "server/serving_metrics.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace apiserve::server {
+
+using base::metrics::FamilySnapshot;
+using base::metrics::MetricType;
+using base::metrics::Sample;
+
+namespace {
+
+Sample Labelled(const char* name, const std::string& value, uint64_t count) {
+  return Sample{"", {{name, value}}, static_cast<double>(count)};
+}
+
+}  // namespace
+
+base::metrics::Collector ServingCollector(const std::atomic<SecureServer*>* server) {
+  return [server](std::vector<FamilySnapshot>* out) {
+    const SecureServer* s = server->load(std::memory_order_acquire);
+    if (s == nullptr) return;
+    const ConnectionCounters c = s->ScrapeCounters();
+    out->push_back({"apiserve_connections_accepted_total",
+                    "Number of TCP connections accepted.",
+                    MetricType::kCounter,
+                    {Sample{"", {}, static_cast<double>(c.accepted)}}});
+    out->push_back({"apiserve_open_connections",
+                    "Number of open connections by negotiated protocol.",
+                    MetricType::kGauge,
+                    {Labelled("protocol", "h2", c.open_http2), Labelled("protocol", "http/1.1", c.open_http1)}});
+    out->push_back({"apiserve_connection_timeouts_total",
+                    "Number of connections closed by a timeout, by phase.",
+                    MetricType::kCounter,
+                    {Labelled("phase", "handshake", c.handshake_timeouts), Labelled("phase", "idle", c.idle_closes),
+                     Labelled("phase", "read_header", c.read_header_timeouts)}});
+    out->push_back(
+        {"apiserve_http2_floods_total",
+         "Number of HTTP/2 connections answered with GOAWAY(ENHANCE_YOUR_CALM), by flood kind.",
+         MetricType::kCounter,
+         {Labelled("kind", "ack", c.http2_ack_floods), Labelled("kind", "continuation", c.http2_continuation_floods),
+          Labelled("kind", "empty_data", c.http2_empty_data_floods),
+          Labelled("kind", "handler_work", c.http2_handler_work_floods),
+          Labelled("kind", "hpack_bomb", c.http2_hpack_bombs), Labelled("kind", "library", c.http2_library_floods),
+          Labelled("kind", "priority", c.http2_priority_floods),
+          Labelled("kind", "rapid_reset", c.http2_rapid_reset_floods),
+          Labelled("kind", "settings", c.http2_settings_floods)}});
+    out->push_back({"apiserve_http2_goaways_sent_total",
+                    "Number of HTTP/2 GOAWAY frames sent on closed connections, graceful (NO_ERROR) or error.",
+                    MetricType::kCounter,
+                    {Labelled("kind", "error", c.http2_error_goaways_sent),
+                     Labelled("kind", "graceful", c.http2_goaways_sent - c.http2_error_goaways_sent)}});
+    out->push_back({"apiserve_http2_resets_received_total",
+                    "Number of RST_STREAM frames received on closed HTTP/2 connections.",
+                    MetricType::kCounter,
+                    {Sample{"", {}, static_cast<double>(c.http2_resets_received)}}});
+  };
+}
+
+base::metrics::Collector TlsCollector(const tls::HandshakeErrorCounters* errors) {
+  return [errors](std::vector<FamilySnapshot>* out) {
+    out->push_back({"apiserver_tls_handshake_errors_total",
+                    "[ALPHA] Number of requests dropped with 'TLS handshake error from' error",
+                    MetricType::kCounter,
+                    {Sample{"", {}, static_cast<double>(errors->Total())}}});
+    FamilySnapshot by_kind{"apiserve_tls_handshake_errors_by_kind_total",
+                           "Number of failed TLS handshakes by kind.",
+                           MetricType::kCounter,
+                           {}};
+    for (size_t i = 0; i < tls::kHandshakeErrorKinds; ++i) {
+      const auto kind = static_cast<tls::HandshakeErrorKind>(i);
+      by_kind.samples.push_back(Labelled("kind", std::string(tls::HandshakeErrorKindName(kind)), errors->Count(kind)));
+    }
+    out->push_back(std::move(by_kind));
+  };
+}
+
+}  // namespace apiserve::server
