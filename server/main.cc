@@ -1,20 +1,26 @@
 // apiserver: the demo delegation chain served the way kube-apiserver serves (flags, TLS, HTTP/2, graceful
 // termination). `bazel run //server:apiserver -- --help` lists every flag.
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
+#include "base/metrics/process_collector.h"
+#include "base/metrics/registry.h"
 #include "chain/generic_server.h"
 #include "flags/apiserver_flags.h"
 #include "flags/flag_set.h"
 #include "http1/options.h"
 #include "http2/options.h"
 #include "lifecycle/os_signals.h"
+#include "server/build_info.h"
 #include "server/codecs.h"
 #include "server/demo_chain.h"
 #include "server/run.h"
+#include "server/serving_metrics.h"
+#include "server/version.h"
 #include "tls/handshake_info.h"
 #include "tls/server_context.h"
 #include "tls/sni_cert_key.h"
@@ -51,6 +57,7 @@ int Main(int argc, char** argv) {
     return Fail(std::string(valid.message()));
   }
   base::Logger::Global().SetVerbosity(options.verbosity);
+  server::SetBuildInfo(server::StampedBuildInfo());  // /version
 
   // TLS: the serving certificate (or a self-signed one in --cert-dir), SNI certificates, client CA.
   tls::TlsOptions tls_options;
@@ -132,11 +139,21 @@ int Main(int argc, char** argv) {
     }
   };
 
+  // Metrics read at scrape time: this process, TLS handshake errors, connections and HTTP/2 counters.
+  base::metrics::Registry& metrics = base::metrics::Registry::Default();
+  std::atomic<server::SecureServer*> serving{nullptr};
+  run.on_serving = [&serving](server::SecureServer& secure) { serving.store(&secure, std::memory_order_release); };
+  const base::metrics::CollectorHandle process_metrics = metrics.AddCollector(base::metrics::ProcessCollector());
+  const base::metrics::CollectorHandle tls_metrics =
+      metrics.AddCollector(server::TlsCollector(&tls->handshake_errors()));
+  const base::metrics::CollectorHandle serving_metrics = metrics.AddCollector(server::ServingCollector(&serving));
+
   lifecycle::Signal stop("stop");
   if (absl::Status installed = lifecycle::StopOnOsSignals(&stop); !installed.ok()) {
     return Fail(std::string(installed.message()));
   }
   const absl::Status ran = server::Run(*std::move(prepared), run, &stop);
+  serving.store(nullptr, std::memory_order_release);  // Run destroyed it
   if (!ran.ok()) return Fail(std::string(ran.message()));
   base::Logger::Global().Flush();
   return 0;
