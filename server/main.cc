@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "auth/build.h"
 #include "base/logger.h"
 #include "base/metrics/process_collector.h"
 #include "base/metrics/registry.h"
@@ -92,6 +93,13 @@ int Main(int argc, char** argv) {
   config.pre_shutdown_hook_timeout = options.pre_shutdown_hook_timeout;
   config.shutdown_watch_termination_grace_period = options.shutdown_watch_termination_grace_period;
   config.clock = &base::SystemClock::Get();
+  // Authentication (x509 with --client-ca-file, --token-auth-file, --anonymous-auth) and --authorization-mode.
+  absl::StatusOr<auth::AuthConfig> auth_config = auth::BuildFromFlags(
+      {!options.client_ca_file.empty(), UnderWorkingDirectory(options.token_auth_file), absl::Minutes(1),
+       options.anonymous_auth, options.authorization_mode});
+  if (!auth_config.ok()) return Fail(std::string(auth_config.status().message()));
+  config.authenticator = auth_config->authenticator;
+  config.authorizer = auth_config->authorizer;
   absl::StatusOr<server::DemoChain> demo = server::BuildDemoChain(config);
   if (!demo.ok()) return Fail(std::string(demo.status().message()));
   absl::StatusOr<chain::PreparedServer> prepared = demo->aggregator->PrepareRun();

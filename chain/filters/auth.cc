@@ -1,5 +1,8 @@
 #include "chain/filters/auth.h"
 
+#include <algorithm>
+
+#include "base/logger.h"
 #include "http/kube_status.h"
 
 namespace apiserve::chain {
@@ -8,7 +11,7 @@ namespace {
 class Anonymous : public Authenticator {
  public:
   absl::StatusOr<UserInfo> Authenticate(const http::Request&) const override {
-    return UserInfo{"system:anonymous", "", {"system:unauthenticated"}};
+    return UserInfo{kAnonymousUser, "", {kUnauthenticatedGroup}};
   }
 };
 
@@ -19,16 +22,29 @@ class AlwaysAllow : public Authorizer {
 
 }  // namespace
 
+bool IsAnonymous(const UserInfo& user) {
+  return user.name == kAnonymousUser ||
+         std::find(user.groups.begin(), user.groups.end(), kUnauthenticatedGroup) != user.groups.end();
+}
+
 std::shared_ptr<const Authenticator> AnonymousAuthenticator() { return std::make_shared<Anonymous>(); }
 std::shared_ptr<const Authorizer> AlwaysAllowAuthorizer() { return std::make_shared<AlwaysAllow>(); }
 
-http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const Authenticator> authenticator) {
+http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const Authenticator> authenticator,
+                                    bool http2_dos_mitigation) {
   static const http::ResponsePtr* const kUnauthorized =
       new http::ResponsePtr(http::Shared(http::UnauthorizedResponse()));
-  return http::HandlerFunc([next = std::move(next), authenticator = std::move(authenticator)](
+  return http::HandlerFunc([next = std::move(next), authenticator = std::move(authenticator), http2_dos_mitigation](
                                http::RequestPtr request, http::ResponseWriter writer) {
     absl::StatusOr<UserInfo> user = authenticator->Authenticate(*request);
+    // kube's UnauthenticatedHTTP2DOSMitigation: one request per connection for unauthenticated HTTP/2 clients.
+    const bool demote =
+        http2_dos_mitigation && request->protocol == http::Protocol::kHttp2 && (!user.ok() || IsAnonymous(*user));
+    if (demote) writer.AddResponseHeader("Connection", "close");
     if (!user.ok()) {
+      if (!absl::IsNotFound(user.status())) {
+        LOG(ERROR) << "Unable to authenticate the request: " << user.status().message();
+      }
       writer.Send(*kUnauthorized).IgnoreError();
       return;
     }
@@ -40,7 +56,7 @@ http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const
 http::HandlerPtr WithAuthorization(http::HandlerPtr next, std::shared_ptr<const Authorizer> authorizer) {
   return http::HandlerFunc([next = std::move(next), authorizer = std::move(authorizer)](http::RequestPtr request,
                                                                                         http::ResponseWriter writer) {
-    static const UserInfo kNobody{"system:anonymous", "", {"system:unauthenticated"}};
+    static const UserInfo kNobody{kAnonymousUser, "", {kUnauthenticatedGroup}};
     const UserInfo* user = request->Context<UserInfo>();
     const RequestInfo* info = request->Context<RequestInfo>();
     const RequestInfo parsed = info != nullptr ? RequestInfo() : ParseRequestInfo(*request);

@@ -1,0 +1,42 @@
+#ifndef APISERVE_AUTH_AUTHORIZERS_H_
+#define APISERVE_AUTH_AUTHORIZERS_H_
+
+// The authorizers of --authorization-mode and their union.
+//
+//   AlwaysAllow  allow everything (kube's default).
+//   AlwaysDeny   deny everything.
+//   Bootstrap    a fixed policy shaped like kube's bootstrap RBAC; it allows or has no opinion, never denies:
+//                - everyone, authenticated or not (system:public-info-viewer): GET exactly /healthz, /livez,
+//                  /readyz, /version and /version/ (not subpaths such as /readyz/etcd, not HEAD);
+//                - members of system:authenticated: every verb on every path and resource. This is broader than
+//                  kube's system:discovery + system:basic-user (which would forbid every resource to non-admins);
+//                  chosen so an authenticated user can use the demo while anonymous clients get public info only;
+//                - members of system:masters (cluster-admin): everything.
+//
+// The union tries each authorizer in order: the first allow or deny wins; when all have no opinion the request is
+// denied (by WithAuthorization, which allows only kAllow). All authorizers here are stateless and thread-safe.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "chain/filters/auth.h"
+
+namespace apiserve::auth {
+
+std::shared_ptr<const chain::Authorizer> AlwaysDenyAuthorizer();
+std::shared_ptr<const chain::Authorizer> BootstrapAuthorizer();
+
+// UnionAuthorizer returns the first decision other than kNoOpinion among `authorizers` (none may be null), or
+// kNoOpinion.
+std::shared_ptr<const chain::Authorizer> UnionAuthorizer(
+    std::vector<std::shared_ptr<const chain::Authorizer>> authorizers);
+
+// NewAuthorizer builds the union for `modes` ("AlwaysAllow", "AlwaysDeny", "Bootstrap", in order). InvalidArgument
+// naming the mode for an unknown one or an empty list.
+absl::StatusOr<std::shared_ptr<const chain::Authorizer>> NewAuthorizer(const std::vector<std::string>& modes);
+
+}  // namespace apiserve::auth
+
+#endif  // APISERVE_AUTH_AUTHORIZERS_H_

@@ -1,0 +1,38 @@
+#include "auth/build.h"
+
+#include <utility>
+
+#include "auth/anonymous.h"
+#include "auth/authorizers.h"
+#include "auth/token_file.h"
+#include "auth/union.h"
+#include "auth/x509.h"
+
+namespace apiserve::auth {
+
+absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
+  std::vector<std::shared_ptr<const chain::Authenticator>> authenticators;
+  if (options.client_ca_configured) authenticators.push_back(NewX509Authenticator());
+  if (!options.token_auth_file.empty()) {
+    TokenFileAuthenticator::Options token_options;
+    token_options.path = options.token_auth_file;
+    token_options.poll_interval = options.token_file_poll_interval;
+    absl::StatusOr<std::shared_ptr<TokenFileAuthenticator>> tokens = TokenFileAuthenticator::New(token_options);
+    if (!tokens.ok()) return tokens.status();
+    authenticators.push_back(*std::move(tokens));
+  }
+  AuthConfig config;
+  if (!authenticators.empty()) config.authenticator = WithAuthenticatedGroup(Union(std::move(authenticators)));
+  if (options.anonymous_auth) {
+    config.authenticator = WithAnonymous(std::move(config.authenticator));
+  } else if (config.authenticator == nullptr) {
+    // Nothing can authenticate anyone: every request is 401, as kube with no authenticators and anonymous off.
+    config.authenticator = Union({});
+  }
+  absl::StatusOr<std::shared_ptr<const chain::Authorizer>> authorizer = NewAuthorizer(options.authorization_mode);
+  if (!authorizer.ok()) return authorizer.status();
+  config.authorizer = *std::move(authorizer);
+  return config;
+}
+
+}  // namespace apiserve::auth

@@ -1,0 +1,40 @@
+#ifndef APISERVE_AUTH_BUILD_H_
+#define APISERVE_AUTH_BUILD_H_
+
+// BuildFromFlags: the authenticator and authorizer kube-apiserver assembles from its flags.
+//
+// Authentication, in kube's order: union(x509 if a client CA is configured, bearer token file if given), then
+// system:authenticated added to every user found, then the anonymous fallback if --anonymous-auth (only when no
+// credentials were presented; a bad credential stays 401). Authorization: the --authorization-mode union.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "chain/filters/auth.h"
+
+namespace apiserve::auth {
+
+struct AuthOptions {
+  bool client_ca_configured = false;  // --client-ca-file set: certificates verified by tls/ are users
+  std::string token_auth_file;        // --token-auth-file; empty: no token authentication
+  absl::Duration token_file_poll_interval = absl::Minutes(1);     // fallback poll besides inotify
+  bool anonymous_auth = true;                                     // --anonymous-auth
+  std::vector<std::string> authorization_mode = {"AlwaysAllow"};  // --authorization-mode
+};
+
+struct AuthConfig {
+  std::shared_ptr<const chain::Authenticator> authenticator;
+  std::shared_ptr<const chain::Authorizer> authorizer;
+};
+
+// BuildFromFlags returns the pair for chain::ServerConfig. Errors: the token file cannot be read (NotFound /
+// PermissionDenied) or is malformed (InvalidArgument naming the file and line); an unknown authorization mode. The
+// token file authenticator owns a watcher thread that lives as long as the returned authenticator.
+absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options);
+
+}  // namespace apiserve::auth
+
+#endif  // APISERVE_AUTH_BUILD_H_

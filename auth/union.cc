@@ -1,0 +1,67 @@
+#include "auth/union.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_join.h"
+
+namespace apiserve::auth {
+namespace {
+
+class UnionAuthenticator : public chain::Authenticator {
+ public:
+  explicit UnionAuthenticator(std::vector<std::shared_ptr<const chain::Authenticator>> authenticators)
+      : authenticators_(std::move(authenticators)) {}
+
+  absl::StatusOr<chain::UserInfo> Authenticate(const http::Request& request) const override {
+    std::vector<std::string> errors;
+    for (const auto& authenticator : authenticators_) {
+      absl::StatusOr<chain::UserInfo> user = authenticator->Authenticate(request);
+      if (user.ok()) return user;
+      if (!absl::IsNotFound(user.status())) errors.emplace_back(user.status().message());
+    }
+    if (!errors.empty()) return absl::UnauthenticatedError(absl::StrJoin(errors, "; "));
+    return absl::NotFoundError("no credentials");
+  }
+
+ private:
+  const std::vector<std::shared_ptr<const chain::Authenticator>> authenticators_;
+};
+
+bool HasGroup(const chain::UserInfo& user, const char* group) {
+  return std::find(user.groups.begin(), user.groups.end(), group) != user.groups.end();
+}
+
+class AuthenticatedGroupAdder : public chain::Authenticator {
+ public:
+  explicit AuthenticatedGroupAdder(std::shared_ptr<const chain::Authenticator> authenticator)
+      : authenticator_(std::move(authenticator)) {}
+
+  absl::StatusOr<chain::UserInfo> Authenticate(const http::Request& request) const override {
+    absl::StatusOr<chain::UserInfo> user = authenticator_->Authenticate(request);
+    if (!user.ok()) return user;
+    if (user->name != chain::kAnonymousUser && !HasGroup(*user, chain::kAuthenticatedGroup) &&
+        !HasGroup(*user, chain::kUnauthenticatedGroup)) {
+      user->groups.emplace_back(chain::kAuthenticatedGroup);
+    }
+    return user;
+  }
+
+ private:
+  const std::shared_ptr<const chain::Authenticator> authenticator_;
+};
+
+}  // namespace
+
+std::shared_ptr<const chain::Authenticator> Union(
+    std::vector<std::shared_ptr<const chain::Authenticator>> authenticators) {
+  return std::make_shared<UnionAuthenticator>(std::move(authenticators));
+}
+
+std::shared_ptr<const chain::Authenticator> WithAuthenticatedGroup(
+    std::shared_ptr<const chain::Authenticator> authenticator) {
+  return std::make_shared<AuthenticatedGroupAdder>(std::move(authenticator));
+}
+
+}  // namespace apiserve::auth
