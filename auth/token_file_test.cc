@@ -1,6 +1,9 @@
 #include "auth/token_file.h"
 
+#include <atomic>
 #include <functional>
+#include <thread>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "base/status_matchers.h"
@@ -151,6 +154,37 @@ TEST(TokenFileAuthenticatorTest, WatcherReloadsWhileRequestsAuthenticate) {
   dir.Write("tokens.csv", "newer,carol,3\n");
   EXPECT_TRUE(WaitFor([&] { return tokens->Authenticate(*WithAuthorization("Bearer newer")).ok(); }));
   EXPECT_THAT(tokens->Authenticate(*new_request), StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST(TokenFileAuthenticatorTest, ConcurrentAuthenticateAndReload) {
+  tls::testing::TempDir dir;
+  const std::string path = dir.Write("tokens.csv", "a,alice,1\n");
+  auto authenticator = TokenFileAuthenticator::New({path, false});
+  ASSERT_THAT(authenticator, IsOk());
+  std::shared_ptr<TokenFileAuthenticator> tokens = *authenticator;
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0};
+  std::vector<std::thread> loops;
+  for (int i = 0; i < 2; ++i) {
+    loops.emplace_back([&] {
+      http::RequestPtr a = WithAuthorization("Bearer a");
+      http::RequestPtr b = WithAuthorization("Bearer b");
+      while (!stop.load()) {
+        // One of the two tokens is valid at any moment; the table swaps under us.
+        if (tokens->Authenticate(*a).ok()) answered++;
+        if (tokens->Authenticate(*b).ok()) answered++;
+      }
+    });
+  }
+  for (int i = 0; i < 50; ++i) {
+    dir.Write("tokens.csv", i % 2 == 0 ? "b,bob,2\n" : "a,alice,1\n");
+    EXPECT_THAT(tokens->Reload(), IsOk());
+  }
+  while (answered.load() == 0) std::this_thread::yield();
+  stop = true;
+  for (std::thread& loop : loops) loop.join();
+  EXPECT_GT(answered.load(), 0);
+  EXPECT_EQ(tokens->TokenCount(), 1u);
 }
 
 }  // namespace
