@@ -202,6 +202,9 @@ void RegisterApiserverFlags(FlagSet* fs, ApiserverFlags* o) {
                   "Time an idle keep-alive connection is kept open before it is closed (HTTP/2: with GOAWAY).");
   fs->Int64Var(&o->max_request_body_bytes, "max-request-body-bytes", o->max_request_body_bytes,
                "Largest request body accepted, in bytes; a larger body is rejected with 413.");
+  fs->Int64Var(&o->max_connections, "max-connections", o->max_connections,
+               "Maximum number of open client connections across all workers; beyond it a new connection is "
+               "closed at once (logged once per burst). Zero means no limit.");
   fs->DurationVar(&o->pre_shutdown_hook_timeout, "pre-shutdown-hook-timeout", o->pre_shutdown_hook_timeout,
                   "Maximum time the pre-shutdown hooks may run during graceful termination before shutdown "
                   "proceeds without them.");
@@ -256,6 +259,7 @@ absl::Status ValidateApiserverFlags(const ApiserverFlags& o) {
   RequirePositive(o.read_header_timeout, "read-header-timeout", &problems);
   RequirePositive(o.idle_timeout, "idle-timeout", &problems);
   RequirePositive(o.pre_shutdown_hook_timeout, "pre-shutdown-hook-timeout", &problems);
+  if (o.max_connections < 0) problems.push_back("--max-connections can not be negative value");
 
   if (problems.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(Aggregate(problems));

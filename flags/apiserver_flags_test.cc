@@ -74,6 +74,7 @@ TEST_F(ApiserverFlagsTest, Defaults) {
   EXPECT_EQ(o.read_header_timeout, absl::Seconds(32));
   EXPECT_EQ(o.idle_timeout, absl::Seconds(90));
   EXPECT_EQ(o.max_request_body_bytes, 3145728);
+  EXPECT_EQ(o.max_connections, 0);
   EXPECT_EQ(o.pre_shutdown_hook_timeout, absl::Minutes(1));
   EXPECT_THAT(ValidateApiserverFlags(o), IsOk());
 }
@@ -115,6 +116,7 @@ TEST_F(ApiserverFlagsTest, EveryFlagParses) {
                      "--read-header-timeout=10s",
                      "--idle-timeout=1m30s",
                      "--max-request-body-bytes=1024",
+                     "--max-connections=5000",
                      "--pre-shutdown-hook-timeout=1.5s"}),
               IsOk());
   const ApiserverFlags& o = options_;
@@ -149,6 +151,7 @@ TEST_F(ApiserverFlagsTest, EveryFlagParses) {
   EXPECT_EQ(o.read_header_timeout, absl::Seconds(10));
   EXPECT_EQ(o.idle_timeout, absl::Seconds(90));
   EXPECT_EQ(o.max_request_body_bytes, 1024);
+  EXPECT_EQ(o.max_connections, 5000);
   EXPECT_EQ(o.pre_shutdown_hook_timeout, absl::Milliseconds(1500));
   EXPECT_THAT(ValidateApiserverFlags(o), IsOk());
   for (const std::string& name : fs_.Names()) EXPECT_TRUE(fs_.Changed(name)) << name;
@@ -218,6 +221,7 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{{"--shutdown-watch-termination-grace-period=-1s"},
                     "shutdown-watch-termination-grace-period, if provided, can not be a negative value"},
         InvalidCase{{"--max-request-body-bytes=-1"}, "--max-request-body-bytes can not be negative value"},
+        InvalidCase{{"--max-connections=-1"}, "--max-connections can not be negative value"},
         InvalidCase{{"--strict-transport-security-directives=max-age"},
                     "--strict-transport-security-directives invalid, allowed values: max-age=expireTime, "
                     "includeSubDomains, preload. see https://tools.ietf.org/html/rfc6797#section-6.1 for more "

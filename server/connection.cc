@@ -91,14 +91,41 @@ void ConnectionCounters::Add(const ConnectionCounters& o) {
   http2_resets_received += o.http2_resets_received;
 }
 
+namespace {
+
+// RejectOverLimit accepts the pending connection and closes it at once: the server is at --max-connections.
+bool RejectOverLimit(uv_stream_t* listener, ConnectionContext* context, int* error) {
+  auto* tcp = new uv_tcp_t;
+  uv_tcp_init(context->loop->uv_loop(), tcp);
+  const int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp));
+  if (rc == 0 && context->limit->StartBurst()) {
+    sockaddr_storage address;
+    int length = sizeof(address);
+    std::string remote = "unknown";
+    if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&address), &length) == 0) remote = FormatAddress(address);
+    LOG(WARNING) << "Too many open connections (" << context->limit->max() << "): closing new connection from "
+                 << remote;
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(tcp),
+           [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
+  *error = rc;
+  return rc == 0;
+}
+
+}  // namespace
+
 bool Connection::Accept(uv_stream_t* listener, ConnectionContext* context, ConnectionSet* set, int* error) {
+  if (context->limit != nullptr && !context->limit->TryAcquire()) return RejectOverLimit(listener, context, error);
   std::shared_ptr<Connection> connection(new Connection(context, set));
   Connection* c = connection.get();
+  c->holds_slot_ = context->limit != nullptr;
   uv_tcp_init(context->loop->uv_loop(), &c->tcp_);
   c->tcp_.data = c;
   c->handles_open_ = 1;
   if (int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp_)); rc != 0) {
     *error = rc;
+    if (c->holds_slot_) context->limit->Release();
+    c->holds_slot_ = false;
     // Nothing else was set up: close the handle; the shared_ptr kept in the callback data frees the object.
     auto* holder = new std::shared_ptr<Connection>(std::move(connection));
     c->tcp_.data = holder;
@@ -149,8 +176,15 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   if (nread == 0) return;
   if (c->state_ == State::kClosed) return;
   if (nread < 0) {
-    // EOF or a socket error: the client is gone (while lingering, that is the end we were waiting for).
     c->peer_eof_ = true;
+    if (nread == UV_EOF && c->state_ == State::kOpen && !c->lingering_ && !c->idle()) {
+      // A half-close (shutdown(SHUT_WR) after the request): the client still reads; answer what is in flight,
+      // then close (Process closes once idle). A client that is really gone makes the next write fail.
+      c->Process();
+      return;
+    }
+    // A socket error, or EOF with nothing in flight: the client is gone (while lingering, that is the end we were
+    // waiting for).
     c->CloseNow();
     return;
   }
@@ -181,6 +215,9 @@ void Connection::Process() {
   in_process_ = false;
   if (state_ == State::kOpen && codec_->WantsClose() && codec_->PeekOutput().empty()) {
     StartClose(/*graceful=*/!codec_->WantsLingeringClose(), /*linger=*/codec_->WantsLingeringClose());
+  }
+  if (state_ == State::kOpen && peer_eof_ && idle() && codec_->PeekOutput().empty()) {
+    StartClose(/*graceful=*/true, /*linger=*/false);  // half-closed by the client: the last answer is out
   }
   if (state_ != State::kClosed) {
     UpdateTimer();
@@ -304,6 +341,9 @@ void Connection::WriteCiphertext() {
         auto* c = static_cast<Connection*>(request->handle->data);
         delete w;
         c->OnWriteDone();
+        // EPIPE/ECONNRESET: the client is gone. Reading would say so too, but not while reading is stopped
+        // (backpressure, or a half-closed client).
+        if (status < 0 && status != UV_ECANCELED) c->CloseNow();
       });
   if (rc != 0) {
     --writes_in_flight_;
@@ -409,7 +449,9 @@ void Connection::UpdateReading() {
   const size_t queued = uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_));
   bool want = false;
   if (state_ == State::kHandshake) want = true;
-  if (state_ == State::kOpen) want = codec_->WantsRead() && queued < context_->options.write_high_water_mark;
+  if (state_ == State::kOpen) {
+    want = !peer_eof_ && codec_->WantsRead() && queued < context_->options.write_high_water_mark;
+  }
   if (state_ == State::kClosing) want = lingering_;
   if (want == reading_) return;
   reading_ = want;
@@ -456,7 +498,9 @@ void Connection::CloseNow() {
   uv_timer_stop(&timer_);
   auto on_close = [](uv_handle_t* handle) {
     auto* c = static_cast<Connection*>(handle->data);
-    if (--c->handles_open_ == 0) c->set_->Remove(c);  // destroys the connection
+    if (--c->handles_open_ > 0) return;
+    if (c->holds_slot_) c->context_->limit->Release();
+    c->set_->Remove(c);  // destroys the connection
   };
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), on_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), on_close);

@@ -15,6 +15,7 @@
 //
 // Threading: loop-affine; created, used and destroyed on its EventLoop. Owned by its ConnectionSet.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -87,6 +88,35 @@ struct ConnectionCounters {
   void Add(const ConnectionCounters& other);
 };
 
+// ConnectionLimit caps the open connections of a whole server (--max-connections), shared by all its loops. At the
+// limit a new connection is accepted and closed at once (libuv cannot pause accepting), logged once per burst.
+// Thread-safe.
+class ConnectionLimit {
+ public:
+  // `max` > 0.
+  explicit ConnectionLimit(int64_t max) : max_(max) {}
+  // TryAcquire takes a slot for a new connection; false at the limit.
+  bool TryAcquire() {
+    if (open_.fetch_add(1, std::memory_order_relaxed) < max_) {
+      in_burst_.store(false, std::memory_order_relaxed);
+      return true;
+    }
+    open_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  // Release gives back a slot taken by TryAcquire.
+  void Release() { open_.fetch_sub(1, std::memory_order_relaxed); }
+  // StartBurst returns true for the first rejection after an accepted connection (log once per burst).
+  bool StartBurst() { return !in_burst_.exchange(true, std::memory_order_relaxed); }
+  int64_t max() const { return max_; }
+  int64_t open() const { return open_.load(std::memory_order_relaxed); }
+
+ private:
+  const int64_t max_;
+  std::atomic<int64_t> open_{0};
+  std::atomic<bool> in_burst_{false};
+};
+
 // ConnectionContext is shared by every connection of one loop. Borrowed pointers outlive the connections.
 struct ConnectionContext {
   EventLoop* loop = nullptr;
@@ -95,6 +125,7 @@ struct ConnectionContext {
   CodecFactory codec_factory;
   TlsHooks tls;
   lifecycle::Signal* shutting_down = nullptr;
+  ConnectionLimit* limit = nullptr;  // null: unlimited; shared by the server's loops
   ConnectionOptions options;
   ConnectionCounters counters;
 };
@@ -158,6 +189,7 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   bool peer_eof_ = false;
   bool shutdown_requested_ = false;
   bool lingering_ = false;
+  bool holds_slot_ = false;  // took a slot of context_->limit
   size_t writes_in_flight_ = 0;
   enum class TimerKind { kNone, kReadHeader, kIdle, kGoaway, kLinger } timer_kind_ = TimerKind::kNone;
   std::string plaintext_;  // codec output batched for one SSL_write

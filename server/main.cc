@@ -111,6 +111,7 @@ int Main(int argc, char** argv) {
   run.serving.port = options.secure_port;
   run.serving.workers = options.workers;
   run.serving.permit_port_sharing = options.permit_port_sharing;
+  run.serving.max_connections = options.max_connections;
   run.serving.connection.read_header_timeout = options.read_header_timeout;
   run.serving.connection.idle_timeout = options.idle_timeout;
   run.shutdown_delay_duration = options.shutdown_delay_duration;

@@ -36,8 +36,11 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
     ::setrlimit(RLIMIT_NOFILE, &limit);
   }
 
+  if (options.max_connections < 0) return absl::InvalidArgumentError("--max-connections must not be negative");
+
   std::unique_ptr<SecureServer> server(new SecureServer());
   server->handler_ = std::move(handler);
+  if (options.max_connections > 0) server->limit_ = std::make_unique<ConnectionLimit>(options.max_connections);
   ListenOptions listen;
   listen.bind_address = options.bind_address;
   listen.port = options.port;
@@ -50,6 +53,7 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
     worker->context.codec_factory = codec_factory;
     worker->context.tls = tls;
     worker->context.shutting_down = shutting_down;
+    worker->context.limit = server->limit_.get();
     worker->context.options = options.connection;
     if (absl::Status started = worker->loop.Start(); !started.ok()) return started;
     // Bind on the loop's thread: libuv handles belong to their loop.

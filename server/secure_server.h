@@ -35,6 +35,9 @@ struct ServingOptions {
   int workers = 1;
   // --permit-port-sharing: SO_REUSEPORT even with one worker (any same-UID process may then join the port).
   bool permit_port_sharing = false;
+  // --max-connections: open connections across all loops; 0 is unlimited. Beyond it new connections are closed
+  // at once.
+  int64_t max_connections = 0;
   ConnectionOptions connection;
 };
 
@@ -80,6 +83,7 @@ class SecureServer {
   // RunOnEachLoop runs `fn` on every loop and waits for all to finish.
   void RunOnEachLoop(const std::function<void(Worker&)>& fn);
 
+  std::unique_ptr<ConnectionLimit> limit_;  // null: unlimited; outlives the workers' connections
   std::vector<std::unique_ptr<Worker>> workers_;
   http::HandlerPtr handler_;
   int port_ = 0;

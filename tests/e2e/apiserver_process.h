@@ -39,6 +39,8 @@ class ApiserverProcess {
 
   std::string Log() const;
   int port() const { return port_; }
+  // pid is the child's process id (-1 before Start and after Wait).
+  pid_t pid() const { return pid_; }
   const std::string& dir() const { return dir_; }
   std::string Url(const std::string& path) const;
 
