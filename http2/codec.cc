@@ -198,7 +198,10 @@ struct SessionCallbacks {
   static Codec* Of(void* user_data) { return static_cast<Codec*>(user_data); }
 
   static int OnBeginFrame(nghttp2_session* session, const nghttp2_frame_hd* hd, void* user_data) {
-    Of(user_data)->last_frame_type_ = hd->type;
+    Codec* codec = Of(user_data);
+    // A flood was caught in this read: parse no further frame (Feed terminates the session once nghttp2 returns).
+    if (codec->terminate_after_recv_) return NGHTTP2_ERR_CALLBACK_FAILURE;
+    codec->last_frame_type_ = hd->type;
     return 0;
   }
 
@@ -276,7 +279,13 @@ struct SessionCallbacks {
     return 0;
   }
 
+  // A flood caught while handling a frame stops nghttp2_session_mem_recv at once (see Codec::Flood).
   static int OnFrameRecv(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
+    const int rv = FrameRecv(session, frame, user_data);
+    return Of(user_data)->terminate_after_recv_ ? NGHTTP2_ERR_CALLBACK_FAILURE : rv;
+  }
+
+  static int FrameRecv(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
     Codec* codec = Of(user_data);
     Counters& counters = codec->counters_;
     const FloodLimits& limits = codec->options_.flood;
@@ -350,7 +359,7 @@ struct SessionCallbacks {
           &codec->counters_.settings_floods,
           absl::StrCat("SETTINGS frame with more than ", codec->options_.flood.max_settings_entries, " entries"));
     }
-    return 0;
+    return codec->terminate_after_recv_ ? NGHTTP2_ERR_CALLBACK_FAILURE : 0;
   }
 
   static int OnInvalidHeader(nghttp2_session* session, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
@@ -661,6 +670,18 @@ void Codec::Flood(uint64_t* counter, absl::string_view what) {
   ++*counter;
   error_ = absl::ResourceExhaustedError(absl::StrCat("HTTP/2 flood: ", what, "; sent GOAWAY(ENHANCE_YOUR_CALM)"));
   VLOG(2) << error_.message();
+  if (in_recv_) {
+    // Not from inside nghttp2_session_mem_recv: after some frames (an empty DATA frame) nghttp2 resets its input
+    // state when the callback returns and parses on; a protocol error it finds later then trips its assertion that
+    // a terminated session ignores all input. The callback fails instead (OnFrameRecv; OnBeginFrame as a backstop),
+    // which stops mem_recv, and Feed terminates once it returns.
+    terminate_after_recv_ = true;
+    return;
+  }
+  Terminate();
+}
+
+void Codec::Terminate() {
   const int rv = nghttp2_session_terminate_session(session_.get(), NGHTTP2_ENHANCE_YOUR_CALM);
   if (rv != 0) fatal_ = true;
   goaway_submitted_ = true;
@@ -717,8 +738,14 @@ void Codec::OutputReady() {
 absl::Status Codec::Feed(absl::string_view data) {
   if (peer_closed_ || fatal_) return error_;
   in_feed_ = true;
+  in_recv_ = true;
   const ssize_t rv =
       nghttp2_session_mem_recv(session_.get(), reinterpret_cast<const uint8_t*>(data.data()), data.size());
+  in_recv_ = false;
+  if (terminate_after_recv_) {
+    terminate_after_recv_ = false;
+    Terminate();
+  }
   if (rv < 0) {
     const int code = static_cast<int>(rv);
     if (code == NGHTTP2_ERR_FLOODED) {

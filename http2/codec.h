@@ -97,7 +97,10 @@ class Codec : public http::ServerCodec {
   void DispatchReady();
   void Dispatch(Stream* stream);
   // Flood answers GOAWAY(ENHANCE_YOUR_CALM) once and remembers why.
+  // Inside nghttp2_session_mem_recv it only records the flood; Feed calls Terminate when mem_recv returns.
   void Flood(uint64_t* counter, absl::string_view what);
+  // Terminate queues GOAWAY(ENHANCE_YOUR_CALM) and makes nghttp2 ignore all further input. Not inside mem_recv.
+  void Terminate();
   void FailFatal(absl::Status status);
   // OnResetReceived spends a token of the rapid-reset bucket (Options::flood), refilled by the loop's clock.
   void OnResetReceived();
@@ -144,6 +147,8 @@ class Codec : public http::ServerCodec {
   absl::Time reset_refill_time_;
   absl::Status error_;  // the first fatal or flood error, reported by Feed
   bool in_feed_ = false;
+  bool in_recv_ = false;               // inside nghttp2_session_mem_recv (its callbacks)
+  bool terminate_after_recv_ = false;  // a flood was caught in a callback: terminate once mem_recv returns
   bool settings_acked_ = false;
   bool shutdown_notice_sent_ = false;
   bool goaway_submitted_ = false;

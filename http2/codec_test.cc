@@ -741,6 +741,40 @@ TEST(FloodTest, EmptyDataFlood) {
   EXPECT_TRUE(c.codec->WantsClose());
 }
 
+// Found by fuzz/http2_codec_fuzzer: a flood caught inside an nghttp2 callback, followed in the same read by a frame
+// nghttp2 rejects itself (a PRIORITY frame of the wrong size), aborted the process in nghttp2_session_mem_recv
+// (`iframe->state == NGHTTP2_IB_IGN_ALL`): after an empty DATA frame nghttp2 resumes parsing even though the
+// callback terminated the session, and its own second termination is then a no-op. The codec now terminates the
+// session only after nghttp2_session_mem_recv returns and stops it at the next frame.
+TEST(FloodTest, FloodFollowedByBadFrameInOneRead) {
+  const std::string bad_priority = Frame(NGHTTP2_PRIORITY, 0, 3, "");  // must be 5 bytes: FRAME_SIZE_ERROR
+  std::string empty_data = Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS, 1, RequestHeaderBlock("/upload"));
+  for (int i = 0; i < 10; ++i) empty_data += Data(1, "", false);
+  std::string priorities;
+  for (int i = 0; i < 101; ++i) priorities += Priority(3, 0, 16);
+  std::string entries;
+  for (int i = 0; i < 40; ++i) entries += std::string("\x00\x03\x00\x00\x00\x64", 6);
+  const struct {
+    const char* name;
+    std::string frames;
+    uint64_t Counters::*counter;
+  } cases[] = {
+      {"empty DATA", empty_data, &Counters::empty_data_floods},
+      {"PRIORITY", priorities, &Counters::priority_floods},
+      {"SETTINGS", Frame(NGHTTP2_SETTINGS, 0, 0, entries), &Counters::settings_floods},
+  };
+  for (const auto& test : cases) {
+    Connection c;
+    EXPECT_THAT(c.FeedRaw(ClientPreface() + SettingsAck() + test.frames + bad_priority + Ping(1)),
+                StatusIs(absl::StatusCode::kResourceExhausted))
+        << test.name;
+    EXPECT_EQ(c.codec->counters().*test.counter, 1u) << test.name;
+    EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM) << test.name;
+    EXPECT_TRUE(c.codec->WantsClose()) << test.name;
+    EXPECT_THAT(c.FeedRaw(Ping(2)), StatusIs(absl::StatusCode::kResourceExhausted)) << test.name;
+  }
+}
+
 TEST(FloodTest, ContinuationWithoutEnd) {
   Connection c;
   std::string bytes = ClientPreface() + SettingsAck() + Frame(NGHTTP2_HEADERS, 0, 1, RequestHeaderBlock("/"));
