@@ -57,6 +57,9 @@ struct ServerConfig {
   int64_t max_mutating_requests_inflight = 200;        // --max-mutating-requests-inflight
   std::shared_ptr<const Authenticator> authenticator;  // default: anonymous
   std::shared_ptr<const Authorizer> authorizer;        // default: AlwaysAllow
+  // kube's UnauthenticatedHTTP2DOSMitigation feature gate (on by default since 1.29): over HTTP/2, anonymous
+  // requests and 401s end their connection with a graceful GOAWAY.
+  bool unauthenticated_http2_dos_mitigation = true;
   // Health.
   absl::Duration livez_grace_period = absl::ZeroDuration();  // --livez-grace-period
   const base::Clock* clock = nullptr;                        // for the livez grace period; required when it is > 0

@@ -1,10 +1,12 @@
 #include "flags/apiserver_flags.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -22,6 +24,27 @@ bool IsValidAuthorizationMode(absl::string_view mode) {
 }
 
 // kube's validateHSTSDirectives: each directive is max-age=<n>, includeSubDomains or preload.
+constexpr absl::string_view kKnownFeatureGates[] = {"UnauthenticatedHTTP2DOSMitigation"};
+
+void ValidateFeatureGates(const std::vector<std::string>& gates, std::vector<std::string>* problems) {
+  for (const std::string& gate : gates) {
+    const size_t eq = gate.find('=');
+    if (eq == std::string::npos) {
+      problems->push_back(absl::StrCat("missing bool value for ", gate));
+      continue;
+    }
+    const std::string name = std::string(absl::StripAsciiWhitespace(gate.substr(0, eq)));
+    const std::string value = std::string(absl::StripAsciiWhitespace(gate.substr(eq + 1)));
+    if (std::find(std::begin(kKnownFeatureGates), std::end(kKnownFeatureGates), name) == std::end(kKnownFeatureGates)) {
+      problems->push_back(absl::StrCat("unrecognized feature gate: ", name));
+      continue;
+    }
+    if (absl::StatusOr<bool> parsed = ParseGoBool(value); !parsed.ok()) {
+      problems->push_back(absl::StrCat("invalid value of ", name, "=", value, ", err: ", parsed.status().message()));
+    }
+  }
+}
+
 void ValidateHstsDirectives(const std::vector<std::string>& directives, std::vector<std::string>* problems) {
   for (const std::string& directive : directives) {
     if (absl::StripAsciiWhitespace(directive).empty()) {
@@ -187,6 +210,9 @@ void RegisterApiserverFlags(FlagSet* fs, ApiserverFlags* o) {
   fs->StringSliceVar(&o->authorization_mode, "authorization-mode", o->authorization_mode,
                      "Ordered list of plug-ins to do authorization on secure port. Comma-delimited list of: "
                      "AlwaysAllow,AlwaysDeny,Bootstrap.");
+  fs->StringSliceVar(&o->feature_gates, "feature-gates", o->feature_gates,
+                     "A set of key=value pairs that describe feature gates for alpha/experimental features. Options "
+                     "are: UnauthenticatedHTTP2DOSMitigation=true|false (BETA - default=true)");
 
   // Process.
   fs->IntVar(&o->workers, "workers", o->workers,
@@ -254,6 +280,7 @@ absl::Status ValidateApiserverFlags(const ApiserverFlags& o) {
     problems.push_back("--livez-grace-period can not be a negative value");
   }
   ValidateAuthorizationModes(o.authorization_mode, &problems);
+  ValidateFeatureGates(o.feature_gates, &problems);
   // apiserve's own.
   if (o.workers < 1) problems.push_back("--workers must be at least 1");
   RequirePositive(o.read_header_timeout, "read-header-timeout", &problems);
@@ -277,6 +304,18 @@ absl::StatusOr<uint16_t> ParseTlsVersion(absl::string_view name) {
 int Http2MaxConcurrentStreams(const ApiserverFlags& options) {
   return options.http2_max_streams_per_connection > 0 ? options.http2_max_streams_per_connection
                                                       : kDefaultHttp2MaxStreams;
+}
+
+bool FeatureEnabled(const ApiserverFlags& flags, absl::string_view gate, bool default_value) {
+  bool value = default_value;
+  for (const std::string& entry : flags.feature_gates) {
+    const size_t eq = entry.find('=');
+    if (eq == std::string::npos || absl::StripAsciiWhitespace(entry.substr(0, eq)) != gate) continue;
+    if (absl::StatusOr<bool> parsed = ParseGoBool(absl::StripAsciiWhitespace(entry.substr(eq + 1))); parsed.ok()) {
+      value = *parsed;  // the last mention wins, as in kube's map flag
+    }
+  }
+  return value;
 }
 
 }  // namespace apiserve::flags

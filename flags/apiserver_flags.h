@@ -69,6 +69,8 @@ struct ApiserverFlags {
   std::string token_auth_file;
   bool anonymous_auth = true;
   std::vector<std::string> authorization_mode = {"AlwaysAllow"};
+  // --feature-gates, kube's "Key=bool,..." syntax. Known: UnauthenticatedHTTP2DOSMitigation (default true).
+  std::vector<std::string> feature_gates;
 
   // Process.
   int workers = DefaultWorkers();
@@ -91,6 +93,10 @@ void RegisterApiserverFlags(FlagSet* fs, ApiserverFlags* options);
 // comment for the format). Messages are kube's, e.g.
 // `--secure-port 0 must be between 1 and 65535, inclusive. It cannot be turned off with 0`.
 absl::Status ValidateApiserverFlags(const ApiserverFlags& options);
+
+// FeatureEnabled returns the value --feature-gates gives `gate`, or `default_value` when it is not mentioned.
+// The gates were validated by ValidateApiserverFlags.
+bool FeatureEnabled(const ApiserverFlags& flags, absl::string_view gate, bool default_value);
 
 // SniCertKey and ParseSniCertKey come from tls/ (kube's NamedCertKey flag syntax).
 using ::apiserve::tls::ParseSniCertKey;

@@ -102,6 +102,7 @@ TEST_F(ApiserverFlagsTest, EveryFlagParses) {
                      "--shutdown-watch-termination-grace-period=1m7s",
                      "--livez-grace-period",
                      "2m",
+                     "--feature-gates=UnauthenticatedHTTP2DOSMitigation=false",
                      "--goaway-chance=0.001",
                      "--max-requests-inflight=0",
                      "--max-mutating-requests-inflight=10",
@@ -315,6 +316,7 @@ TEST_F(ApiserverFlagsTest, UsageListsEveryFlagWithItsDefault) {
       "(default \"apiserver.local.config/certificates\")\n",
       "      --client-ca-file string ",
       "      --disable-http2-serving ",
+      "      --feature-gates strings ",
       "      --goaway-chance float ",
       "      --http2-max-streams-per-connection int ",
       "      --idle-timeout duration ",
@@ -359,7 +361,7 @@ TEST_F(ApiserverFlagsTest, UsageListsEveryFlagWithItsDefault) {
   }
   // One line per flag; zero defaults are not shown; the request timeout prints as Go does.
   EXPECT_EQ(std::count(usage.begin(), usage.end(), '\n'), static_cast<long>(fs_.Names().size()));
-  EXPECT_EQ(fs_.Names().size(), 32u);
+  EXPECT_EQ(fs_.Names().size(), 34u);
   EXPECT_THAT(usage, HasSubstr("(default 1m0s)\n      --secure-port"));
   EXPECT_THAT(usage, Not(HasSubstr("(default 0s)")));
   EXPECT_THAT(usage, Not(HasSubstr("(default false)")));
@@ -378,6 +380,20 @@ TEST(ApiserverFlagsRegisterTest, CurrentValuesBecomeDefaults) {
   EXPECT_THAT(fs.Usage(), HasSubstr("(default \"/var/run/kubernetes\")"));
   ASSERT_THAT(fs.ParseArgs({}), IsOk());
   EXPECT_EQ(options.secure_port, 443);
+}
+
+TEST(FeatureGatesTest, ParsedValidatedAndQueried) {
+  ApiserverFlags defaults;
+  EXPECT_TRUE(FeatureEnabled(defaults, "UnauthenticatedHTTP2DOSMitigation", true));
+  ApiserverFlags off;
+  off.feature_gates = {"UnauthenticatedHTTP2DOSMitigation=false"};
+  EXPECT_TRUE(ValidateApiserverFlags(off).ok());
+  EXPECT_FALSE(FeatureEnabled(off, "UnauthenticatedHTTP2DOSMitigation", true));
+  ApiserverFlags bad;
+  bad.feature_gates = {"NoSuchGate=true", "UnauthenticatedHTTP2DOSMitigation=maybe"};
+  EXPECT_EQ(ValidateApiserverFlags(bad).message(),
+            "[unrecognized feature gate: NoSuchGate, invalid value of UnauthenticatedHTTP2DOSMitigation=maybe, err: "
+            "strconv.ParseBool: parsing \"maybe\": invalid syntax]");
 }
 
 }  // namespace

@@ -87,6 +87,8 @@ int Main(int argc, char** argv) {
   config.hsts_directives = options.strict_transport_security_directives;
   config.goaway_chance = options.disable_http2_serving ? 0 : options.goaway_chance;
   config.request_timeout = options.request_timeout;
+  config.unauthenticated_http2_dos_mitigation =
+      flags::FeatureEnabled(options, "UnauthenticatedHTTP2DOSMitigation", /*default_value=*/true);
   config.max_requests_inflight = options.max_requests_inflight;
   config.max_mutating_requests_inflight = options.max_mutating_requests_inflight;
   config.livez_grace_period = options.livez_grace_period;
@@ -94,9 +96,9 @@ int Main(int argc, char** argv) {
   config.shutdown_watch_termination_grace_period = options.shutdown_watch_termination_grace_period;
   config.clock = &base::SystemClock::Get();
   // Authentication (x509 with --client-ca-file, --token-auth-file, --anonymous-auth) and --authorization-mode.
-  absl::StatusOr<auth::AuthConfig> auth_config = auth::BuildFromFlags(
-      {!options.client_ca_file.empty(), UnderWorkingDirectory(options.token_auth_file), absl::Minutes(1),
-       options.anonymous_auth, options.authorization_mode});
+  absl::StatusOr<auth::AuthConfig> auth_config =
+      auth::BuildFromFlags({!options.client_ca_file.empty(), UnderWorkingDirectory(options.token_auth_file),
+                            absl::Minutes(1), options.anonymous_auth, options.authorization_mode});
   if (!auth_config.ok()) return Fail(std::string(auth_config.status().message()));
   config.authenticator = auth_config->authenticator;
   config.authorizer = auth_config->authorizer;

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "http/response.h"
 #include "http1/codec.h"
+#include "server/test_shell.h"
 #include "server/test_tls.h"
 
 namespace apiserve::server {
@@ -23,17 +24,6 @@ namespace {
 using ::apiserve::base::IsOk;
 using ::apiserve::base::StatusIs;
 using ::testing::ElementsAre;
-
-std::string Shell(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
-}
 
 // Records the order in which the lifecycle signals fire.
 class SignalRecorder {
