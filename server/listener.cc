@@ -1,7 +1,10 @@
 #include "server/listener.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -83,6 +86,15 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Bind(EventLoop* loop, const 
   int length = sizeof(bound);
   uv_tcp_getsockname(&listener->tcp_, reinterpret_cast<sockaddr*>(&bound), &length);
   listener->port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);  // same offset for in6
+  listener->loop_ = loop;
+  listener->backlog_ = options.backlog;
+  listener->tcp_open_ = true;
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&listener->tcp_), &fd) == 0) {
+    listener->spare_fd_ = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  }
+  uv_timer_init(loop->uv_loop(), &listener->backoff_timer_);
+  listener->backoff_timer_.data = listener.get();
   listener->address_ =
       unspecified && family == AF_INET6 ? absl::StrCat("[::]:", listener->port_) : HostPort(host, listener->port_);
   return listener;
@@ -105,20 +117,69 @@ void Listener::OnConnection(uv_stream_t* server, int status) {
     if (!self->in_error_burst_) {
       LOG(ERROR) << "http: Accept error: " << uv_strerror(status) << "; retrying";
       self->in_error_burst_ = true;
+      self->backoff_ms_ = 0;
     }
+    if (status != UV_ECONNABORTED) self->Pause();  // libuv would call accept again at once
     return;
   }
   LOG(FATAL) << "Stopped listening on " << self->address_ << " due to error: " << uv_strerror(status);
+}
+
+void Listener::Pause() {
+  if (paused_ || closing_ || spare_fd_ < 0) return;
+  paused_ = true;
+  backoff_ms_ = backoff_ms_ == 0 ? 5 : std::min<int64_t>(backoff_ms_ * 2, 1000);  // Go's tempDelay
+  tcp_open_ = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), [](uv_handle_t* handle) {
+    auto* self = static_cast<Listener*>(handle->data);
+    if (self->closing_) return;
+    uv_timer_start(
+        &self->backoff_timer_, [](uv_timer_t* timer) { static_cast<Listener*>(timer->data)->Resume(); },
+        static_cast<uint64_t>(self->backoff_ms_), 0);
+  });
+}
+
+void Listener::Resume() {
+  if (closing_) return;
+  const int fd = ::fcntl(spare_fd_, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {  // still no descriptor to spare: wait longer
+    backoff_ms_ = std::min<int64_t>(backoff_ms_ * 2, 1000);
+    uv_timer_start(
+        &backoff_timer_, [](uv_timer_t* timer) { static_cast<Listener*>(timer->data)->Resume(); },
+        static_cast<uint64_t>(backoff_ms_), 0);
+    return;
+  }
+  uv_tcp_init(loop_->uv_loop(), &tcp_);
+  tcp_.data = this;
+  tcp_open_ = true;
+  paused_ = false;
+  int rc = uv_tcp_open(&tcp_, fd);
+  if (rc != 0) {
+    ::close(fd);
+  } else {
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(&tcp_), backlog_, &OnConnection);
+  }
+  if (rc != 0) LOG(FATAL) << "Stopped listening on " << address_ << " due to error: " << uv_strerror(rc);
 }
 
 void Listener::Close(std::function<void()> on_closed) {
   if (closing_) return;
   closing_ = true;
   on_closed_ = std::move(on_closed);
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), [](uv_handle_t* handle) {
+  if (spare_fd_ >= 0) ::close(spare_fd_);
+  spare_fd_ = -1;
+  uv_timer_stop(&backoff_timer_);
+  auto done = [](uv_handle_t* handle) {
     auto* self = static_cast<Listener*>(handle->data);
     if (self->on_closed_) self->on_closed_();
-  });
+  };
+  if (tcp_open_) {
+    tcp_open_ = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&backoff_timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), done);  // after the timer's close callback (FIFO)
+  } else {
+    uv_close(reinterpret_cast<uv_handle_t*>(&backoff_timer_), done);
+  }
 }
 
 }  // namespace apiserve::server

@@ -1,5 +1,6 @@
 #include "server/secure_server.h"
 
+#include <signal.h>
 #include <sys/resource.h>
 
 #include <utility>
@@ -28,6 +29,12 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
   }
   if (ssl_ctx == nullptr || !handler || !codec_factory) {
     return absl::InvalidArgumentError("Serve needs an SSL_CTX, a handler and a codec factory");
+  }
+  // As Go does: a write to a socket the peer closed fails with EPIPE instead of killing the process (libuv writes
+  // with write(2), which raises SIGPIPE). Only when nobody installed a handler.
+  struct sigaction pipe_action;
+  if (::sigaction(SIGPIPE, nullptr, &pipe_action) == 0 && pipe_action.sa_handler == SIG_DFL) {
+    ::signal(SIGPIPE, SIG_IGN);
   }
   // As Go does at start: allow as many open files as the hard limit permits.
   rlimit limit;

@@ -1,5 +1,11 @@
 #include "server/secure_server.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -146,6 +152,43 @@ TEST_F(SecureServerTest, SlowHandshakeIsClosedAtTheReadHeaderTimeout) {
   Shell(absl::StrCat("bash -c 'exec 3<>/dev/tcp/127.0.0.1/", (*server)->port(), "; sleep 0.5; exec 3>&-'"));
   EXPECT_EQ((*server)->Counters().handshake_timeouts, 1u);
   EXPECT_EQ((*server)->OpenConnections(), 0u);
+}
+
+// Regression: a client closing while we write used to kill the process with SIGPIPE (libuv writes with write(2)).
+TEST_F(SecureServerTest, ServeIgnoresSigpipe) {
+  ::signal(SIGPIPE, SIG_DFL);
+  auto server = Start(ServingOptions());
+  ASSERT_THAT(server, IsOk());
+  struct sigaction action;
+  ASSERT_EQ(::sigaction(SIGPIPE, nullptr, &action), 0);
+  EXPECT_EQ(action.sa_handler, SIG_IGN);
+}
+
+TEST_F(SecureServerTest, MaxConnectionsClosesTheExcess) {
+  ServingOptions options;
+  options.max_connections = 2;
+  auto server = Start(options);
+  ASSERT_THAT(server, IsOk());
+  const int port = (*server)->port();
+  auto connect = [port] {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    return fd;
+  };
+  const int first = connect();
+  const int second = connect();
+  for (int i = 0; i < 100 && (*server)->OpenConnections() < 2; ++i) ::usleep(10000);
+  EXPECT_EQ((*server)->OpenConnections(), 2u);
+  EXPECT_EQ(Curl(port, "/over"), "");  // accepted and closed at once
+  EXPECT_EQ((*server)->OpenConnections(), 2u);
+  ::close(first);
+  ::close(second);
+  for (int i = 0; i < 100 && (*server)->OpenConnections() > 0; ++i) ::usleep(10000);
+  EXPECT_THAT(Curl(port, "/again"), HasSubstr("hello /again"));
 }
 
 }  // namespace
