@@ -16,23 +16,38 @@
 
 namespace apiserve::base {
 
+// CancelState is shared by a scheduled task and its CancelHandles. `release` (optional) lets an executor free the
+// task's resources at once when it is cancelled on the executor thread (a libuv timer is stopped and closed instead
+// of staying armed until its due time); `resource` is the executor's own, touched only on its thread.
+struct CancelState {
+  std::atomic<bool> cancelled{false};
+  // Set by the executor when it schedules the task; `release` is called by Cancel on any thread and must itself
+  // check that it runs on `owner`'s thread before touching `resource`.
+  const class Executor* owner = nullptr;
+  void (*release)(CancelState* state) = nullptr;
+  void* resource = nullptr;  // owner's thread only
+};
+
 // CancelHandle cancels a task scheduled with Executor::RunAfter. Copyable; all copies cancel the same task.
 // A default-constructed handle cancels nothing.
 class CancelHandle {
  public:
   CancelHandle() = default;
-  explicit CancelHandle(std::shared_ptr<std::atomic<bool>> cancelled) : cancelled_(std::move(cancelled)) {}
+  explicit CancelHandle(std::shared_ptr<CancelState> state) : state_(std::move(state)) {}
 
   // Cancel stops the task from running. Thread-safe and idempotent. Called on the executor thread, it guarantees
-  // the task will not start; from another thread the task may already be running.
+  // the task will not start (and the executor may free it at once); from another thread the task may already be
+  // running.
   void Cancel() {
-    if (cancelled_) cancelled_->store(true, std::memory_order_release);
+    if (!state_) return;
+    state_->cancelled.store(true, std::memory_order_release);
+    if (state_->release != nullptr) state_->release(state_.get());
   }
 
-  bool cancelled() const { return cancelled_ && cancelled_->load(std::memory_order_acquire); }
+  bool cancelled() const { return state_ && state_->cancelled.load(std::memory_order_acquire); }
 
  private:
-  std::shared_ptr<std::atomic<bool>> cancelled_;
+  std::shared_ptr<CancelState> state_;
 };
 
 class Executor : public Clock {

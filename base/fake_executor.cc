@@ -25,7 +25,7 @@ void FakeExecutor::Post(Task task) {
 }
 
 CancelHandle FakeExecutor::RunAfter(absl::Duration delay, Task task) {
-  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  auto cancelled = std::make_shared<CancelState>();
   MutexLock lock(&mu_);
   const absl::Time due = now_ + std::max(delay, absl::ZeroDuration());
   timers_.emplace(std::make_pair(due, next_sequence_++), Timer{std::move(task), cancelled});
@@ -94,7 +94,7 @@ int FakeExecutor::AdvanceTime(absl::Duration delta) {
       timer = std::move(it->second);
       timers_.erase(it);
     }
-    if (!timer.cancelled->load(std::memory_order_acquire)) {
+    if (!timer.cancelled->cancelled.load(std::memory_order_acquire)) {
       timer.task();
       ++ran;
     }

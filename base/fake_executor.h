@@ -52,7 +52,7 @@ class FakeExecutor : public Executor {
   };
   struct Timer {
     Task task;
-    std::shared_ptr<std::atomic<bool>> cancelled;
+    std::shared_ptr<CancelState> cancelled;
   };
 
   bool RunOne();

@@ -52,7 +52,7 @@ class ThreadExecutor : public base::Executor {
     wake_.SignalAll();
   }
   base::CancelHandle RunAfter(absl::Duration delay, Task task) override {
-    auto cancelled = std::make_shared<std::atomic<bool>>(false);
+    auto cancelled = std::make_shared<base::CancelState>();
     base::MutexLock lock(&mu_);
     timers_.emplace(std::make_pair(Now() + delay, next_seq_++), std::make_pair(std::move(task), cancelled));
     wake_.SignalAll();
@@ -86,7 +86,7 @@ class ThreadExecutor : public base::Executor {
         auto timer = std::move(timers_.begin()->second);
         timers_.erase(timers_.begin());
         mu_.Unlock();
-        if (!timer.second->load()) timer.first();
+        if (!timer.second->cancelled.load()) timer.first();
         timer.first = nullptr;
         mu_.Lock();
         continue;
@@ -103,7 +103,7 @@ class ThreadExecutor : public base::Executor {
   base::Mutex mu_;
   base::CondVar wake_;
   std::deque<Task> tasks_ ABSL_GUARDED_BY(mu_);
-  std::map<std::pair<absl::Time, uint64_t>, std::pair<Task, std::shared_ptr<std::atomic<bool>>>> timers_
+  std::map<std::pair<absl::Time, uint64_t>, std::pair<Task, std::shared_ptr<base::CancelState>>> timers_
       ABSL_GUARDED_BY(mu_);
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

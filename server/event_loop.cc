@@ -12,12 +12,23 @@ namespace {
 struct Timer {
   uv_timer_t handle;
   base::Executor::Task task;
-  std::shared_ptr<std::atomic<bool>> cancelled;
+  std::shared_ptr<base::CancelState> state;
 };
 
 void CloseTimer(Timer* timer) {
+  timer->state->resource = nullptr;
   uv_close(reinterpret_cast<uv_handle_t*>(&timer->handle),
            [](uv_handle_t* handle) { delete static_cast<Timer*>(handle->data); });
+}
+
+// ReleaseTimer frees a cancelled timer at once when cancelled on its loop (request timeouts are cancelled for
+// almost every request: left armed, they would pile up for the whole timeout). From other threads the timer stays
+// armed and is dropped when due.
+void ReleaseTimer(base::CancelState* state) {
+  if (state->owner == nullptr || !state->owner->IsExecutorThread() || state->resource == nullptr) return;
+  auto* timer = static_cast<Timer*>(state->resource);
+  uv_timer_stop(&timer->handle);
+  CloseTimer(timer);
 }
 
 struct BlockingJob {
@@ -122,19 +133,22 @@ void EventLoop::Post(Task task) {
 }
 
 base::CancelHandle EventLoop::RunAfter(absl::Duration delay, Task task) {
-  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  auto cancelled = std::make_shared<base::CancelState>();
+  cancelled->owner = this;
+  cancelled->release = &ReleaseTimer;
   auto start = [this, delay, cancelled, task = std::move(task)]() mutable {
-    if (cancelled->load(std::memory_order_acquire)) return;
+    if (cancelled->cancelled.load(std::memory_order_acquire)) return;
     auto* timer = new Timer{uv_timer_t{}, std::move(task), cancelled};
     uv_timer_init(&loop_, &timer->handle);
     timer->handle.data = timer;
+    cancelled->resource = timer;
     const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(delay, absl::Milliseconds(1)));
     uv_timer_start(
         &timer->handle,
         [](uv_timer_t* handle) {
           auto* t = static_cast<Timer*>(handle->data);
           Task fire = std::move(t->task);
-          const bool was_cancelled = t->cancelled->load(std::memory_order_acquire);
+          const bool was_cancelled = t->state->cancelled.load(std::memory_order_acquire);
           CloseTimer(t);
           if (!was_cancelled) fire();
         },

@@ -65,6 +65,31 @@ TEST(EventLoopTest, TimersFireInOrderAndCancel) {
   EXPECT_EQ(fired[1], 2);
 }
 
+// A timer cancelled on the loop is released at once: request timeouts are cancelled for nearly every request, and
+// armed-but-cancelled timers would otherwise pile up for the whole timeout.
+TEST(EventLoopTest, TimerCancelledOnTheLoopIsReleasedAtOnce) {
+  EventLoop loop("test");
+  ASSERT_TRUE(loop.Start().ok());
+  lifecycle::Signal done("done");
+  std::atomic<int> active_after{-1};
+  loop.Post([&] {
+    std::vector<base::CancelHandle> handles;
+    for (int i = 0; i < 1000; ++i) handles.push_back(loop.RunAfter(absl::Hours(1), [] {}));
+    for (auto& handle : handles) handle.Cancel();
+    // Let the close callbacks run, then count the loop's active handles: only the wakeup async remains.
+    loop.Post([&] {
+      int active = 0;
+      uv_walk(
+          loop.uv_loop(), [](uv_handle_t* handle, void* arg) { *static_cast<int*>(arg) += uv_is_active(handle); },
+          &active);
+      active_after = active;
+      done.Fire();
+    });
+  });
+  ASSERT_TRUE(done.WaitFor(absl::Seconds(10)));
+  EXPECT_EQ(active_after, 1);
+}
+
 TEST(EventLoopTest, BlockingWorkRunsOffLoopThenDoneOnLoop) {
   EventLoop loop("test");
   ASSERT_TRUE(loop.Start().ok());

@@ -17,6 +17,7 @@
 #include "http/handler.h"
 #include "http/response.h"
 #include "http1/codec.h"
+#include "server/test_shell.h"
 #include "server/test_tls.h"
 
 namespace apiserve::server {
@@ -24,18 +25,6 @@ namespace {
 
 using ::apiserve::base::IsOk;
 using ::testing::HasSubstr;
-
-// Runs a shell command and returns its standard output.
-std::string Shell(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
-}
 
 CodecFactory Http1Only() {
   return [](absl::string_view, const http::CodecContext& context) -> std::unique_ptr<http::ServerCodec> {
