@@ -107,7 +107,7 @@ http::HandlerPtr GenericServer::BuildHandlerChain() {
   h = WithRequestTimeout(std::move(h), config_.request_timeout);
   h = WithWaitGroup(std::move(h), &wait_group_);
   if (config_.shutdown_watch_termination_grace_period > absl::ZeroDuration()) {
-    h = WithWatchTerminationDuringShutdown(std::move(h), &watch_wait_group_);
+    h = WithWatchTerminationDuringShutdown(std::move(h), &watches_);
   }
   if (config_.goaway_chance > 0) h = WithProbabilisticGoaway(std::move(h), config_.goaway_chance);
   h = WithResponseHeaders(std::move(h), config_.hsts_directives);

@@ -41,6 +41,7 @@
 #include "chain/openapi.h"
 #include "chain/path_mux.h"
 #include "chain/wait_group.h"
+#include "chain/watch_tracker.h"
 #include "healthz/health_registries.h"
 #include "lifecycle/lifecycle_signals.h"
 
@@ -105,8 +106,8 @@ class GenericServer : public DelegationTarget {
   const ServerConfig& config() const { return config_; }
   lifecycle::LifecycleSignals& signals() { return signals_; }
   SafeWaitGroup& non_long_running_requests() { return wait_group_; }
-  // watch_requests counts in-flight watches (only with a watch termination grace period).
-  SafeWaitGroup& watch_requests() { return watch_wait_group_; }
+  // watches tracks in-flight watches (only with a watch termination grace period).
+  WatchTracker& watches() { return watches_; }
   InFlightCounters& in_flight() { return in_flight_; }
   // PreShutdownHooksRun runs this server's pre-shutdown hooks (its own and inherited ones), each bounded.
   absl::Status RunPreShutdownHooks() { return pre_shutdown_hooks_.Run(config_.pre_shutdown_hook_timeout); }
@@ -144,7 +145,7 @@ class GenericServer : public DelegationTarget {
   PreShutdownHooks pre_shutdown_hooks_;
   lifecycle::LifecycleSignals signals_;
   SafeWaitGroup wait_group_;
-  SafeWaitGroup watch_wait_group_;
+  WatchTracker watches_;
   InFlightCounters in_flight_;
   std::unique_ptr<RequestMetrics> request_metrics_;  // only for a registry other than the default
   base::metrics::CollectorHandle in_flight_collector_;

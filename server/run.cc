@@ -130,11 +130,15 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
     if (options.shutdown_watch_termination_grace_period <= absl::ZeroDuration()) {
       VLOG(1) << "\"[graceful-termination] not going to wait for active watch request(s) to drain\"";
     } else {
-      chain::SafeWaitGroup& watches = server.watch_requests();
+      chain::SafeWaitGroup& watches = server.watches().group();
       const int64_t before = watches.InFlight();
       lifecycle::Signal watches_drained("watches drained");
       watches.StartDrain([&watches_drained] { watches_drained.Fire(); });
-      const bool all = watches_drained.WaitFor(options.shutdown_watch_termination_grace_period);
+      // Tell the watches to end, at most max(200, active/grace) per second, within the grace period.
+      const absl::Time started = absl::Now();
+      server.watches().ReleaseAtRate(options.shutdown_watch_termination_grace_period);
+      const absl::Duration left = options.shutdown_watch_termination_grace_period - (absl::Now() - started);
+      const bool all = watches_drained.WaitFor(std::max(left, absl::ZeroDuration()));
       VLOG(1) << "\"[graceful-termination] active watch request(s) have drained\" duration=\""
               << base::FormatGoDuration(options.shutdown_watch_termination_grace_period)
               << "\" activeWatchesBefore=" << before << " activeWatchesAfter=" << watches.InFlight()

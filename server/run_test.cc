@@ -180,6 +180,54 @@ TEST_F(RunTest, RetryAfterModeOrderAnd429) {
                           "NotAcceptingNewRequest", "InFlightRequestsDrained", "HTTPServerStoppedListening"));
 }
 
+// With a watch termination grace period, each watch is told to end through its own ShuttingDown signal (released at
+// a bounded rate) and Run waits for it before InFlightRequestsDrained.
+TEST_F(RunTest, WatchesEndThroughTheirShutdownSignalWithinTheGracePeriod) {
+  chain::ServerConfig config;
+  config.shutdown_watch_termination_grace_period = absl::Seconds(5);
+  auto server = chain::GenericServer::New(config, nullptr);
+  ASSERT_THAT(server, IsOk());
+  struct Watch {
+    http::ResponseWriter writer;
+    lifecycle::Subscription on_shutdown;
+  };
+  auto watches = std::make_shared<std::vector<std::shared_ptr<Watch>>>();  // handler runs on the one loop
+  auto watch = http::HandlerFunc([watches](http::RequestPtr request, http::ResponseWriter writer) {
+    auto state = std::make_shared<Watch>();
+    watches->push_back(state);
+    state->writer = std::move(writer);
+    state->writer.WriteHead(200, http::HeaderMap{{"Content-Type", "application/json"}}).IgnoreError();
+    state->writer.Write("{\"type\":\"ADDED\"}\n").IgnoreError();
+    ASSERT_NE(request->shutting_down, nullptr);
+    Watch* raw = state.get();
+    state->on_shutdown = request->shutting_down->OnFired([raw] { raw->writer.Finish().IgnoreError(); });
+  });
+  ASSERT_THAT((*server)->HandleRoute({"/api/v1/pods", {"GET"}, "pods", "application/json", false, false}, watch),
+              IsOk());
+  auto prepared = (*server)->PrepareRun();
+  ASSERT_THAT(prepared, IsOk());
+  lifecycle::Signal stop("stop");
+  absl::Status result;
+  RunOptions options = Options(false);
+  options.shutdown_delay_duration = absl::ZeroDuration();
+  options.shutdown_watch_termination_grace_period = absl::Seconds(5);
+  std::thread runner([&] { result = server::Run(*std::move(prepared), options, &stop); });
+  ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
+  std::string body;
+  std::thread client([&] {
+    body =
+        Shell(absl::StrCat("curl -sk --http1.1 --max-time 20 'https://127.0.0.1:", port_, "/api/v1/pods?watch=true'"));
+  });
+  ::usleep(300 * 1000);
+  EXPECT_EQ((*server)->watches().group().InFlight(), 1);
+  stop.Fire();
+  client.join();
+  runner.join();
+  EXPECT_THAT(result, IsOk());
+  EXPECT_EQ(body, "{\"type\":\"ADDED\"}\n");  // ended cleanly by the server, not cut
+  EXPECT_EQ((*server)->watches().group().InFlight(), 0);
+}
+
 TEST_F(RunTest, PreShutdownHookErrorIsReturned) {
   chain::ServerConfig config;
   config.pre_shutdown_hook_timeout = absl::Milliseconds(100);

@@ -59,17 +59,20 @@ http::HandlerPtr WithWaitGroup(http::HandlerPtr next, SafeWaitGroup* wait_group)
   });
 }
 
-http::HandlerPtr WithWatchTerminationDuringShutdown(http::HandlerPtr next, SafeWaitGroup* watches) {
+http::HandlerPtr WithWatchTerminationDuringShutdown(http::HandlerPtr next, WatchTracker* watches) {
   return http::HandlerFunc([next = std::move(next), watches](http::RequestPtr request, http::ResponseWriter writer) {
     const RequestInfo* info = request->Context<RequestInfo>();
     if (info == nullptr || info->verb != "watch") {
       next->Serve(std::move(request), std::move(writer));
       return;
     }
-    if (!watches->Add().ok()) {
+    std::shared_ptr<lifecycle::Signal> shutting_down = watches->Add();
+    if (!shutting_down) {
       writer.Send(ShuttingDown()).IgnoreError();
       return;
     }
+    request->shutting_down = shutting_down.get();
+    request->SetContext(std::move(shutting_down));  // owned by the request for as long as the handler keeps it
     writer.OnComplete([watches](const http::Completion&) { watches->Done(); });
     next->Serve(std::move(request), std::move(writer));
   });

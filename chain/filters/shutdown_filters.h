@@ -12,6 +12,7 @@
 // Exempt: path prefixes /readyz, /livez, /healthz, /metrics, and User-Agent starting with "kube-apiserver/".
 
 #include "chain/wait_group.h"
+#include "chain/watch_tracker.h"
 #include "http/handler.h"
 #include "lifecycle/signal.h"
 
@@ -23,9 +24,10 @@ http::HandlerPtr WithRetryAfter(http::HandlerPtr next, const lifecycle::Signal* 
 http::HandlerPtr WithWaitGroup(http::HandlerPtr next, SafeWaitGroup* wait_group);
 
 // WithWatchTerminationDuringShutdown (only with --shutdown-watch-termination-grace-period > 0): every `watch` request
-// is counted in `watches` while it runs, so shutdown can wait for watches to end (they learn of it through the
-// request's shutting_down signal). Once the drain began, a new watch gets the 503 of WithWaitGroup (no exemption).
-http::HandlerPtr WithWatchTerminationDuringShutdown(http::HandlerPtr next, SafeWaitGroup* watches);
+// is counted in `watches` while it runs and gets its own shutting_down signal, which the tracker fires at a bounded
+// rate at shutdown (WatchTracker::ReleaseAtRate). Once the drain began, a new watch gets the 503 of WithWaitGroup
+// (no exemption).
+http::HandlerPtr WithWatchTerminationDuringShutdown(http::HandlerPtr next, WatchTracker* watches);
 
 }  // namespace apiserve::chain
 
