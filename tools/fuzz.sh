@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --output-base=*) output_base=${1#*=}; shift ;;
     --log-dir) [ $# -ge 2 ] || die "--log-dir needs a value"; log_dir=$2; shift 2 ;;
     --log-dir=*) log_dir=${1#*=}; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option $1" ;;
     *) selected+=("$1"); shift ;;
   esac
