@@ -100,7 +100,6 @@ class Codec : public http::ServerCodec {
   bool input_closed_ = false;  // no more requests will be parsed
   bool shutting_down_ = false;
   bool close_after_output_ = false;
-  bool wants_close_ = false;
   bool linger_ = false;
   bool in_feed_ = false;
   bool peer_closed_ = false;
