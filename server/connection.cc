@@ -1,5 +1,8 @@
 #include "server/connection.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -93,37 +96,32 @@ void ConnectionCounters::Add(const ConnectionCounters& o) {
 
 namespace {
 
-// RejectOverLimit accepts the pending connection and closes it at once: the server is at --max-connections.
-bool RejectOverLimit(uv_stream_t* listener, ConnectionContext* context, int* error) {
-  auto* tcp = new uv_tcp_t;
-  uv_tcp_init(context->loop->uv_loop(), tcp);
-  const int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp));
-  if (rc == 0 && context->limit->StartBurst()) {
+// RejectOverLimit closes an accepted connection at once: the server is at --max-connections.
+void RejectOverLimit(int fd, ConnectionContext* context) {
+  if (context->limit->StartBurst()) {
     sockaddr_storage address;
-    int length = sizeof(address);
+    socklen_t length = sizeof(address);
     std::string remote = "unknown";
-    if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&address), &length) == 0) remote = FormatAddress(address);
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) remote = FormatAddress(address);
     LOG(WARNING) << "Too many open connections (" << context->limit->max() << "): closing new connection from "
                  << remote;
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(tcp),
-           [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
-  *error = rc;
-  return rc == 0;
+  ::close(fd);
 }
 
 }  // namespace
 
-bool Connection::Accept(uv_stream_t* listener, ConnectionContext* context, ConnectionSet* set, int* error) {
-  if (context->limit != nullptr && !context->limit->TryAcquire()) return RejectOverLimit(listener, context, error);
+void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set) {
+  if (context->limit != nullptr && !context->limit->TryAcquire()) return RejectOverLimit(fd, context);
   std::shared_ptr<Connection> connection(new Connection(context, set));
   Connection* c = connection.get();
   c->holds_slot_ = context->limit != nullptr;
   uv_tcp_init(context->loop->uv_loop(), &c->tcp_);
   c->tcp_.data = c;
   c->handles_open_ = 1;
-  if (int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp_)); rc != 0) {
-    *error = rc;
+  if (int rc = uv_tcp_open(&c->tcp_, fd); rc != 0) {
+    LOG(ERROR) << "http: cannot adopt an accepted connection: " << uv_strerror(rc);
+    ::close(fd);
     if (c->holds_slot_) context->limit->Release();
     c->holds_slot_ = false;
     // Nothing else was set up: close the handle; the shared_ptr kept in the callback data frees the object.
@@ -131,7 +129,7 @@ bool Connection::Accept(uv_stream_t* listener, ConnectionContext* context, Conne
     c->tcp_.data = holder;
     uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp_),
              [](uv_handle_t* handle) { delete static_cast<std::shared_ptr<Connection>*>(handle->data); });
-    return false;
+    return;
   }
   uv_timer_init(context->loop->uv_loop(), &c->timer_);
   c->timer_.data = c;
@@ -163,7 +161,6 @@ bool Connection::Accept(uv_stream_t* listener, ConnectionContext* context, Conne
   set->Add(std::move(connection));
   c->UpdateTimer();
   c->UpdateReading();
-  return true;
 }
 
 void Connection::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {

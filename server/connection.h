@@ -134,9 +134,9 @@ class ConnectionSet;
 
 class Connection : public http::CodecCallbacks, public std::enable_shared_from_this<Connection> {
  public:
-  // Accept takes the pending connection from `listener` and starts its handshake. Returns false if accept failed
-  // (the error is in `*error`).
-  static bool Accept(uv_stream_t* listener, ConnectionContext* context, ConnectionSet* set, int* error);
+  // Adopt takes ownership of the accepted socket `fd` and starts its handshake; over --max-connections it closes
+  // `fd` at once (logging once per burst).
+  static void Adopt(int fd, ConnectionContext* context, ConnectionSet* set);
 
   ~Connection() override;
 

@@ -52,6 +52,12 @@ absl::Status EventLoop::Start() {
     return absl::InternalError(absl::StrCat("uv_async_init(", name_, "): ", uv_strerror(rc)));
   }
   wakeup_.data = this;
+  // libuv reserves a descriptor per loop (for its EMFILE handling) when the loop's first stream is created. Take it
+  // now, so the process holds as many descriptors after its first connection as before it.
+  auto* probe = new uv_tcp_t;
+  uv_tcp_init(&loop_, probe);
+  uv_close(reinterpret_cast<uv_handle_t*>(probe),
+           [](uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); });
   {
     base::MutexLock lock(&mu_);
     accepting_ = true;

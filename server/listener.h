@@ -7,12 +7,13 @@
 // where IPv6 is unavailable). SO_REUSEPORT is set when `reuse_port` (several loops share the port, or
 // --permit-port-sharing). libuv always sets SO_REUSEADDR on TCP listeners, as Go does on Linux.
 //
-// Accept errors: EMFILE, ENFILE, ENOBUFS, ENOMEM and ECONNABORTED are temporary: logged once per burst. libuv
-// retries accept at once after reporting one (its EMFILE reserve descriptor is shared by the loop and lost to any
-// thread that takes the freed slot first), which spins the loop, so on a temporary error other than ECONNABORTED the
-// listener pauses: it closes its libuv handle (a spare descriptor keeps the socket and its backlog) and reopens it
-// after a back-off that doubles from 5 ms to 1 s, as Go's Serve does. Any other error, unless the listener is
-// closing, is fatal: `Stopped listening on <addr> due to error: <err>`.
+// Accepting: the listener owns the socket and polls it (uv_poll_t) and calls accept4 itself, up to
+// kAcceptsPerWakeup per readiness so one busy listener cannot starve the loop. libuv's own accept path is not used:
+// on EMFILE it accepts and closes every pending connection (its "EMFILE trick"), resetting clients that a moment
+// later could have been served. Here, as in Go's Serve, pending connections stay in the backlog: EMFILE, ENFILE,
+// ENOBUFS and ENOMEM are temporary, logged once per burst, and the listener stops polling for a back-off that
+// doubles from 5 ms to 1 s; ECONNABORTED is skipped. Any other error, unless the listener is closing, is fatal:
+// `Stopped listening on <addr> due to error: <err>`.
 //
 // Threading: loop-affine. Create, start and close on the loop's thread.
 
@@ -50,19 +51,18 @@ class Listener {
   const std::string& address() const { return address_; }
 
  private:
-  Listener() = default;
-  static void OnConnection(uv_stream_t* server, int status);
-  // Pause closes the libuv handle and retries after the back-off; Resume reopens it from spare_fd_.
-  void Pause();
-  void Resume();
+  static constexpr int kAcceptsPerWakeup = 64;
 
-  uv_tcp_t tcp_;
+  Listener() = default;
+  static void OnReadable(uv_poll_t* poll, int status, int events);
+  void AcceptPending();
+  // Pause stops polling for the back-off; the timer restarts it.
+  void Pause();
+
+  int fd_ = -1;
+  uv_poll_t poll_;
   uv_timer_t backoff_timer_;
-  EventLoop* loop_ = nullptr;
-  int backlog_ = 0;
-  int spare_fd_ = -1;      // dup of the listening socket: keeps it (and its backlog) while tcp_ is closed
-  bool tcp_open_ = false;  // tcp_ is initialized and not closed
-  bool paused_ = false;
+  int handles_open_ = 0;
   int64_t backoff_ms_ = 0;
   ConnectionContext* context_ = nullptr;
   ConnectionSet* connections_ = nullptr;
