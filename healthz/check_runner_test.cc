@@ -253,7 +253,7 @@ TEST(CheckRunnerThreadTest, TimeoutWhileTheWorkIsStuck) {
 // LockedSink records a whole response; safe to read from the test thread after `done`.
 class LockedSink : public http::ResponseSink {
  public:
-  void SendResponse(http::ResponsePtr response) override {
+  void SendResponse(http::ResponsePtr response, absl::Span<const http::HeaderField>) override {
     base::MutexLock lock(&mu_);
     status_ = response->status;
     body_ = response->body;

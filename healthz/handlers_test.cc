@@ -213,7 +213,9 @@ TEST(RootHandlerTest, AnyMethodWorks) {
 // PointerSink records which ResponsePtr it was handed.
 class PointerSink : public http::ResponseSink {
  public:
-  void SendResponse(http::ResponsePtr response) override { sent = std::move(response); }
+  void SendResponse(http::ResponsePtr response, absl::Span<const http::HeaderField>) override {
+    sent = std::move(response);
+  }
   void SendHead(int, http::HeaderMap, bool) override {}
   void SendBody(std::string, bool) override {}
   void SendTrailers(http::HeaderMap) override {}

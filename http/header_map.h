@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace apiserve::http {
 
@@ -48,6 +49,7 @@ class HeaderMap {
   size_t ByteSize() const;
 
   size_t size() const { return fields_.size(); }
+  absl::Span<const HeaderField> fields() const { return fields_; }
   bool empty() const { return fields_.empty(); }
   void clear() { fields_.clear(); }
   void reserve(size_t n) { fields_.reserve(n); }

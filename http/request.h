@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "base/executor.h"
@@ -114,7 +115,7 @@ class Request {
   }
 
   mutable std::optional<std::vector<std::pair<std::string, std::string>>> query_params_;
-  std::vector<std::pair<const void*, std::shared_ptr<void>>> context_;
+  absl::InlinedVector<std::pair<const void*, std::shared_ptr<void>>, 4> context_;  // request info, user, ...
 };
 
 using RequestPtr = std::shared_ptr<Request>;

@@ -1,5 +1,6 @@
 #include "http/response_writer.h"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -25,11 +26,11 @@ std::shared_ptr<Exchange> NewExchange(base::Executor* loop, ResponseSink* sink, 
   return std::make_shared<Exchange>(loop, sink, high_water_mark);
 }
 
-void Exchange::RunOnLoop(absl::AnyInvocable<void()> fn) {
-  if (loop_ == nullptr || (pending_posts_.load(std::memory_order_acquire) == 0 && loop_->IsExecutorThread())) {
-    fn();
-    return;
-  }
+bool Exchange::CanRunNow() const {
+  return loop_ == nullptr || (pending_posts_.load(std::memory_order_acquire) == 0 && loop_->IsExecutorThread());
+}
+
+void Exchange::PostToLoop(absl::AnyInvocable<void()> fn) {
   pending_posts_.fetch_add(1, std::memory_order_acq_rel);
   loop_->Post([self = shared_from_this(), fn = std::move(fn)]() mutable {
     self->pending_posts_.fetch_sub(1, std::memory_order_acq_rel);
@@ -51,8 +52,9 @@ absl::Status Exchange::Send(ResponsePtr response) {
   int expected = kOpen;
   if (!state_.compare_exchange_strong(expected, kDone, std::memory_order_acq_rel)) return AlreadyCompleted();
   RunOnLoop([this, response = std::move(response)]() mutable {
-    if (!decorations_.empty()) {
-      auto decorated = std::make_shared<Response>(*response);
+    absl::InlinedVector<HeaderField, 4> extra;
+    if (!decorations_.empty() && !TakeExtraHeaders(response->headers, &extra)) {
+      auto decorated = std::make_shared<Response>(*response);  // rare: a filter overrides the handler's header
       Decorate(&decorated->headers);
       response = std::move(decorated);
     }
@@ -61,7 +63,7 @@ absl::Status Exchange::Send(ResponsePtr response) {
     if (sink_ != nullptr) {
       ResponseSink* sink = sink_;
       sink_ = nullptr;
-      sink->SendResponse(std::move(response));
+      sink->SendResponse(std::move(response), extra);
     }
     Complete(CompletionReason::kAnswered);
   });
@@ -151,6 +153,24 @@ void Exchange::Decorate(HeaderMap* headers) {
     }
   }
   decorations_.clear();
+}
+
+bool Exchange::TakeExtraHeaders(const HeaderMap& headers, absl::InlinedVector<HeaderField, 4>* extra) {
+  for (const Decoration& d : decorations_) {
+    if (!d.only_if_absent && headers.Has(d.name)) return false;
+  }
+  for (Decoration& d : decorations_) {
+    if (d.only_if_absent && headers.Has(d.name)) continue;
+    auto same = std::find_if(extra->begin(), extra->end(),
+                             [&](const HeaderField& field) { return HeaderNameEquals(field.name, d.name); });
+    if (same == extra->end()) {
+      extra->push_back(HeaderField{std::move(d.name), std::move(d.value)});
+    } else if (!d.only_if_absent) {
+      same->value = std::move(d.value);  // a later Set wins, as in Decorate
+    }
+  }
+  decorations_.clear();
+  return true;
 }
 
 void Exchange::OnBytesDrained(size_t n) {

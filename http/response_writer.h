@@ -23,10 +23,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "base/executor.h"
 #include "http/header_map.h"
 #include "http/response.h"
@@ -52,7 +55,9 @@ struct Completion {
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
-  virtual void SendResponse(ResponsePtr response) = 0;
+  // SendResponse sends a whole response plus `extra_headers` (filters' decorations, not in response->headers),
+  // which go after the response's own fields. The response may be shared with other requests: never modified.
+  virtual void SendResponse(ResponsePtr response, absl::Span<const HeaderField> extra_headers) = 0;
   virtual void SendHead(int status, HeaderMap headers, bool end_stream) = 0;
   virtual void SendBody(std::string data, bool end_stream) = 0;
   virtual void SendTrailers(HeaderMap trailers) = 0;
@@ -90,8 +95,18 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
  private:
   enum State { kOpen, kStreaming, kDone };
 
-  // RunOnLoop runs `fn` now if on the loop with nothing posted ahead of it, else posts it.
-  void RunOnLoop(absl::AnyInvocable<void()> fn);
+  // RunOnLoop runs `fn` now if on the loop with nothing posted ahead of it, else posts it. A template so the
+  // common case (a handler answering on the loop) does not box `fn` into a heap-allocated AnyInvocable.
+  template <typename Fn>
+  void RunOnLoop(Fn&& fn) {
+    if (CanRunNow()) {
+      fn();
+    } else {
+      PostToLoop(absl::AnyInvocable<void()>(std::forward<Fn>(fn)));
+    }
+  }
+  bool CanRunNow() const;
+  void PostToLoop(absl::AnyInvocable<void()> fn);
   void Complete(CompletionReason reason);  // loop thread
 
   base::Executor* const loop_;
@@ -106,15 +121,19 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   uint64_t body_bytes_ = 0;
   bool completed_ = false;
   Completion completion_;
-  std::vector<absl::AnyInvocable<void(const Completion&)>> hooks_;
+  // Inline capacity covers the filters that hook a request (metrics, timeout, in-flight, wait group, ...).
+  absl::InlinedVector<absl::AnyInvocable<void(const Completion&)>, 6> hooks_;
   absl::AnyInvocable<void()> on_writable_;
   struct Decoration {
     std::string name;
     std::string value;
     bool only_if_absent;
   };
-  std::vector<Decoration> decorations_;
+  absl::InlinedVector<Decoration, 4> decorations_;
   void Decorate(HeaderMap* headers);
+  // TakeExtraHeaders turns the decorations into fields to send after `headers` (which stay untouched). False when a
+  // decoration must replace one of `headers`: the caller copies the response then.
+  bool TakeExtraHeaders(const HeaderMap& headers, absl::InlinedVector<HeaderField, 4>* extra);
 };
 
 // NewExchange creates the shared state for one request; see Exchange.

@@ -175,6 +175,30 @@ TEST(ResponseWriterTest, AddedHeadersDecorateWholeAndStreamedResponses) {
   EXPECT_EQ(g.sink.recorded.headers.Get("Connection"), "close");
 }
 
+TEST(ResponseWriterTest, DecorationsOverrideTheHandlerOrRepeatWithoutDuplicates) {
+  Fixture f;
+  ResponsePtr shared = Shared(TextResponse(200, "ok"));
+  ResponseWriter writer(f.exchange);
+  writer.AddResponseHeader("Connection", "close");
+  writer.AddResponseHeader("connection", "close");               // a second filter asks again: one field
+  writer.AddResponseHeader("Audit-Id", "first", true);           // only if absent...
+  writer.AddResponseHeader("Audit-Id", "second");                // ...then set: the set wins
+  writer.AddResponseHeader("Content-Type", "application/json");  // replaces the handler's: the response is copied
+  ASSERT_THAT(writer.Send(shared), IsOk());
+  EXPECT_EQ(f.sink.recorded.headers.Count("Connection"), 1u);
+  EXPECT_EQ(f.sink.recorded.headers.Get("Audit-Id"), "second");
+  EXPECT_EQ(f.sink.recorded.headers.Count("Content-Type"), 1u);
+  EXPECT_EQ(f.sink.recorded.headers.Get("Content-Type"), "application/json");
+  EXPECT_EQ(shared->headers.Get("Content-Type"), "text/plain; charset=utf-8");
+
+  Fixture g;
+  ResponseWriter extra_only(g.exchange);
+  extra_only.AddResponseHeader("Connection", "close");
+  extra_only.AddResponseHeader("Connection", "keep-alive");
+  ASSERT_THAT(extra_only.Send(shared), IsOk());
+  EXPECT_EQ(g.sink.recorded.headers.GetAll("Connection"), std::vector<absl::string_view>{"keep-alive"});
+}
+
 TEST(ServeForTestTest, StaticHandlerAnswers) {
   HandlerPtr handler = StaticHandler(Shared(TextResponse(200, "ok")));
   RecordedResponse r = ServeForTest(*handler, NewRequest("GET", "/healthz"));

@@ -4,11 +4,12 @@
 
 namespace apiserve::http {
 
-void RecordingSink::SendResponse(ResponsePtr response) {
+void RecordingSink::SendResponse(ResponsePtr response, absl::Span<const HeaderField> extra_headers) {
   recorded.head_received = true;
   recorded.complete = true;
   recorded.status = response->status;
   recorded.headers = response->headers;
+  for (const HeaderField& field : extra_headers) recorded.headers.Add(field.name, field.value);
   recorded.body = response->body;
 }
 

@@ -32,7 +32,7 @@ struct RecordedResponse {
 // RecordingSink records what an exchange sends. It drains instantly unless `auto_drain` is false.
 class RecordingSink : public ResponseSink {
  public:
-  void SendResponse(ResponsePtr response) override;
+  void SendResponse(ResponsePtr response, absl::Span<const HeaderField> extra_headers) override;
   void SendHead(int status, HeaderMap headers, bool end_stream) override;
   void SendBody(std::string data, bool end_stream) override;
   void SendTrailers(HeaderMap trailers) override;

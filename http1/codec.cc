@@ -26,7 +26,7 @@ class Transaction : public http::ResponseSink {
   void MarkFinished() { finished_ = true; }
   void CloseAfter() { close_after_ = true; }
 
-  void SendResponse(http::ResponsePtr response) override;
+  void SendResponse(http::ResponsePtr response, absl::Span<const http::HeaderField> extra_headers) override;
   void SendHead(int status, http::HeaderMap headers, bool end_stream) override;
   void SendBody(std::string data, bool end_stream) override;
   void SendTrailers(http::HeaderMap trailers) override;
@@ -79,10 +79,14 @@ class Transaction : public http::ResponseSink {
     size_t drain_credit;  // body bytes reported to the exchange once this chunk is written
   };
 
-  bool ShouldClose(const http::HeaderMap& headers) {
+  bool ShouldClose(absl::Span<const http::HeaderField> headers, absl::Span<const http::HeaderField> more = {}) {
     if (codec_->shutting_down_) close_after_ = true;
-    for (absl::string_view value : headers.GetAll("Connection")) {
-      if (http::HeaderValueHasToken(value, "close")) close_after_ = true;
+    for (absl::Span<const http::HeaderField> fields : {headers, more}) {
+      for (const http::HeaderField& field : fields) {
+        if (http::HeaderNameEquals(field.name, "Connection") && http::HeaderValueHasToken(field.value, "close")) {
+          close_after_ = true;
+        }
+      }
     }
     return close_after_;
   }
@@ -114,8 +118,8 @@ absl::Time NowOf(const http::CodecContext& context) {
 
 }  // namespace
 
-void Transaction::SendResponse(http::ResponsePtr response) {
-  const bool close = ShouldClose(response->headers);
+void Transaction::SendResponse(http::ResponsePtr response, absl::Span<const http::HeaderField> extra_headers) {
+  const bool close = ShouldClose(response->headers.fields(), extra_headers);
   const bool no_body = StatusHasNoBody(response->status);
   HeadOptions head;
   head.status = response->status;
@@ -126,6 +130,7 @@ void Transaction::SendResponse(http::ResponsePtr response) {
   head.body_prefix = response->body;
   head.now = NowOf(codec_->context_);
   std::string bytes;
+  head.more_headers = extra_headers;
   AppendResponseHead(response->headers, head, &bytes);
   const bool send_body = !no_body && !head_request_ && !response->body.empty();
   if (send_body && response->body.size() <= 4096) {
@@ -142,7 +147,7 @@ void Transaction::SendResponse(http::ResponsePtr response) {
 }
 
 void Transaction::SendHead(int status, http::HeaderMap headers, bool end_stream) {
-  const bool close = ShouldClose(headers);
+  const bool close = ShouldClose(headers.fields());
   HeadOptions head;
   head.status = status;
   head.now = NowOf(codec_->context_);

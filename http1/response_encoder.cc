@@ -16,19 +16,21 @@ void AppendResponseHead(const http::HeaderMap& headers, const HeadOptions& optio
   bool has_content_length = false;
   bool has_content_type = false;
   bool has_date = false;
-  for (const http::HeaderField& field : headers) {
-    const absl::string_view name = field.name;
-    if (http::HeaderNameEquals(name, "Connection") || http::HeaderNameEquals(name, "Transfer-Encoding") ||
-        http::HeaderNameEquals(name, "Keep-Alive")) {
-      continue;
+  for (absl::Span<const http::HeaderField> fields : {headers.fields(), options.more_headers}) {
+    for (const http::HeaderField& field : fields) {
+      const absl::string_view name = field.name;
+      if (http::HeaderNameEquals(name, "Connection") || http::HeaderNameEquals(name, "Transfer-Encoding") ||
+          http::HeaderNameEquals(name, "Keep-Alive")) {
+        continue;
+      }
+      if (http::HeaderNameEquals(name, "Content-Length")) {
+        if (options.framing != BodyFraming::kContentLength) continue;
+        has_content_length = true;
+      }
+      if (http::HeaderNameEquals(name, "Content-Type")) has_content_type = true;
+      if (http::HeaderNameEquals(name, "Date")) has_date = true;
+      absl::StrAppend(out, field.name, ": ", field.value, "\r\n");
     }
-    if (http::HeaderNameEquals(name, "Content-Length")) {
-      if (options.framing != BodyFraming::kContentLength) continue;
-      has_content_length = true;
-    }
-    if (http::HeaderNameEquals(name, "Content-Type")) has_content_type = true;
-    if (http::HeaderNameEquals(name, "Date")) has_date = true;
-    absl::StrAppend(out, field.name, ": ", field.value, "\r\n");
   }
   if (options.sniff_content_type && !has_content_type && !options.body_prefix.empty()) {
     absl::StrAppend(out, "Content-Type: ", SniffContentType(options.body_prefix), "\r\n");

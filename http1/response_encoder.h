@@ -9,6 +9,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "http/header_map.h"
 #include "http/wire_format.h"
 
@@ -30,6 +31,7 @@ struct HeadOptions {
   bool sniff_content_type = false;  // add Go's sniffed Content-Type if missing (needs `body_prefix`)
   absl::string_view body_prefix;
   absl::Time now;
+  absl::Span<const http::HeaderField> more_headers;  // sent after `headers` (filters' decorations), same filtering
 };
 
 // AppendResponseHead appends the status line, the handler's headers (minus hop-by-hop ones we control:

@@ -65,9 +65,10 @@ class Stream : public http::ResponseSink {
   }
 
   // --- http::ResponseSink (loop thread, from the exchange) ---
-  void SendResponse(http::ResponsePtr r) override {
+  void SendResponse(http::ResponsePtr r, absl::Span<const http::HeaderField> extra_headers) override {
     const bool body_allowed = !StatusHasNoBody(r->status);
     ResponseHeaderBlock::Extras extras;
+    extras.more_headers = extra_headers;
     if (body_allowed) {
       extras.content_length = r->body.size();
       extras.sniff_body_prefix = r->body;
@@ -474,8 +475,8 @@ absl::Status Codec::Init() {
   nghttp2_option_set_max_deflate_dynamic_table_size(opt, options_.flood.header_table_size);
 
   nghttp2_session* session = nullptr;
-  if (absl::Status status =
-          NghttpError("nghttp2_session_server_new2", nghttp2_session_server_new2(&session, callbacks, this, opt));
+  if (absl::Status status = NghttpError("nghttp2_session_server_new3",
+                                        nghttp2_session_server_new3(&session, callbacks, this, opt, allocator_.mem()));
       !status.ok()) {
     return status;
   }

@@ -43,6 +43,7 @@
 #include "http2/nghttp2_handles.h"
 #include "http2/options.h"
 #include "http2/response_headers.h"
+#include "http2/session_allocator.h"
 
 namespace apiserve::http2 {
 
@@ -121,6 +122,7 @@ class Codec : public http::ServerCodec {
 
   const http::CodecContext context_;
   const Options options_;
+  SessionAllocator allocator_;  // declared before session_: outlives it
   SessionPtr session_;
 
   // Streams: pooled objects, live ones linked in a list (for OnPeerClosed and destruction).

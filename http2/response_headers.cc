@@ -63,8 +63,8 @@ void ResponseHeaderBlock::Push(absl::string_view name, absl::string_view value) 
   nv_.push_back(nv);
 }
 
-bool ResponseHeaderBlock::AddFields(const http::HeaderMap& headers, bool drop_content_length, bool* has_content_type,
-                                    bool* has_date) {
+bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers, bool drop_content_length,
+                                    bool* has_content_type, bool* has_date) {
   bool close = false;
   for (const http::HeaderField& field : headers) {
     const absl::string_view name = field.name;
@@ -94,8 +94,9 @@ bool ResponseHeaderBlock::Build(int status, const http::HeaderMap& headers, cons
   storage_.clear();
   size_t needed = 64;  // status, content-length digits, date
   for (const http::HeaderField& field : headers) needed += field.name.size();
-  storage_.reserve(needed);
-  nv_.reserve(headers.size() + 4);
+  for (const http::HeaderField& field : extras.more_headers) needed += field.name.size();
+  storage_.reserve(needed);  // every view handed to nghttp2 points into it: no reallocation below
+  nv_.reserve(headers.size() + extras.more_headers.size() + 4);
 
   char digits[16];
   const int clamped = status < 100 || status > 999 ? 500 : status;
@@ -104,7 +105,8 @@ bool ResponseHeaderBlock::Build(int status, const http::HeaderMap& headers, cons
 
   bool has_content_type = false;
   bool has_date = false;
-  const bool close = AddFields(headers, extras.content_length.has_value(), &has_content_type, &has_date);
+  bool close = AddFields(headers.fields(), extras.content_length.has_value(), &has_content_type, &has_date);
+  if (AddFields(extras.more_headers, extras.content_length.has_value(), &has_content_type, &has_date)) close = true;
   if (!has_content_type && !extras.sniff_body_prefix.empty()) {
     Push("content-type", SniffContentType(extras.sniff_body_prefix));
   }
@@ -124,7 +126,7 @@ void ResponseHeaderBlock::BuildTrailers(const http::HeaderMap& trailers) {
   storage_.reserve(needed);
   bool unused_type = false;
   bool unused_date = false;
-  AddFields(trailers, /*drop_content_length=*/false, &unused_type, &unused_date);
+  AddFields(trailers.fields(), /*drop_content_length=*/false, &unused_type, &unused_date);
 }
 
 }  // namespace apiserve::http2

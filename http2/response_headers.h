@@ -20,6 +20,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "http/header_map.h"
 #include "http/wire_format.h"
 #include "nghttp2/nghttp2.h"
@@ -41,6 +42,8 @@ class ResponseHeaderBlock {
     std::optional<size_t> content_length;
     // Adds a sniffed content-type when the handler set none and this is not empty.
     absl::string_view sniff_body_prefix;
+    // Fields sent after the handler's (filters' decorations), filtered the same way.
+    absl::Span<const http::HeaderField> more_headers;
   };
 
   // Build fills the array for a response head. Returns true if the handler asked to close the connection.
@@ -55,7 +58,8 @@ class ResponseHeaderBlock {
   // Appends `text` to storage_ and returns a view of the copy. storage_ is reserved up front, so views stay valid.
   absl::string_view Store(absl::string_view text);
   // Appends the handler's fields; returns true if one was `Connection: close`.
-  bool AddFields(const http::HeaderMap& headers, bool drop_content_length, bool* has_content_type, bool* has_date);
+  bool AddFields(absl::Span<const http::HeaderField> headers, bool drop_content_length, bool* has_content_type,
+                 bool* has_date);
   void Push(absl::string_view name, absl::string_view value);
 
   std::string storage_;

@@ -56,8 +56,10 @@ Series LookUp(RequestMetrics* metrics, const RequestMetricLabels& l, const std::
   thread_local absl::flat_hash_map<std::string, Series> cache;
   // NUL cannot occur in a request line or an HTTP/2 field, so it separates the values unambiguously.
   const absl::string_view sep("\0", 1);
-  std::string key = absl::StrCat(metrics->id(), sep, code, sep, l.verb, sep, l.dry_run, sep, l.group, sep, l.version,
-                                 sep, l.resource, sep, l.subresource, sep, l.scope, sep, l.component);
+  thread_local std::string key;  // reused: building the key does not allocate once it has grown
+  key.clear();
+  absl::StrAppend(&key, metrics->id(), sep, code, sep, l.verb, sep, l.dry_run, sep, l.group, sep, l.version, sep,
+                  l.resource, sep, l.subresource, sep, l.scope, sep, l.component);
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   Series series;
   series.total = metrics->total()->WithLabelValues(
@@ -67,7 +69,7 @@ Series LookUp(RequestMetrics* metrics, const RequestMetricLabels& l, const std::
   series.sizes = metrics->response_sizes()->WithLabelValues(
       {l.component, l.group, l.resource, l.scope, l.subresource, l.verb, l.version});
   if (cache.size() >= kMaxCached) cache.clear();
-  cache.emplace(std::move(key), series);
+  cache.emplace(key, series);
   return series;
 }
 

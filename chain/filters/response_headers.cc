@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <random>
 
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace apiserve::chain {
@@ -14,8 +13,23 @@ std::string NewUuid() {
   uint64_t low = random();
   high = (high & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
   low = (low & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;    // RFC 4122 variant
-  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", high >> 32, (high >> 16) & 0xFFFF, high & 0xFFFF, low >> 48,
-                         low & 0xFFFFFFFFFFFFULL);
+  // 8-4-4-4-12 lowercase hex digits, written in place (this runs once per request).
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string uuid(36, '-');
+  int at = 0;
+  auto put = [&](uint64_t bits, int digits) {
+    for (int i = digits - 1; i >= 0; --i) uuid[at++] = kHex[(bits >> (4 * i)) & 0xF];
+  };
+  put(high >> 32, 8);
+  ++at;
+  put(high >> 16, 4);
+  ++at;
+  put(high, 4);
+  ++at;
+  put(low >> 48, 4);
+  ++at;
+  put(low, 12);
+  return uuid;
 }
 
 http::HandlerPtr WithResponseHeaders(http::HandlerPtr next, std::vector<std::string> hsts_directives) {
