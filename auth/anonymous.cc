@@ -10,10 +10,10 @@ class AnonymousFallback : public chain::Authenticator {
   explicit AnonymousFallback(std::shared_ptr<const chain::Authenticator> authenticator)
       : authenticator_(std::move(authenticator)) {}
 
-  absl::StatusOr<chain::UserInfo> Authenticate(const http::Request& request) const override {
-    if (authenticator_ == nullptr) return AnonymousUser();
-    absl::StatusOr<chain::UserInfo> user = authenticator_->Authenticate(request);
-    if (!user.ok() && absl::IsNotFound(user.status())) return AnonymousUser();
+  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
+    if (authenticator_ == nullptr) return chain::AnonymousUserInfo();
+    absl::StatusOr<chain::UserPtr> user = authenticator_->Authenticate(request);
+    if (!user.ok() && absl::IsNotFound(user.status())) return chain::AnonymousUserInfo();
     return user;
   }
 
@@ -22,8 +22,6 @@ class AnonymousFallback : public chain::Authenticator {
 };
 
 }  // namespace
-
-chain::UserInfo AnonymousUser() { return chain::UserInfo{chain::kAnonymousUser, "", {chain::kUnauthenticatedGroup}}; }
 
 std::shared_ptr<const chain::Authenticator> WithAnonymous(std::shared_ptr<const chain::Authenticator> authenticator) {
   return std::make_shared<AnonymousFallback>(std::move(authenticator));

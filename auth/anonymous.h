@@ -12,10 +12,8 @@
 
 namespace apiserve::auth {
 
-// AnonymousUser returns system:anonymous in system:unauthenticated.
-chain::UserInfo AnonymousUser();
-
-// WithAnonymous returns an authenticator that answers AnonymousUser() where `authenticator` (may be null: no other
+// WithAnonymous returns an authenticator that answers chain::AnonymousUserInfo() (system:anonymous in
+// system:unauthenticated) where `authenticator` (may be null: no other
 // authenticator configured) returns NotFound. Thread-safe if `authenticator` is.
 std::shared_ptr<const chain::Authenticator> WithAnonymous(std::shared_ptr<const chain::Authenticator> authenticator);
 

@@ -37,20 +37,20 @@ http::RequestPtr BadCert() {
 // Fixed answers keyed by the request's Authorization header, standing in for the token authenticator.
 class FakeToken : public chain::Authenticator {
  public:
-  absl::StatusOr<chain::UserInfo> Authenticate(const http::Request& request) const override {
+  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
     std::optional<absl::string_view> header = request.headers.Get("Authorization");
     if (!header.has_value()) return absl::NotFoundError("no token");
-    if (*header == "Bearer good") return chain::UserInfo{"tok", "7", {"g"}};
+    if (*header == "Bearer good") return std::make_shared<const chain::UserInfo>(chain::UserInfo{"tok", "7", {"g"}});
     return absl::UnauthenticatedError("invalid bearer token");
   }
 };
 
 TEST(X509AuthenticatorTest, CommonNameAndOrganizations) {
   auto x509 = NewX509Authenticator();
-  absl::StatusOr<chain::UserInfo> user = x509->Authenticate(*VerifiedCert("alice", {"dev", "ops"}));
+  absl::StatusOr<chain::UserPtr> user = x509->Authenticate(*VerifiedCert("alice", {"dev", "ops"}));
   ASSERT_THAT(user, IsOk());
-  EXPECT_EQ(user->name, "alice");
-  EXPECT_THAT(user->groups, ElementsAre("dev", "ops"));
+  EXPECT_EQ((*user)->name, "alice");
+  EXPECT_THAT((*user)->groups, ElementsAre("dev", "ops"));
   EXPECT_THAT(x509->Authenticate(*BadCert()),
               StatusIs(absl::StatusCode::kUnauthenticated, "x509: certificate signed by unknown authority"));
   EXPECT_THAT(x509->Authenticate(*VerifiedCert("", {"dev"})), StatusIs(absl::StatusCode::kNotFound));
@@ -66,10 +66,10 @@ std::shared_ptr<const chain::Authenticator> Kube(bool anonymous) {
 }
 
 TEST(UnionTest, CertificateOk) {
-  absl::StatusOr<chain::UserInfo> user = Kube(true)->Authenticate(*VerifiedCert("alice", {"dev"}));
+  absl::StatusOr<chain::UserPtr> user = Kube(true)->Authenticate(*VerifiedCert("alice", {"dev"}));
   ASSERT_THAT(user, IsOk());
-  EXPECT_EQ(user->name, "alice");
-  EXPECT_THAT(user->groups, ElementsAre("dev", "system:authenticated"));
+  EXPECT_EQ((*user)->name, "alice");
+  EXPECT_THAT((*user)->groups, ElementsAre("dev", "system:authenticated"));
 }
 
 TEST(UnionTest, BadCertificateIsAnErrorNeverAnonymous) {
@@ -80,18 +80,18 @@ TEST(UnionTest, BadCertificateIsAnErrorNeverAnonymous) {
 TEST(UnionTest, BadCertificateWithAGoodTokenAuthenticatesByTheToken) {
   http::RequestPtr request = BadCert();
   request->headers.Add("Authorization", "Bearer good");
-  absl::StatusOr<chain::UserInfo> user = Kube(true)->Authenticate(*request);
+  absl::StatusOr<chain::UserPtr> user = Kube(true)->Authenticate(*request);
   ASSERT_THAT(user, IsOk());
-  EXPECT_EQ(user->name, "tok");
+  EXPECT_EQ((*user)->name, "tok");
 }
 
 TEST(UnionTest, TokenOkAndBad) {
   http::RequestPtr good = http::NewRequest("GET", "/");
   good->headers.Add("Authorization", "Bearer good");
-  absl::StatusOr<chain::UserInfo> user = Kube(true)->Authenticate(*good);
+  absl::StatusOr<chain::UserPtr> user = Kube(true)->Authenticate(*good);
   ASSERT_THAT(user, IsOk());
-  EXPECT_EQ(user->uid, "7");
-  EXPECT_THAT(user->groups, ElementsAre("g", "system:authenticated"));
+  EXPECT_EQ((*user)->uid, "7");
+  EXPECT_THAT((*user)->groups, ElementsAre("g", "system:authenticated"));
 
   http::RequestPtr bad = http::NewRequest("GET", "/");
   bad->headers.Add("Authorization", "Bearer nope");
@@ -107,27 +107,27 @@ TEST(UnionTest, BothBadJoinsTheErrors) {
 }
 
 TEST(UnionTest, NoCredentialsIsAnonymousOrNotFound) {
-  absl::StatusOr<chain::UserInfo> user = Kube(true)->Authenticate(*http::NewRequest("GET", "/"));
+  absl::StatusOr<chain::UserPtr> user = Kube(true)->Authenticate(*http::NewRequest("GET", "/"));
   ASSERT_THAT(user, IsOk());
-  EXPECT_EQ(user->name, "system:anonymous");
-  EXPECT_THAT(user->groups, ElementsAre("system:unauthenticated"));
-  EXPECT_TRUE(chain::IsAnonymous(*user));
+  EXPECT_EQ((*user)->name, "system:anonymous");
+  EXPECT_THAT((*user)->groups, ElementsAre("system:unauthenticated"));
+  EXPECT_TRUE(chain::IsAnonymous(**user));
   EXPECT_THAT(Kube(false)->Authenticate(*http::NewRequest("GET", "/")),
               StatusIs(absl::StatusCode::kNotFound, "no credentials"));
 }
 
 TEST(UnionTest, AuthenticatedGroupNotDuplicated) {
   auto authenticator = WithAuthenticatedGroup(NewX509Authenticator());
-  absl::StatusOr<chain::UserInfo> user =
+  absl::StatusOr<chain::UserPtr> user =
       authenticator->Authenticate(*VerifiedCert("bob", {"system:authenticated", "system:masters"}));
   ASSERT_THAT(user, IsOk());
-  EXPECT_THAT(user->groups, ElementsAre("system:authenticated", "system:masters"));
+  EXPECT_THAT((*user)->groups, ElementsAre("system:authenticated", "system:masters"));
 }
 
 TEST(AnonymousTest, AloneAuthenticatesEveryone) {
-  absl::StatusOr<chain::UserInfo> user = WithAnonymous(nullptr)->Authenticate(*BadCert());
+  absl::StatusOr<chain::UserPtr> user = WithAnonymous(nullptr)->Authenticate(*BadCert());
   ASSERT_THAT(user, IsOk());
-  EXPECT_EQ(user->name, "system:anonymous");
+  EXPECT_EQ((*user)->name, "system:anonymous");
 }
 
 }  // namespace

@@ -197,7 +197,7 @@ size_t TokenFileAuthenticator::TokenCount() const {
   return tokens_ == nullptr ? 0 : tokens_->size();
 }
 
-absl::StatusOr<chain::UserInfo> TokenFileAuthenticator::Authenticate(const http::Request& request) const {
+absl::StatusOr<chain::UserPtr> TokenFileAuthenticator::Authenticate(const http::Request& request) const {
   // kube's bearertoken.Authenticator: TrimSpace, SplitN(" ", 3), case-insensitive "bearer", non-empty token.
   const absl::string_view header = absl::StripAsciiWhitespace(request.headers.Get("Authorization").value_or(""));
   if (header.empty()) return absl::NotFoundError("no Authorization header");
@@ -213,7 +213,7 @@ absl::StatusOr<chain::UserInfo> TokenFileAuthenticator::Authenticate(const http:
   }
   if (tokens != nullptr) {
     auto it = tokens->find(parts[1]);
-    if (it != tokens->end()) return it->second;
+    if (it != tokens->end()) return chain::UserPtr(tokens, &it->second);  // shares the table: no copy
   }
   return absl::UnauthenticatedError("invalid bearer token");
 }

@@ -51,7 +51,7 @@ class TokenFileAuthenticator : public chain::Authenticator {
   ~TokenFileAuthenticator() override;
 
   // Authenticate looks the bearer token up in the current table. Thread-safe, never blocks on I/O.
-  absl::StatusOr<chain::UserInfo> Authenticate(const http::Request& request) const override;
+  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override;
 
   // Reload re-reads the file and swaps the table in if it parses. On any error the old tokens stay in use and the
   // error is returned (and logged). Unchanged content is a no-op. Thread-safe; called by the watcher thread, and by

@@ -88,11 +88,11 @@ TEST(TokenFileAuthenticatorTest, BearerTokenRules) {
   auto authenticator = TokenFileAuthenticator::New({path, /*watch=*/false});
   ASSERT_THAT(authenticator, IsOk());
 
-  absl::StatusOr<chain::UserInfo> user = (*authenticator)->Authenticate(*WithAuthorization("Bearer secret"));
+  absl::StatusOr<chain::UserPtr> user = (*authenticator)->Authenticate(*WithAuthorization("Bearer secret"));
   ASSERT_THAT(user, IsOk());
-  EXPECT_EQ(user->name, "alice");
-  EXPECT_EQ(user->uid, "1001");
-  EXPECT_THAT(user->groups, ElementsAre("dev", "ops"));
+  EXPECT_EQ((*user)->name, "alice");
+  EXPECT_EQ((*user)->uid, "1001");
+  EXPECT_THAT((*user)->groups, ElementsAre("dev", "ops"));
   EXPECT_THAT((*authenticator)->Authenticate(*WithAuthorization("  bearer secret ")), IsOk());
 
   EXPECT_THAT((*authenticator)->Authenticate(*WithAuthorization("Bearer wrong")),
@@ -122,16 +122,16 @@ TEST(TokenFileAuthenticatorTest, ReloadSwapsTokensAndKeepsOldOnBrokenFile) {
 
   dir.Write("tokens.csv", "new,bob,2\n");
   ASSERT_THAT(tokens.Reload(), IsOk());
-  EXPECT_EQ(tokens.Authenticate(*WithAuthorization("Bearer new"))->name, "bob");
+  EXPECT_EQ((*tokens.Authenticate(*WithAuthorization("Bearer new")))->name, "bob");
   EXPECT_THAT(tokens.Authenticate(*WithAuthorization("Bearer old")), StatusIs(absl::StatusCode::kUnauthenticated));
 
   dir.Write("tokens.csv", "broken,line\n");
   EXPECT_THAT(tokens.Reload(), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("on line 1")));
-  EXPECT_EQ(tokens.Authenticate(*WithAuthorization("Bearer new"))->name, "bob");
+  EXPECT_EQ((*tokens.Authenticate(*WithAuthorization("Bearer new")))->name, "bob");
 
   ASSERT_EQ(std::remove(path.c_str()), 0);
   EXPECT_THAT(tokens.Reload(), StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_EQ(tokens.Authenticate(*WithAuthorization("Bearer new"))->name, "bob");
+  EXPECT_EQ((*tokens.Authenticate(*WithAuthorization("Bearer new")))->name, "bob");
 }
 
 TEST(TokenFileAuthenticatorTest, WatcherReloadsWhileRequestsAuthenticate) {

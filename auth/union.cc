@@ -14,10 +14,10 @@ class UnionAuthenticator : public chain::Authenticator {
   explicit UnionAuthenticator(std::vector<std::shared_ptr<const chain::Authenticator>> authenticators)
       : authenticators_(std::move(authenticators)) {}
 
-  absl::StatusOr<chain::UserInfo> Authenticate(const http::Request& request) const override {
+  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
     std::vector<std::string> errors;
     for (const auto& authenticator : authenticators_) {
-      absl::StatusOr<chain::UserInfo> user = authenticator->Authenticate(request);
+      absl::StatusOr<chain::UserPtr> user = authenticator->Authenticate(request);
       if (user.ok()) return user;
       if (!absl::IsNotFound(user.status())) errors.emplace_back(user.status().message());
     }
@@ -38,12 +38,15 @@ class AuthenticatedGroupAdder : public chain::Authenticator {
   explicit AuthenticatedGroupAdder(std::shared_ptr<const chain::Authenticator> authenticator)
       : authenticator_(std::move(authenticator)) {}
 
-  absl::StatusOr<chain::UserInfo> Authenticate(const http::Request& request) const override {
-    absl::StatusOr<chain::UserInfo> user = authenticator_->Authenticate(request);
+  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
+    absl::StatusOr<chain::UserPtr> user = authenticator_->Authenticate(request);
     if (!user.ok()) return user;
-    if (user->name != chain::kAnonymousUser && !HasGroup(*user, chain::kAuthenticatedGroup) &&
-        !HasGroup(*user, chain::kUnauthenticatedGroup)) {
-      user->groups.emplace_back(chain::kAuthenticatedGroup);
+    const chain::UserInfo& found = **user;
+    if (found.name != chain::kAnonymousUser && !HasGroup(found, chain::kAuthenticatedGroup) &&
+        !HasGroup(found, chain::kUnauthenticatedGroup)) {
+      auto with_group = std::make_shared<chain::UserInfo>(found);  // users are shared: add to a copy
+      with_group->groups.emplace_back(chain::kAuthenticatedGroup);
+      return with_group;
     }
     return user;
   }

@@ -5,7 +5,7 @@ namespace {
 
 class X509Authenticator : public chain::Authenticator {
  public:
-  absl::StatusOr<chain::UserInfo> Authenticate(const http::Request& request) const override {
+  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
     const http::ConnectionInfo* connection = request.connection.get();
     if (connection == nullptr) return absl::NotFoundError("no connection information");
     if (!connection->client_certificate_error.empty()) {
@@ -15,7 +15,8 @@ class X509Authenticator : public chain::Authenticator {
     if (!connection->client_certificate.has_value()) return absl::NotFoundError("no client certificate");
     const http::ClientCertificate& certificate = *connection->client_certificate;
     if (certificate.common_name.empty()) return absl::NotFoundError("client certificate has an empty common name");
-    return chain::UserInfo{certificate.common_name, "", certificate.organizations};
+    return std::make_shared<const chain::UserInfo>(
+        chain::UserInfo{certificate.common_name, "", certificate.organizations});
   }
 };
 

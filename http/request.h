@@ -94,16 +94,18 @@ class Request {
     }
     return nullptr;
   }
+  // SetContext keys the value by T, const included: a value set as shared_ptr<const U> is read as Context<const U>.
   template <typename T>
   T* SetContext(std::shared_ptr<T> value) {
     T* raw = value.get();
+    std::shared_ptr<void> stored = std::const_pointer_cast<std::remove_const_t<T>>(std::move(value));
     for (auto& [key, existing] : context_) {
       if (key == TypeKey<T>()) {
-        existing = std::move(value);
+        existing = std::move(stored);
         return raw;
       }
     }
-    context_.emplace_back(TypeKey<T>(), std::move(value));
+    context_.emplace_back(TypeKey<T>(), std::move(stored));
     return raw;
   }
 

@@ -45,6 +45,10 @@ bool ValidValue(absl::string_view value) {
   return true;
 }
 
+// Fields whose value differs in every response: HPACK-indexing them only churns the connection's dynamic table
+// (each insert evicts fields that do repeat, such as content-type), so they go out as literals without indexing.
+bool IsUniquePerResponse(absl::string_view lowered_name) { return lowered_name == "audit-id"; }
+
 }  // namespace
 
 absl::string_view ResponseHeaderBlock::Store(absl::string_view text) {
@@ -53,13 +57,13 @@ absl::string_view ResponseHeaderBlock::Store(absl::string_view text) {
   return absl::string_view(storage_.data() + offset, text.size());
 }
 
-void ResponseHeaderBlock::Push(absl::string_view name, absl::string_view value) {
+void ResponseHeaderBlock::Push(absl::string_view name, absl::string_view value, uint8_t flags) {
   nghttp2_nv nv;
   nv.name = reinterpret_cast<uint8_t*>(const_cast<char*>(name.data()));
   nv.namelen = name.size();
   nv.value = reinterpret_cast<uint8_t*>(const_cast<char*>(value.data()));
   nv.valuelen = value.size();
-  nv.flags = NGHTTP2_NV_FLAG_NONE;
+  nv.flags = flags;
   nv_.push_back(nv);
 }
 
@@ -84,7 +88,9 @@ bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers,
     storage_.append(name.data(), name.size());
     char* lowered = &storage_[offset];
     for (size_t i = 0; i < name.size(); ++i) lowered[i] = absl::ascii_tolower(static_cast<unsigned char>(lowered[i]));
-    Push(absl::string_view(lowered, name.size()), field.value);
+    const absl::string_view lowered_name(lowered, name.size());
+    Push(lowered_name, field.value,
+         IsUniquePerResponse(lowered_name) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE);
   }
   return close;
 }

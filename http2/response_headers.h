@@ -14,6 +14,7 @@
 // Loop thread only.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,7 +61,7 @@ class ResponseHeaderBlock {
   // Appends the handler's fields; returns true if one was `Connection: close`.
   bool AddFields(absl::Span<const http::HeaderField> headers, bool drop_content_length, bool* has_content_type,
                  bool* has_date);
-  void Push(absl::string_view name, absl::string_view value);
+  void Push(absl::string_view name, absl::string_view value, uint8_t flags = NGHTTP2_NV_FLAG_NONE);
 
   std::string storage_;
   std::vector<nghttp2_nv> nv_;

@@ -45,6 +45,25 @@ TEST(ResponseHeaderBlockTest, LowercasesStripsAndAdds) {
                           Pair("content-length", "2"), Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")));
 }
 
+TEST(ResponseHeaderBlockTest, ExtraFieldsFollowAndPerResponseValuesAreNotIndexed) {
+  ResponseHeaderBlock block;
+  http::HeaderMap headers{{"Content-Type", "application/json"}};
+  const http::HeaderField more[] = {
+      {"Audit-Id", "6c3f"}, {"Cache-Control", "no-cache, private"}, {"Connection", "close"}};
+  ResponseHeaderBlock::Extras extras;
+  extras.now = absl::FromUnixSeconds(0);
+  extras.more_headers = more;
+  EXPECT_TRUE(block.Build(200, headers, extras));  // Connection: close among the extra fields still closes
+  EXPECT_THAT(Fields(block),
+              ElementsAre(Pair(":status", "200"), Pair("content-type", "application/json"), Pair("audit-id", "6c3f"),
+                          Pair("cache-control", "no-cache, private"), Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")));
+  for (size_t i = 0; i < block.size(); ++i) {
+    const nghttp2_nv& nv = block.data()[i];
+    const bool audit_id = std::string(reinterpret_cast<const char*>(nv.name), nv.namelen) == "audit-id";
+    EXPECT_EQ(nv.flags, audit_id ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE) << i;
+  }
+}
+
 TEST(ResponseHeaderBlockTest, SniffsAndKeepsHandlerDate) {
   ResponseHeaderBlock block;
   ResponseHeaderBlock::Extras extras;

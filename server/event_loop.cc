@@ -6,29 +6,21 @@
 #include "absl/time/clock.h"
 
 namespace apiserve::server {
-namespace {
 
-// A one-shot timer. Freed in its close callback (libuv rule: memory lives until the handle is closed).
-struct Timer {
+// Freed in its close callback (libuv rule: memory lives until the handle is closed).
+struct EventLoop::Timer {
   uv_timer_t handle;
+  EventLoop* loop;
   base::Executor::Task task;
-  std::shared_ptr<base::CancelState> state;
+  std::shared_ptr<base::CancelState> state;  // null while idle
 };
 
-void CloseTimer(Timer* timer) {
-  timer->state->resource = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(&timer->handle),
-           [](uv_handle_t* handle) { delete static_cast<Timer*>(handle->data); });
-}
+namespace {
 
-// ReleaseTimer frees a cancelled timer at once when cancelled on its loop (request timeouts are cancelled for
-// almost every request: left armed, they would pile up for the whole timeout). From other threads the timer stays
-// armed and is dropped when due.
-void ReleaseTimer(base::CancelState* state) {
-  if (state->owner == nullptr || !state->owner->IsExecutorThread() || state->resource == nullptr) return;
-  auto* timer = static_cast<Timer*>(state->resource);
-  uv_timer_stop(&timer->handle);
-  CloseTimer(timer);
+void CloseTimer(EventLoop::Timer* timer) {
+  if (timer->state != nullptr) timer->state->resource = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer->handle),
+           [](uv_handle_t* handle) { delete static_cast<EventLoop::Timer*>(handle->data); });
 }
 
 struct BlockingJob {
@@ -70,13 +62,15 @@ absl::Status EventLoop::Start() {
 void EventLoop::Run() {
   thread_id_.store(std::this_thread::get_id());
   uv_run(&loop_, UV_RUN_DEFAULT);
+  for (Timer* timer : idle_timers_) CloseTimer(timer);
+  idle_timers_.clear();
   // Stop closed the wakeup handle; close whatever else is still open, then let the close callbacks run.
   uv_walk(
       &loop_,
       [](uv_handle_t* handle, void*) {
         if (!uv_is_closing(handle)) {
           if (handle->type == UV_TIMER) {
-            CloseTimer(static_cast<Timer*>(handle->data));
+            CloseTimer(static_cast<Timer*>(handle->data));  // armed ones; idle ones are already closing
           } else {
             uv_close(handle, nullptr);
           }
@@ -138,15 +132,48 @@ void EventLoop::Post(Task task) {
   if (wake) uv_async_send(&wakeup_);
 }
 
+EventLoop::Timer* EventLoop::TakeTimer() {
+  if (!idle_timers_.empty()) {
+    Timer* timer = idle_timers_.back();
+    idle_timers_.pop_back();
+    return timer;
+  }
+  auto* timer = new Timer{uv_timer_t{}, this, nullptr, nullptr};
+  uv_timer_init(&loop_, &timer->handle);
+  timer->handle.data = timer;
+  return timer;
+}
+
+void EventLoop::RecycleTimer(Timer* timer) {
+  timer->state->resource = nullptr;
+  timer->state = nullptr;
+  timer->task = nullptr;
+  if (idle_timers_.size() >= kMaxIdleTimers) {
+    CloseTimer(timer);
+  } else {
+    idle_timers_.push_back(timer);
+  }
+}
+
+// ReleaseTimer stops a timer cancelled on its loop at once (request timeouts are cancelled for almost every
+// request: left armed, they would pile up for the whole timeout). From other threads the timer stays armed and is
+// dropped when due.
+void EventLoop::ReleaseTimer(base::CancelState* state) {
+  if (state->owner == nullptr || !state->owner->IsExecutorThread() || state->resource == nullptr) return;
+  auto* timer = static_cast<Timer*>(state->resource);
+  uv_timer_stop(&timer->handle);
+  timer->loop->RecycleTimer(timer);
+}
+
 base::CancelHandle EventLoop::RunAfter(absl::Duration delay, Task task) {
   auto cancelled = std::make_shared<base::CancelState>();
   cancelled->owner = this;
   cancelled->release = &ReleaseTimer;
   auto start = [this, delay, cancelled, task = std::move(task)]() mutable {
     if (cancelled->cancelled.load(std::memory_order_acquire)) return;
-    auto* timer = new Timer{uv_timer_t{}, std::move(task), cancelled};
-    uv_timer_init(&loop_, &timer->handle);
-    timer->handle.data = timer;
+    Timer* timer = TakeTimer();
+    timer->task = std::move(task);
+    timer->state = cancelled;
     cancelled->resource = timer;
     const int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(delay, absl::Milliseconds(1)));
     uv_timer_start(
@@ -155,7 +182,7 @@ base::CancelHandle EventLoop::RunAfter(absl::Duration delay, Task task) {
           auto* t = static_cast<Timer*>(handle->data);
           Task fire = std::move(t->task);
           const bool was_cancelled = t->state->cancelled.load(std::memory_order_acquire);
-          CloseTimer(t);
+          t->loop->RecycleTimer(t);
           if (!was_cancelled) fire();
         },
         static_cast<uint64_t>(ms > 0 ? ms : 0), 0);

@@ -9,8 +9,11 @@
 //   loop.Stop();                        // runs what is queued, closes every handle, joins
 //
 // Cross-thread posts go through a locked queue and one uv_async_t: the posting thread wakes the loop only when the
-// queue was empty, and the loop swaps the whole queue out and runs it unlocked. Timers are uv_timer_t handles
-// freed in their close callbacks. Blocking work runs on libuv's worker pool (uv_queue_work, UV_THREADPOOL_SIZE).
+// queue was empty, and the loop swaps the whole queue out and runs it unlocked. Timers are uv_timer_t handles; one
+// that fired or was cancelled on its loop goes back to a per-loop idle list (up to kMaxIdleTimers, still
+// initialized) for the next RunAfter, so a request timeout armed and cancelled per request costs no allocation of a
+// handle and no uv_close; the rest are freed in their close callbacks. Blocking work runs on libuv's worker pool
+// (uv_queue_work, UV_THREADPOOL_SIZE).
 
 #include <atomic>
 #include <memory>
@@ -49,7 +52,18 @@ class EventLoop : public base::Executor {
   uv_loop_t* uv_loop() { return &loop_; }
   const std::string& name() const { return name_; }
 
+  // Timer is a one-shot timer's handle and task (defined in event_loop.cc).
+  struct Timer;
+
  private:
+  static constexpr size_t kMaxIdleTimers = 1024;
+
+  // Loop thread. RecycleTimer takes a stopped timer back to idle_timers_ (or closes it when the list is full);
+  // TakeTimer reuses one or creates one.
+  void RecycleTimer(Timer* timer);
+  Timer* TakeTimer();
+  static void ReleaseTimer(base::CancelState* state);
+
   void Run();
   void DrainPosted();
   static void OnAsync(uv_async_t* handle);
@@ -65,6 +79,8 @@ class EventLoop : public base::Executor {
   std::vector<Task> posted_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool accepting_ ABSL_GUARDED_BY(mu_) = false;
+
+  std::vector<Timer*> idle_timers_;  // loop thread only
 };
 
 }  // namespace apiserve::server

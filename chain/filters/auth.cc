@@ -10,9 +10,7 @@ namespace {
 
 class Anonymous : public Authenticator {
  public:
-  absl::StatusOr<UserInfo> Authenticate(const http::Request&) const override {
-    return UserInfo{kAnonymousUser, "", {kUnauthenticatedGroup}};
-  }
+  absl::StatusOr<UserPtr> Authenticate(const http::Request&) const override { return AnonymousUserInfo(); }
 };
 
 class AlwaysAllow : public Authorizer {
@@ -21,6 +19,12 @@ class AlwaysAllow : public Authorizer {
 };
 
 }  // namespace
+
+UserPtr AnonymousUserInfo() {
+  static const UserPtr* const kAnonymous =
+      new UserPtr(std::make_shared<const UserInfo>(UserInfo{kAnonymousUser, "", {kUnauthenticatedGroup}}));
+  return *kAnonymous;
+}
 
 bool IsAnonymous(const UserInfo& user) {
   return user.name == kAnonymousUser ||
@@ -36,10 +40,10 @@ http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const
       new http::ResponsePtr(http::Shared(http::UnauthorizedResponse()));
   return http::HandlerFunc([next = std::move(next), authenticator = std::move(authenticator), http2_dos_mitigation](
                                http::RequestPtr request, http::ResponseWriter writer) {
-    absl::StatusOr<UserInfo> user = authenticator->Authenticate(*request);
+    absl::StatusOr<UserPtr> user = authenticator->Authenticate(*request);
     // kube's UnauthenticatedHTTP2DOSMitigation: one request per connection for unauthenticated HTTP/2 clients.
     const bool demote =
-        http2_dos_mitigation && request->protocol == http::Protocol::kHttp2 && (!user.ok() || IsAnonymous(*user));
+        http2_dos_mitigation && request->protocol == http::Protocol::kHttp2 && (!user.ok() || IsAnonymous(**user));
     if (demote) writer.AddResponseHeader("Connection", "close");
     if (!user.ok()) {
       if (!absl::IsNotFound(user.status())) {
@@ -48,7 +52,7 @@ http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const
       writer.Send(*kUnauthorized).IgnoreError();
       return;
     }
-    request->SetContext(std::make_shared<UserInfo>(*std::move(user)));
+    request->SetContext(*std::move(user));
     next->Serve(std::move(request), std::move(writer));
   });
 }
@@ -57,7 +61,7 @@ http::HandlerPtr WithAuthorization(http::HandlerPtr next, std::shared_ptr<const 
   return http::HandlerFunc([next = std::move(next), authorizer = std::move(authorizer)](http::RequestPtr request,
                                                                                         http::ResponseWriter writer) {
     static const UserInfo kNobody{kAnonymousUser, "", {kUnauthenticatedGroup}};
-    const UserInfo* user = request->Context<UserInfo>();
+    const UserInfo* user = request->Context<const UserInfo>();
     const RequestInfo* info = request->Context<RequestInfo>();
     const RequestInfo parsed = info != nullptr ? RequestInfo() : ParseRequestInfo(*request);
     const RequestInfo& attributes = info != nullptr ? *info : parsed;

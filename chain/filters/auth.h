@@ -33,13 +33,20 @@ struct UserInfo {
   std::vector<std::string> groups;
 };
 
+// UserPtr is how users travel: shared and immutable, so a fixed identity (the anonymous user, a token file's entry)
+// is handed to each request without a copy.
+using UserPtr = std::shared_ptr<const UserInfo>;
+
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
   // Authenticate returns the user, NotFound when the request carries no credentials of this kind, or
   // Unauthenticated when it carries bad ones. Called on the connection's loop: must not block.
-  virtual absl::StatusOr<UserInfo> Authenticate(const http::Request& request) const = 0;
+  virtual absl::StatusOr<UserPtr> Authenticate(const http::Request& request) const = 0;
 };
+
+// AnonymousUserInfo is the shared system:anonymous user (groups: system:unauthenticated).
+UserPtr AnonymousUserInfo();
 
 // IsAnonymous reports whether `user` is the anonymous user: named system:anonymous or in system:unauthenticated
 // (kube's isAnonymousUser, used by the HTTP/2 DoS mitigation).

@@ -193,7 +193,7 @@ TEST(AuthTest, AnonymousAndAlwaysAllowPassAndDenyIs403) {
 
   class Reject : public Authenticator {
    public:
-    absl::StatusOr<UserInfo> Authenticate(const http::Request&) const override {
+    absl::StatusOr<UserPtr> Authenticate(const http::Request&) const override {
       return absl::UnauthenticatedError("bad token");
     }
   };
