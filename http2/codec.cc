@@ -1,9 +1,11 @@
 #include "http2/codec.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
-#include <deque>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -15,6 +17,33 @@
 
 namespace apiserve::http2 {
 namespace {
+
+// ChunkQueue holds a streamed body's chunks not yet framed: a vector and a read index rather than a std::deque, which
+// allocates a map and a 512-byte node as soon as it is constructed, memory every pooled stream would then keep.
+class ChunkQueue {
+ public:
+  bool empty() const { return head_ == chunks_.size(); }
+  const std::string& front() const { return chunks_[head_]; }
+  void push_back(std::string chunk) { chunks_.push_back(std::move(chunk)); }
+  void pop_front() {
+    chunks_[head_++] = std::string();  // give the sent chunk's memory back now
+    if (head_ == chunks_.size()) {
+      chunks_.clear();
+      head_ = 0;
+    } else if (head_ >= 16 && 2 * head_ >= chunks_.size()) {  // a long-lived stream never drains: compact
+      chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+  }
+  void clear() {
+    std::vector<std::string>().swap(chunks_);
+    head_ = 0;
+  }
+
+ private:
+  std::vector<std::string> chunks_;
+  size_t head_ = 0;
+};
 
 // Frames at least this large are handed to the server straight from nghttp2's buffer; smaller ones are coalesced.
 constexpr size_t kPassThroughBytes = 4096;
@@ -183,7 +212,7 @@ class Stream : public http::ResponseSink {
   bool reset_after_send = false;  // send RST_STREAM(NO_ERROR) once the response is out
   http::ResponsePtr response;     // a whole response being sent, read in place
   size_t response_offset = 0;
-  std::deque<std::string> chunks;  // streamed body not yet framed
+  ChunkQueue chunks;  // streamed body not yet framed
   size_t chunk_offset = 0;
   http::HeaderMap trailers;
   Stream* prev = nullptr;
@@ -538,6 +567,12 @@ void Codec::ReleaseStream(Stream* stream) {
     free_streams_.emplace_back(stream);
   } else {
     delete stream;
+  }
+  if (open_streams_ == 0) {
+    // The connection is idle: keep one pooled stream and no cached nghttp2 blocks, so an idle connection costs
+    // little; busy connections (streams overlapping) keep reusing both.
+    free_streams_.resize(std::min<size_t>(free_streams_.size(), 1));
+    allocator_.Trim();
   }
 }
 

@@ -44,7 +44,9 @@ SessionAllocator::SessionAllocator() {
   };
 }
 
-SessionAllocator::~SessionAllocator() {
+SessionAllocator::~SessionAllocator() { Trim(); }
+
+void SessionAllocator::Trim() {
   for (FreeBlock*& head : free_) {
     while (head != nullptr) {
       FreeBlock* next = head->next;
@@ -52,6 +54,7 @@ SessionAllocator::~SessionAllocator() {
       head = next;
     }
   }
+  cached_bytes_ = 0;
 }
 
 void* SessionAllocator::Allocate(size_t size) {

@@ -35,6 +35,8 @@ class SessionAllocator {
   void* AllocateZeroed(size_t count, size_t size);
   void* Reallocate(void* block, size_t size);
   void Free(void* block);
+  // Trim gives every cached block back to malloc.
+  void Trim();
 
   // For tests and metrics: bytes of freed blocks kept for reuse, and allocations served from them.
   size_t cached_bytes() const { return cached_bytes_; }

@@ -42,6 +42,11 @@ TEST(SessionAllocatorTest, TheCacheIsBounded) {
   for (void* block : blocks) allocator.Free(block);
   EXPECT_LE(allocator.cached_bytes(), SessionAllocator::kMaxCachedBytes);
   EXPECT_GT(allocator.cached_bytes(), 0u);
+  allocator.Trim();
+  EXPECT_EQ(allocator.cached_bytes(), 0u);
+  void* fresh = allocator.Allocate(1024);
+  EXPECT_EQ(allocator.reused(), 0u);
+  allocator.Free(fresh);
 }
 
 TEST(SessionAllocatorTest, CallocZeroesAndReallocKeepsTheContents) {

@@ -156,6 +156,9 @@ void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set) {
   c->write_bio_ = BIO_new(BIO_s_mem());
   SSL_set_bio(c->ssl_.get(), c->read_bio_, c->write_bio_);
   SSL_set_accept_state(c->ssl_.get());
+  // Free the handshake configuration (certificate chain references, cipher and ALPN lists, ...) once the handshake
+  // is done: an idle connection then holds only what the session needs. Nothing below queries the configuration.
+  SSL_set_shed_handshake_config(c->ssl_.get(), 1);
 
   ++context->counters.accepted;
   set->Add(std::move(connection));
