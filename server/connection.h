@@ -89,7 +89,8 @@ struct ConnectionCounters {
 };
 
 // ConnectionLimit caps the open connections of a whole server (--max-connections), shared by all its loops. At the
-// limit a new connection is accepted and closed at once (libuv cannot pause accepting), logged once per burst.
+// limit a new connection is accepted and closed at once (its client learns now, not after waiting in the backlog),
+// logged once per burst.
 // Thread-safe.
 class ConnectionLimit {
  public:

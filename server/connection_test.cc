@@ -1,0 +1,354 @@
+// The connection state machine driven directly: each test connects a TCP socket pair by hand (no Listener), hands
+// the server end to Connection::Adopt on a real loop, and drives the other end with a blocking BoringSSL client,
+// so every timeout, the shutdown path, client departure and write back-pressure are observed at the socket.
+#include "server/connection.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "base/mutex.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "http/handler.h"
+#include "http/response.h"
+#include "http1/codec.h"
+#include "lifecycle/signal.h"
+#include "openssl/ssl.h"
+#include "server/event_loop.h"
+#include "server/test_tls.h"
+
+namespace apiserve::server {
+namespace {
+
+using ::apiserve::base::IsOk;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// TcpPair returns {server end, client end} of a loopback TCP connection; -1s on failure.
+std::pair<int, int> TcpPair() {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      ::listen(listener, 1) != 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (listener >= 0) ::close(listener);
+    return {-1, -1};
+  }
+  const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (client < 0 || ::connect(client, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    ::close(listener);
+    if (client >= 0) ::close(client);
+    return {-1, -1};
+  }
+  const int server = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+  ::close(listener);
+  timeval timeout{10, 0};  // no test waits longer for the server
+  ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  return {server, client};
+}
+
+// TlsClient is a blocking TLS 1.3 client over an already connected socket.
+class TlsClient {
+ public:
+  explicit TlsClient(int fd) : fd_(fd), ctx_(SSL_CTX_new(TLS_method())) {
+    ssl_.reset(SSL_new(ctx_.get()));
+    SSL_set_fd(ssl_.get(), fd_);
+    SSL_set_tlsext_host_name(ssl_.get(), "localhost");
+  }
+  ~TlsClient() { ::close(fd_); }
+
+  bool Handshake() { return SSL_connect(ssl_.get()) == 1; }
+  bool Write(absl::string_view data) {
+    return SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size())) == static_cast<int>(data.size());
+  }
+  // ReadUntil reads until `needle` has arrived (true) or the connection ends or times out (false).
+  bool ReadUntil(absl::string_view needle) {
+    while (!absl::StrContains(received_, needle)) {
+      if (!ReadSome()) return false;
+    }
+    return true;
+  }
+  // ReadToEnd reads until the server closes; false if the read timed out instead.
+  bool ReadToEnd() {
+    while (ReadSome()) {
+    }
+    return closed_;
+  }
+  const std::string& received() const { return received_; }
+  int fd() const { return fd_; }
+
+ private:
+  bool ReadSome() {
+    char buffer[16384];
+    const int n = SSL_read(ssl_.get(), buffer, sizeof(buffer));
+    if (n > 0) {
+      received_.append(buffer, static_cast<size_t>(n));
+      return true;
+    }
+    const int error = SSL_get_error(ssl_.get(), n);
+    closed_ =
+        error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno != EAGAIN) || error == SSL_ERROR_SSL;
+    return false;
+  }
+
+  const int fd_;
+  bssl::UniquePtr<SSL_CTX> ctx_;
+  bssl::UniquePtr<SSL> ssl_;
+  std::string received_;
+  bool closed_ = false;
+};
+
+// RawReadsEof reports whether the peer closed `fd` (read returns 0 or a reset) before the receive timeout.
+bool RawReadsEof(int fd) {
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+    if (n < 0) return false;  // timed out
+  }
+}
+
+class ConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cert = MakeTestCertificate();
+    ASSERT_THAT(cert, IsOk());
+    cert_ = *cert;
+    auto ctx = MakeTestSslCtx(cert_, /*http2=*/false);
+    ASSERT_THAT(ctx, IsOk());
+    ssl_ctx_ = *std::move(ctx);
+    ASSERT_THAT(loop_.Start(), IsOk());
+    context_.loop = &loop_;
+    context_.ssl_ctx = ssl_ctx_.get();
+    context_.handler = handler_.get();
+    context_.codec_factory = [](absl::string_view, const http::CodecContext& context) {
+      return std::unique_ptr<http::ServerCodec>(std::make_unique<http1::Codec>(context, http1::Options()));
+    };
+    context_.options.read_header_timeout = absl::Milliseconds(300);
+    context_.options.idle_timeout = absl::Milliseconds(300);
+    context_.options.linger_timeout = absl::Milliseconds(100);
+  }
+
+  void TearDown() override {
+    OnLoop([this] { connections_.CloseAll(); });
+    loop_.Stop();
+  }
+
+  // Connect adopts the server end of a new pair on the loop and returns the client end.
+  int Connect() {
+    auto [server, client] = TcpPair();
+    EXPECT_GE(server, 0);
+    OnLoop([&, server = server] { Connection::Adopt(server, &context_, &connections_); });
+    return client;
+  }
+
+  // OnLoop runs `fn` on the loop and waits for it.
+  void OnLoop(std::function<void()> fn) {
+    lifecycle::Signal done("on-loop");
+    loop_.Post([&] {
+      fn();
+      done.Fire();
+    });
+    ASSERT_TRUE(done.WaitFor(absl::Seconds(10)));
+  }
+
+  size_t OpenConnections() {
+    size_t n = 0;
+    OnLoop([&] { n = connections_.size(); });
+    return n;
+  }
+
+  // WaitForNoConnections polls until the loop has dropped every connection.
+  bool WaitForNoConnections() {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (OpenConnections() > 0) {
+      if (absl::Now() > deadline) return false;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return true;
+  }
+
+  // The handler: "/hold" parks its writer for the test to answer; "/stream" streams until back-pressure; anything
+  // else answers at once.
+  struct Parked {
+    base::Mutex mu;
+    std::optional<http::ResponseWriter> writer ABSL_GUARDED_BY(mu);
+    std::optional<http::CompletionReason> completed ABSL_GUARDED_BY(mu);
+    lifecycle::Signal arrived{"parked"};
+    lifecycle::Signal finished{"completed"};
+  };
+  std::shared_ptr<Parked> parked_ = std::make_shared<Parked>();
+  std::atomic<int> refused_writes_{0};
+  std::atomic<size_t> streamed_bytes_{0};
+
+  http::HandlerPtr handler_ = http::HandlerFunc([this](http::RequestPtr request, http::ResponseWriter writer) {
+    if (request->path == "/hold") {
+      std::shared_ptr<Parked> parked = parked_;
+      writer.OnComplete([parked](const http::Completion& done) {
+        base::MutexLock lock(&parked->mu);
+        parked->completed = done.reason;
+        parked->finished.Fire();
+      });
+      base::MutexLock lock(&parked->mu);
+      parked->writer.emplace(std::move(writer));
+      parked->arrived.Fire();
+      return;
+    }
+    if (request->path == "/stream") {
+      ASSERT_THAT(writer.WriteHead(200, {{"Content-Type", "application/octet-stream"}}), IsOk());
+      auto shared = std::make_shared<http::ResponseWriter>(std::move(writer));
+      StreamMore(shared);
+      return;
+    }
+    writer.Send(http::TextResponse(200, absl::StrCat("hello ", request->path))).IgnoreError();
+  });
+
+  // StreamMore writes 64 KiB chunks until the exchange refuses one (back-pressure), then waits for OnWritable;
+  // after 8 MiB it finishes.
+  void StreamMore(const std::shared_ptr<http::ResponseWriter>& writer) {
+    while (streamed_bytes_ < (size_t{8} << 20)) {
+      absl::Status written = writer->Write(std::string(64 << 10, 'x'));
+      if (absl::IsResourceExhausted(written)) {
+        ++refused_writes_;
+        writer->OnWritable([this, writer] { StreamMore(writer); });
+        return;
+      }
+      if (!written.ok()) return;
+      streamed_bytes_ += 64 << 10;
+    }
+    writer->Finish().IgnoreError();
+  }
+
+  TestCertificate cert_;
+  bssl::UniquePtr<SSL_CTX> ssl_ctx_;
+  EventLoop loop_{"connection-test"};
+  ConnectionContext context_;
+  ConnectionSet connections_;
+};
+
+TEST_F(ConnectionTest, ServesKeepAliveRequestsOverOneConnection) {
+  TlsClient client(Connect());
+  ASSERT_TRUE(client.Handshake());
+  ASSERT_TRUE(client.Write("GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(client.ReadUntil("hello /two"));
+  EXPECT_THAT(client.received(), StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(client.received(), HasSubstr("hello /one"));
+  EXPECT_EQ(OpenConnections(), 1u);
+  EXPECT_EQ(context_.counters.accepted, 1u);
+  EXPECT_EQ(context_.counters.open_http1, 1u);
+}
+
+TEST_F(ConnectionTest, SilentClientIsClosedAtTheReadHeaderTimeoutDuringTheHandshake) {
+  const int fd = Connect();
+  const absl::Time start = absl::Now();
+  EXPECT_TRUE(RawReadsEof(fd));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(250));
+  ::close(fd);
+  ASSERT_TRUE(WaitForNoConnections());
+  EXPECT_EQ(context_.counters.handshake_timeouts, 1u);
+}
+
+TEST_F(ConnectionTest, IncompleteRequestHeadIsClosedAtTheReadHeaderTimeout) {
+  TlsClient client(Connect());
+  ASSERT_TRUE(client.Handshake());
+  ASSERT_TRUE(client.Write("GET /slow HTTP/1.1\r\nHost: x\r\n"));  // no blank line: the head never completes
+  EXPECT_TRUE(client.ReadToEnd());
+  ASSERT_TRUE(WaitForNoConnections());
+  EXPECT_EQ(context_.counters.read_header_timeouts, 1u);
+}
+
+TEST_F(ConnectionTest, IdleConnectionIsClosedAtTheIdleTimeout) {
+  TlsClient client(Connect());
+  ASSERT_TRUE(client.Handshake());
+  ASSERT_TRUE(client.Write("GET /once HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(client.ReadUntil("hello /once"));
+  EXPECT_TRUE(client.ReadToEnd());
+  ASSERT_TRUE(WaitForNoConnections());
+  EXPECT_EQ(context_.counters.idle_closes, 1u);
+}
+
+TEST_F(ConnectionTest, GarbageInsteadOfTlsIsAHandshakeErrorAndClosed) {
+  const int fd = Connect();
+  const std::string plain = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::write(fd, plain.data(), plain.size()), static_cast<ssize_t>(plain.size()));
+  EXPECT_TRUE(RawReadsEof(fd));
+  ::close(fd);
+  ASSERT_TRUE(WaitForNoConnections());
+  EXPECT_EQ(context_.counters.handshake_errors, 1u);
+}
+
+TEST_F(ConnectionTest, ShutdownClosesIdleConnectionsAndAnswersBusyOnesWithConnectionClose) {
+  TlsClient idle(Connect());
+  ASSERT_TRUE(idle.Handshake());
+  TlsClient busy(Connect());
+  ASSERT_TRUE(busy.Handshake());
+  ASSERT_TRUE(busy.Write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(parked_->arrived.WaitFor(absl::Seconds(10)));
+
+  OnLoop([this] { connections_.BeginShutdown(); });
+  EXPECT_TRUE(idle.ReadToEnd());  // closed at once: nothing in flight
+  EXPECT_EQ(idle.received(), "");
+  EXPECT_EQ(OpenConnections(), 1u);  // the busy one waits for its answer
+
+  {
+    base::MutexLock lock(&parked_->mu);
+    ASSERT_THAT(parked_->writer->Send(http::TextResponse(200, "late but whole")), IsOk());
+  }
+  EXPECT_TRUE(busy.ReadToEnd());
+  EXPECT_THAT(busy.received(), HasSubstr("Connection: close\r\n"));
+  EXPECT_THAT(busy.received(), HasSubstr("late but whole"));
+  ASSERT_TRUE(WaitForNoConnections());
+}
+
+// A reset connection ends its exchanges as kClientGone at once. (A plain EOF does not: an HTTP/1.1 client may have
+// only shut down its sending side and still wait for the answer; see tests/adversarial.)
+TEST_F(ConnectionTest, ResetConnectionCompletesItsExchangeAsClientGone) {
+  {
+    TlsClient client(Connect());
+    ASSERT_TRUE(client.Handshake());
+    ASSERT_TRUE(client.Write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(parked_->arrived.WaitFor(absl::Seconds(10)));
+    const linger reset{1, 0};
+    ASSERT_EQ(::setsockopt(client.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)), 0);
+  }  // closes the socket with an RST, the request unanswered
+  ASSERT_TRUE(parked_->finished.WaitFor(absl::Seconds(10)));
+  base::MutexLock lock(&parked_->mu);
+  EXPECT_EQ(parked_->completed, http::CompletionReason::kClientGone);
+  EXPECT_TRUE(parked_->writer->done());
+  EXPECT_FALSE(parked_->writer->Send(http::TextResponse(200, "too late")).ok());
+}
+
+TEST_F(ConnectionTest, SlowReaderPushesBackOnTheHandlerThenGetsEveryByte) {
+  context_.options.idle_timeout = absl::Seconds(30);  // the client pauses on purpose
+  TlsClient client(Connect());
+  ASSERT_TRUE(client.Handshake());
+  ASSERT_TRUE(client.Write("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+  // Not reading: the socket and the connection's buffers fill, and the exchange refuses more.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (refused_writes_ == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_GT(refused_writes_, 0);
+  EXPECT_LT(streamed_bytes_, size_t{8} << 20);
+  // Reading now drains it; the handler resumes from OnWritable and the whole body (chunked) arrives.
+  ASSERT_TRUE(client.ReadUntil("\r\n0\r\n\r\n"));
+  EXPECT_EQ(streamed_bytes_, size_t{8} << 20);
+  size_t xs = 0;
+  for (char c : client.received()) xs += c == 'x';
+  EXPECT_EQ(xs, size_t{8} << 20);
+}
+
+}  // namespace
+}  // namespace apiserve::server
