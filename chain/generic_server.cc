@@ -112,12 +112,14 @@ http::HandlerPtr GenericServer::BuildHandlerChain() {
   if (config_.goaway_chance > 0) h = WithProbabilisticGoaway(std::move(h), config_.goaway_chance);
   h = WithResponseHeaders(std::move(h), config_.hsts_directives);
   if (config_.shutdown_send_retry_after) h = WithRetryAfter(std::move(h), signals_.not_accepting_new_request.get());
-  RequestMetrics* metrics = &RequestMetrics::Default();
-  if (config_.metrics != nullptr) {
-    request_metrics_ = std::make_unique<RequestMetrics>(config_.metrics);
-    metrics = request_metrics_.get();
+  if (config_.request_metrics) {
+    RequestMetrics* metrics = &RequestMetrics::Default();
+    if (config_.metrics != nullptr) {
+      request_metrics_ = std::make_unique<RequestMetrics>(config_.metrics);
+      metrics = request_metrics_.get();
+    }
+    h = WithRequestMetrics(std::move(h), metrics);
   }
-  h = WithRequestMetrics(std::move(h), metrics);
   h = WithAccessLog(std::move(h));
   h = WithRequestReceivedTimestamp(std::move(h));
   h = WithRequestInfo(std::move(h),

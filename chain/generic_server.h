@@ -75,6 +75,9 @@ struct ServerConfig {
   // (default base::metrics::Registry::Default()), and what /metrics/slis serves (default chain::SliRegistry()).
   base::metrics::Registry* metrics = nullptr;
   const base::metrics::Registry* sli_metrics = nullptr;
+  // Whether requests are recorded in apiserver_request_total / _duration_seconds / apiserver_response_sizes
+  // (kube always records them; off, the filter is not installed at all).
+  bool request_metrics = true;
 };
 
 class PreparedServer;

@@ -67,6 +67,23 @@ TEST_F(ObservabilityTest, HealthzRequestsMoveRequestTotalWithKubesLabels) {
   EXPECT_THAT(scrape.body, HasSubstr("apiserver_current_inflight_requests{request_kind=\"mutating\"} 0\n"));
 }
 
+TEST(RequestMetricsOffTest, NothingIsRecordedAndMetricsStillServes) {
+  base::metrics::Registry metrics;
+  ServerConfig config;
+  config.metrics = &metrics;
+  config.request_metrics = false;
+  auto server = GenericServer::New(config, nullptr);
+  ASSERT_THAT(server, IsOk());
+  ASSERT_THAT((*server)->PrepareRun(), IsOk());
+  base::FakeExecutor loop;
+  EXPECT_EQ(http::ServeForTest(*(*server)->Handler(), http::NewRequest("GET", "/healthz", &loop), &loop).status, 200);
+  http::RecordedResponse scrape =
+      http::ServeForTest(*(*server)->Handler(), http::NewRequest("GET", "/metrics", &loop), &loop);
+  EXPECT_EQ(scrape.status, 200);
+  EXPECT_THAT(scrape.body, Not(HasSubstr("apiserver_request_total{")));
+  EXPECT_THAT(scrape.body, HasSubstr("apiserver_current_inflight_requests{"));
+}
+
 TEST_F(ObservabilityTest, SlisServeHealthCheckResults) {
   EXPECT_EQ(Serve("GET", "/readyz").status, 200);
   http::RecordedResponse slis = Serve("GET", "/metrics/slis");

@@ -231,6 +231,9 @@ void RegisterApiserverFlags(FlagSet* fs, ApiserverFlags* o) {
   fs->Int64Var(&o->max_connections, "max-connections", o->max_connections,
                "Maximum number of open client connections across all workers; beyond it a new connection is "
                "closed at once (logged once per burst). Zero means no limit.");
+  fs->BoolVar(&o->enable_request_metrics, "enable-request-metrics", o->enable_request_metrics,
+              "Record apiserver_request_total, apiserver_request_duration_seconds and apiserver_response_sizes "
+              "for every request (kube-apiserver always does).");
   fs->DurationVar(&o->pre_shutdown_hook_timeout, "pre-shutdown-hook-timeout", o->pre_shutdown_hook_timeout,
                   "Maximum time the pre-shutdown hooks may run during graceful termination before shutdown "
                   "proceeds without them.");

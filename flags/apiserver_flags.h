@@ -80,7 +80,8 @@ struct ApiserverFlags {
   absl::Duration read_header_timeout = absl::Seconds(32);
   absl::Duration idle_timeout = absl::Seconds(90);
   int64_t max_request_body_bytes = 3 * 1024 * 1024;
-  int64_t max_connections = 0;  // 0: unlimited (kube has no such limit; RLIMIT_NOFILE is the natural cap)
+  int64_t max_connections = 0;         // 0: unlimited (kube has no such limit; RLIMIT_NOFILE is the natural cap)
+  bool enable_request_metrics = true;  // kube always records apiserver_request_*; embedders and benchmarks may not
   absl::Duration pre_shutdown_hook_timeout = absl::Minutes(1);
 };
 

@@ -118,6 +118,7 @@ TEST_F(ApiserverFlagsTest, EveryFlagParses) {
                      "--idle-timeout=1m30s",
                      "--max-request-body-bytes=1024",
                      "--max-connections=5000",
+                     "--enable-request-metrics=false",
                      "--pre-shutdown-hook-timeout=1.5s"}),
               IsOk());
   const ApiserverFlags& o = options_;
@@ -153,6 +154,7 @@ TEST_F(ApiserverFlagsTest, EveryFlagParses) {
   EXPECT_EQ(o.idle_timeout, absl::Seconds(90));
   EXPECT_EQ(o.max_request_body_bytes, 1024);
   EXPECT_EQ(o.max_connections, 5000);
+  EXPECT_FALSE(o.enable_request_metrics);
   EXPECT_EQ(o.pre_shutdown_hook_timeout, absl::Milliseconds(1500));
   EXPECT_THAT(ValidateApiserverFlags(o), IsOk());
   for (const std::string& name : fs_.Names()) EXPECT_TRUE(fs_.Changed(name)) << name;
@@ -316,6 +318,8 @@ TEST_F(ApiserverFlagsTest, UsageListsEveryFlagWithItsDefault) {
       "(default \"apiserver.local.config/certificates\")\n",
       "      --client-ca-file string ",
       "      --disable-http2-serving ",
+      "      --enable-request-metrics ",
+      "(default true)\n",
       "      --feature-gates strings ",
       "      --goaway-chance float ",
       "      --http2-max-streams-per-connection int ",
@@ -361,7 +365,7 @@ TEST_F(ApiserverFlagsTest, UsageListsEveryFlagWithItsDefault) {
   }
   // One line per flag; zero defaults are not shown; the request timeout prints as Go does.
   EXPECT_EQ(std::count(usage.begin(), usage.end(), '\n'), static_cast<long>(fs_.Names().size()));
-  EXPECT_EQ(fs_.Names().size(), 34u);
+  EXPECT_EQ(fs_.Names().size(), 35u);
   EXPECT_THAT(usage, HasSubstr("(default 1m0s)\n      --secure-port"));
   EXPECT_THAT(usage, Not(HasSubstr("(default 0s)")));
   EXPECT_THAT(usage, Not(HasSubstr("(default false)")));

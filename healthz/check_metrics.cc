@@ -7,30 +7,25 @@ CheckMetrics& CheckMetrics::Global() {
   return *kGlobal;
 }
 
-void CheckMetrics::Record(absl::string_view name, absl::string_view type, bool success) {
+CheckMetrics::Series* CheckMetrics::SeriesFor(absl::string_view name, absl::string_view type) {
   base::MutexLock lock(&mu_);
-  auto key = std::make_pair(std::string(name), std::string(type));
-  auto it = samples_.find(key);
-  if (it == samples_.end()) {
-    CheckSample sample;
-    sample.name = key.first;
-    sample.type = key.second;
-    it = samples_.emplace(std::move(key), std::move(sample)).first;
-  }
-  CheckSample& sample = it->second;
-  sample.last_result = success ? 1 : 0;
-  if (success) {
-    ++sample.success_total;
-  } else {
-    ++sample.error_total;
-  }
+  auto it = series_.try_emplace(std::make_pair(std::string(name), std::string(type))).first;
+  return &it->second;
 }
 
 std::vector<CheckSample> CheckMetrics::Snapshot() const {
   base::MutexLock lock(&mu_);
   std::vector<CheckSample> out;
-  out.reserve(samples_.size());
-  for (const auto& [key, sample] : samples_) out.push_back(sample);
+  out.reserve(series_.size());
+  for (const auto& [key, series] : series_) {
+    CheckSample sample;
+    sample.name = key.first;
+    sample.type = key.second;
+    sample.success_total = series.success_total_.load(std::memory_order_relaxed);
+    sample.error_total = series.error_total_.load(std::memory_order_relaxed);
+    sample.last_result = series.last_result_.load(std::memory_order_relaxed);
+    if (sample.success_total + sample.error_total > 0) out.push_back(std::move(sample));
+  }
   return out;
 }
 

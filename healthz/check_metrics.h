@@ -9,8 +9,10 @@
 //
 // `name` is the check name, `type` the endpoint name ("healthz", "livez", "readyz"). Only checks run by a root
 // handler are recorded: excluded checks and per-check subpaths are not. The exporter reads Snapshot().
-// Thread-safe: Record is called from every event loop.
+// Thread-safe: Record is called from every event loop. A handler resolves its Series once (SeriesFor locks); each
+// probe then records with relaxed atomics, no lock and no lookup.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -45,15 +47,34 @@ class CheckMetrics {
   // Global is the process-wide instance the handlers record into unless told otherwise. Never destroyed.
   static CheckMetrics& Global();
 
-  // Record counts one run of check `name` on endpoint `type`.
-  void Record(absl::string_view name, absl::string_view type, bool success);
+  // Series is one (name, type): it appears in Snapshot once it has recorded a run.
+  class Series {
+   public:
+    void Record(bool success) {
+      (success ? success_total_ : error_total_).fetch_add(1, std::memory_order_relaxed);
+      last_result_.store(success ? 1 : 0, std::memory_order_relaxed);
+    }
 
-  // Snapshot returns every series recorded so far, sorted by (name, type).
+   private:
+    friend class CheckMetrics;
+    std::atomic<int> last_result_{0};
+    std::atomic<uint64_t> success_total_{0};
+    std::atomic<uint64_t> error_total_{0};
+  };
+
+  // SeriesFor returns the series of check `name` on endpoint `type`, creating it; the pointer stays valid for the
+  // life of this object.
+  Series* SeriesFor(absl::string_view name, absl::string_view type);
+
+  // Record counts one run of check `name` on endpoint `type` (SeriesFor, then Series::Record).
+  void Record(absl::string_view name, absl::string_view type, bool success) { SeriesFor(name, type)->Record(success); }
+
+  // Snapshot returns every series that has recorded a run, sorted by (name, type).
   std::vector<CheckSample> Snapshot() const;
 
  private:
   mutable base::Mutex mu_;
-  std::map<std::pair<std::string, std::string>, CheckSample> samples_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, Series> series_ ABSL_GUARDED_BY(mu_);  // nodes never move
 };
 
 }  // namespace apiserve::healthz

@@ -24,9 +24,11 @@ class RootHandler : public http::Handler, public std::enable_shared_from_this<Ro
       : endpoint_(std::move(endpoint)),
         runners_(std::move(runners)),
         first_time_healthy_(std::move(options.first_time_healthy)),
-        metrics_(options.metrics != nullptr ? options.metrics : &CheckMetrics::Global()),
         log_failure_(std::move(options.log_failure)),
-        ok_(http::Shared(http::TextResponse(200, "ok"))) {}
+        ok_(http::Shared(http::TextResponse(200, "ok"))) {
+    CheckMetrics* metrics = options.metrics != nullptr ? options.metrics : &CheckMetrics::Global();
+    for (const auto& runner : runners_) series_.push_back(metrics->SeriesFor(runner->check().Name(), endpoint_));
+  }
 
   void Serve(http::RequestPtr request, http::ResponseWriter writer) override;
 
@@ -56,7 +58,7 @@ class RootHandler : public http::Handler, public std::enable_shared_from_this<Ro
   const std::vector<std::shared_ptr<CheckRunner>> runners_;
   const std::function<void()> first_time_healthy_;
   std::atomic<bool> healthy_once_{false};
-  CheckMetrics* const metrics_;
+  std::vector<CheckMetrics::Series*> series_;  // one per runner, resolved once
   const std::function<void(const std::string&)> log_failure_;
   const http::ResponsePtr ok_;
 };
@@ -126,12 +128,12 @@ void RootHandler::Answer(Probe& probe) {
         absl::StrAppend(&lines, "[+]", check.Name(), " excluded with ", check.GroupName(), ": ok\n");
         break;
       case Outcome::kPassed:
-        metrics_->Record(check.Name(), endpoint_, true);
+        series_[i]->Record(true);
         absl::StrAppend(&lines, "[+]", check.Name(), " ok\n");
         break;
       case Outcome::kFailed:
       case Outcome::kPending:  // cannot happen: every run settles before Answer
-        metrics_->Record(check.Name(), endpoint_, false);
+        series_[i]->Record(false);
         // The public answer withholds the reason; the log gets it.
         absl::StrAppend(&lines, "[-]", check.Name(), " failed: reason withheld\n");
         absl::StrAppend(&failure_log_lines, "[-]", check.Name(), " failed: ", slots[i].status.message(), "\n");

@@ -8,6 +8,7 @@ LOG="$WORK/apiserver.log"
 
 # kube rejects --secure-port=0, so take a free port from the kernel first.
 FREE_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+: >"$LOG"  # exists before the background start opens it: the polling below must not race its creation
 "$BIN" --secure-port="$FREE_PORT" --bind-address=127.0.0.1 --cert-dir="$WORK/certs" --workers=2 -v=1 2>"$LOG" &
 PID=$!
 trap 'kill -9 $PID 2>/dev/null || true' EXIT

@@ -87,6 +87,7 @@ int Main(int argc, char** argv) {
   config.hsts_directives = options.strict_transport_security_directives;
   config.goaway_chance = options.disable_http2_serving ? 0 : options.goaway_chance;
   config.request_timeout = options.request_timeout;
+  config.request_metrics = options.enable_request_metrics;
   config.unauthenticated_http2_dos_mitigation =
       flags::FeatureEnabled(options, "UnauthenticatedHTTP2DOSMitigation", /*default_value=*/true);
   config.max_requests_inflight = options.max_requests_inflight;

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -49,18 +51,55 @@ struct Series {
   Histogram* sizes;
 };
 
-// A per-thread cache from (metrics id, labels) to series. Bounded: cleared when it grows past kMaxCached.
+// A per-thread cache from (metrics id, code, labels) to series. Bounded: cleared when it grows past kMaxCached.
+// Looked up by a view of the labels (no key string is built per request).
 constexpr size_t kMaxCached = 4096;
 
-Series LookUp(RequestMetrics* metrics, const RequestMetricLabels& l, const std::string& code) {
-  thread_local absl::flat_hash_map<std::string, Series> cache;
-  // NUL cannot occur in a request line or an HTTP/2 field, so it separates the values unambiguously.
-  const absl::string_view sep("\0", 1);
-  thread_local std::string key;  // reused: building the key does not allocate once it has grown
-  key.clear();
-  absl::StrAppend(&key, metrics->id(), sep, code, sep, l.verb, sep, l.dry_run, sep, l.group, sep, l.version, sep,
-                  l.resource, sep, l.subresource, sep, l.scope, sep, l.component);
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
+struct SeriesKeyView {
+  uint64_t id;
+  int code;
+  const RequestMetricLabels* labels;
+};
+
+struct SeriesKey {
+  uint64_t id;
+  int code;
+  RequestMetricLabels labels;
+  SeriesKeyView View() const { return SeriesKeyView{id, code, &labels}; }
+};
+
+struct SeriesKeyHash {
+  using is_transparent = void;
+  size_t operator()(const SeriesKeyView& k) const {
+    const RequestMetricLabels& l = *k.labels;
+    return absl::Hash<
+        std::tuple<uint64_t, int, absl::string_view, absl::string_view, absl::string_view, absl::string_view,
+                   absl::string_view, absl::string_view, absl::string_view, absl::string_view>>()(
+        std::make_tuple(k.id, k.code, absl::string_view(l.verb), absl::string_view(l.dry_run),
+                        absl::string_view(l.group), absl::string_view(l.version), absl::string_view(l.resource),
+                        absl::string_view(l.subresource), absl::string_view(l.scope), absl::string_view(l.component)));
+  }
+  size_t operator()(const SeriesKey& k) const { return (*this)(k.View()); }
+};
+
+struct SeriesKeyEq {
+  using is_transparent = void;
+  static bool Same(const SeriesKeyView& a, const SeriesKeyView& b) {
+    const RequestMetricLabels& x = *a.labels;
+    const RequestMetricLabels& y = *b.labels;
+    return a.id == b.id && a.code == b.code && x.verb == y.verb && x.dry_run == y.dry_run && x.group == y.group &&
+           x.version == y.version && x.resource == y.resource && x.subresource == y.subresource && x.scope == y.scope &&
+           x.component == y.component;
+  }
+  bool operator()(const SeriesKey& a, const SeriesKey& b) const { return Same(a.View(), b.View()); }
+  bool operator()(const SeriesKey& a, const SeriesKeyView& b) const { return Same(a.View(), b); }
+  bool operator()(const SeriesKeyView& a, const SeriesKey& b) const { return Same(a, b.View()); }
+};
+
+Series LookUp(RequestMetrics* metrics, const RequestMetricLabels& l, int status) {
+  thread_local absl::flat_hash_map<SeriesKey, Series, SeriesKeyHash, SeriesKeyEq> cache;
+  if (auto it = cache.find(SeriesKeyView{metrics->id(), status, &l}); it != cache.end()) return it->second;
+  const std::string code = absl::StrCat(status);
   Series series;
   series.total = metrics->total()->WithLabelValues(
       {code, l.component, l.dry_run, l.group, l.resource, l.scope, l.subresource, l.verb, l.version});
@@ -69,7 +108,7 @@ Series LookUp(RequestMetrics* metrics, const RequestMetricLabels& l, const std::
   series.sizes = metrics->response_sizes()->WithLabelValues(
       {l.component, l.group, l.resource, l.scope, l.subresource, l.verb, l.version});
   if (cache.size() >= kMaxCached) cache.clear();
-  cache.emplace(key, series);
+  cache.emplace(SeriesKey{metrics->id(), status, l}, series);
   return series;
 }
 
@@ -143,7 +182,7 @@ http::HandlerPtr WithRequestMetrics(http::HandlerPtr next, RequestMetrics* metri
     const absl::Time start = request->received_time != absl::InfinitePast() ? request->received_time : now();
     writer.OnComplete([metrics, request, start, now](const http::Completion& done) {
       const RequestMetricLabels labels = MetricLabelsFor(*request, request->Context<RequestInfo>(), done.status);
-      const Series series = LookUp(metrics, labels, absl::StrCat(done.status));
+      const Series series = LookUp(metrics, labels, done.status);
       series.total->Inc();
       series.duration->Observe(absl::ToDoubleSeconds(now() - start));
       series.sizes->Observe(static_cast<double>(done.body_bytes));

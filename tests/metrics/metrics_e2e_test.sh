@@ -10,6 +10,7 @@ PROMTOOL="${PROMTOOL:-/usr/bin/promtool}"
 [ -x "$PROMTOOL" ] || { echo "promtool not found (apt-get install prometheus; see tools/bootstrap.sh)"; exit 1; }
 
 FREE_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+: >"$LOG"  # exists before the background start opens it: the polling below must not race its creation
 "$BIN" --secure-port="$FREE_PORT" --bind-address=127.0.0.1 --cert-dir="$WORK/certs" --workers=2 -v=1 2>"$LOG" &
 PID=$!
 trap 'kill -9 $PID 2>/dev/null || true' EXIT
