@@ -1,0 +1,53 @@
+# Shared by the side-by-side scripts of tests/bench (sourced, not run): builds the optimized server, makes a
+# throw-away ECDSA P-256 certificate, and measures server CPU per request under h2load.
+#
+# After `bench_setup`: BIN (the opt binary), WORK (temp dir, removed on exit).
+#   bench_measure SERVER_CPUS CLIENT_CPUS H2LOAD_THREADS PATH [server flags...]
+# starts the server on SERVER_CPUS with the flags, warms up 2 s, runs h2load (64 connections x 32 streams) for 8 s
+# on CLIENT_CPUS and prints "<server µs per request> <req/s>": utime + stime of the server process over the run
+# (from /proc), divided by the requests completed.
+#   bench_median: the median of the numbers on stdin.
+
+bench_setup() {
+  local root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  (cd "$root" && bazel build --config=opt //server:apiserver >/dev/null 2>&1)
+  BIN="$(cd "$root" && bazel info --config=opt bazel-bin 2>/dev/null)/server/apiserver"
+  WORK=$(mktemp -d)
+  BENCH_SERVER=""
+  trap 'bench_stop; rm -rf "$WORK"' EXIT
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" >/dev/null 2>&1
+}
+
+bench_stop() {
+  if [ -n "${BENCH_SERVER:-}" ]; then
+    kill "$BENCH_SERVER" 2>/dev/null || true
+    wait "$BENCH_SERVER" 2>/dev/null || true
+    BENCH_SERVER=""
+  fi
+}
+
+bench_measure() {
+  local server_cpus=$1 client_cpus=$2 threads=$3 path=$4
+  shift 4
+  local port=$((20000 + RANDOM % 20000))
+  taskset -c "$server_cpus" "$BIN" --bind-address=127.0.0.1 --secure-port="$port" \
+    --tls-cert-file="$WORK/cert.pem" --tls-private-key-file="$WORK/key.pem" "$@" >"$WORK/server.log" 2>&1 &
+  BENCH_SERVER=$!
+  for _ in $(seq 50); do grep -q "Serving securely" "$WORK/server.log" && break; sleep 0.1; done
+  local url="https://127.0.0.1:$port$path"
+  taskset -c "$client_cpus" h2load -c 64 -m 32 -t "$threads" -D 2 "$url" >/dev/null 2>&1
+  local before after out
+  before=$(awk '{print $14 + $15}' "/proc/$BENCH_SERVER/stat")
+  out=$(taskset -c "$client_cpus" h2load -c 64 -m 32 -t "$threads" -D 8 "$url" 2>&1)
+  after=$(awk '{print $14 + $15}' "/proc/$BENCH_SERVER/stat")
+  bench_stop
+  local requests rps
+  requests=$(echo "$out" | awk '/^requests:/{print $8}')
+  rps=$(echo "$out" | awk '/^finished in/{print $4}')
+  awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" -v rps="$rps" \
+    'BEGIN { printf "%.2f %s\n", t / hz * 1e6 / n, rps }'
+}
+
+bench_median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
