@@ -110,6 +110,9 @@ absl::StatusOr<std::unique_ptr<ServerContext>> ServerContext::Create(const TlsOp
         ctx, static_cast<uint32_t>(std::min<int64_t>(lifetime, SSL_DEFAULT_SESSION_PSK_DHE_TIMEOUT)));
     if (SSL_CTX_set_ex_data(ctx, ContextIndex(), self.get()) != 1) return SslError("SSL_CTX_set_ex_data");
     SSL_CTX_set_tlsext_ticket_key_cb(ctx, &ServerContext::TicketCallback);
+    // One TLS 1.3 ticket per handshake, as Go's server sends (BoringSSL's default is two: twice the ticket
+    // encryption and bytes on every full handshake for a client that resumes with one).
+    SSL_CTX_set_num_tickets(ctx, 1);
   } else {
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
   }
