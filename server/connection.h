@@ -151,6 +151,12 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   void OnOutputReady() override;
 
  private:
+  // PostProcess runs Process from the loop soon (once, however often it is asked before then).
+  void PostProcess();
+  // FlushRound moves codec output into TLS records and writes them, up to the high-water mark; false if the
+  // connection was closed on a TLS error.
+  template <typename Queued, typename Seal>
+  bool FlushRound(const Queued& queued, const Seal& seal);
   enum class State { kHandshake, kOpen, kClosing, kClosed };
 
   Connection(ConnectionContext* context, ConnectionSet* set);
