@@ -125,10 +125,7 @@ bool RawReadsEof(int fd) {
 class ConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto cert = MakeTestCertificate();
-    ASSERT_THAT(cert, IsOk());
-    cert_ = *cert;
-    auto ctx = MakeTestSslCtx(cert_, /*http2=*/false);
+    auto ctx = MakeTestServerSslCtx(/*http2=*/false);
     ASSERT_THAT(ctx, IsOk());
     ssl_ctx_ = *std::move(ctx);
     ASSERT_THAT(loop_.Start(), IsOk());
@@ -233,7 +230,6 @@ class ConnectionTest : public ::testing::Test {
     writer->Finish().IgnoreError();
   }
 
-  TestCertificate cert_;
   bssl::UniquePtr<SSL_CTX> ssl_ctx_;
   EventLoop loop_{"connection-test"};
   ConnectionContext context_;

@@ -52,9 +52,7 @@ class SignalRecorder {
 class RunTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto cert = MakeTestCertificate();
-    ASSERT_THAT(cert, IsOk());
-    auto ctx = MakeTestSslCtx(*cert, /*http2=*/false);
+    auto ctx = MakeTestServerSslCtx(/*http2=*/false);
     ASSERT_THAT(ctx, IsOk());
     ctx_ = *std::move(ctx);
   }

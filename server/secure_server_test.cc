@@ -35,10 +35,7 @@ CodecFactory Http1Only() {
 class SecureServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto cert = MakeTestCertificate();
-    ASSERT_THAT(cert, IsOk());
-    cert_ = *cert;
-    auto ctx = MakeTestSslCtx(cert_, /*http2=*/false);
+    auto ctx = MakeTestServerSslCtx(/*http2=*/false);
     ASSERT_THAT(ctx, IsOk());
     ctx_ = *std::move(ctx);
   }
@@ -53,7 +50,6 @@ class SecureServerTest : public ::testing::Test {
     return Shell(absl::StrCat("curl -sk --http1.1 --max-time 10 ", extra, " https://127.0.0.1:", port, path));
   }
 
-  TestCertificate cert_;
   bssl::UniquePtr<SSL_CTX> ctx_;
   http::HandlerPtr handler_ = http::HandlerFunc([](http::RequestPtr request, http::ResponseWriter writer) {
     writer

@@ -49,4 +49,10 @@ absl::StatusOr<bssl::UniquePtr<SSL_CTX>> MakeTestSslCtx(const TestCertificate& c
   return ctx;
 }
 
+absl::StatusOr<bssl::UniquePtr<SSL_CTX>> MakeTestServerSslCtx(bool http2) {
+  absl::StatusOr<TestCertificate> cert = MakeTestCertificate();
+  if (!cert.ok()) return cert.status();
+  return MakeTestSslCtx(*cert, http2);
+}
+
 }  // namespace apiserve::server

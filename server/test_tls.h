@@ -23,6 +23,9 @@ absl::StatusOr<TestCertificate> MakeTestCertificate();
 // MakeTestSslCtx loads the certificate; ALPN prefers h2 when `http2` is true, else only http/1.1.
 absl::StatusOr<bssl::UniquePtr<SSL_CTX>> MakeTestSslCtx(const TestCertificate& cert, bool http2);
 
+// MakeTestServerSslCtx does both: a fresh certificate, then a server context serving it.
+absl::StatusOr<bssl::UniquePtr<SSL_CTX>> MakeTestServerSslCtx(bool http2);
+
 }  // namespace apiserve::server
 
 #endif  // APISERVE_SERVER_TEST_TLS_H_

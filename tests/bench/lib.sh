@@ -7,6 +7,7 @@
 # on CLIENT_CPUS and prints "<server µs per request> <req/s>": utime + stime of the server process over the run
 # (from /proc), divided by the requests completed.
 #   bench_median: the median of the numbers on stdin.
+#   bench_ab: see below.
 
 bench_setup() {
   local root
@@ -51,3 +52,25 @@ bench_measure() {
 }
 
 bench_median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+
+# bench_ab LABEL_A LABEL_B RUNS: runs the caller's measure_a and measure_b alternately RUNS times, prints a table of
+# the runs and the medians with the ratio B / A.
+bench_ab() {
+  local label_a=$1 label_b=$2 runs=$3 run us_a rps_a us_b rps_b
+  local a=() b=()
+  echo "| run | $label_a µs/req (req/s) | $label_b µs/req (req/s) |"
+  echo "|---|---|---|"
+  for run in $(seq "$runs"); do
+    read -r us_a rps_a < <(measure_a)
+    read -r us_b rps_b < <(measure_b)
+    a+=("$us_a")
+    b+=("$us_b")
+    echo "| $run | $us_a ($rps_a) | $us_b ($rps_b) |"
+  done
+  local m_a m_b
+  m_a=$(printf '%s\n' "${a[@]}" | bench_median)
+  m_b=$(printf '%s\n' "${b[@]}" | bench_median)
+  echo
+  awk -v la="$label_a" -v lb="$label_b" -v a="$m_a" -v b="$m_b" \
+    'BEGIN { printf "median µs/req: %s %.2f, %s %.2f; ratio %.3f (%+.1f%%)\n", la, a, lb, b, b / a, (b / a - 1) * 100 }'
+}
