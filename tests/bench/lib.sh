@@ -53,16 +53,22 @@ bench_measure() {
 
 bench_median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
-# bench_ab LABEL_A LABEL_B RUNS: runs the caller's measure_a and measure_b alternately RUNS times, prints a table of
-# the runs and the medians with the ratio B / A.
+# bench_ab LABEL_A LABEL_B RUNS: runs the caller's measure_a and measure_b RUNS times each, in ABBA order, prints a
+# table of the runs and the medians with the ratio B / A.
 bench_ab() {
   local label_a=$1 label_b=$2 runs=$3 run us_a rps_a us_b rps_b
   local a=() b=()
   echo "| run | $label_a µs/req (req/s) | $label_b µs/req (req/s) |"
   echo "|---|---|---|"
   for run in $(seq "$runs"); do
-    read -r us_a rps_a < <(measure_a)
-    read -r us_b rps_b < <(measure_b)
+    # ABBA order: whatever drifts during a run (turbo, a neighbour's load) does not favour one side.
+    if [ $((run % 2)) -eq 1 ]; then
+      read -r us_a rps_a < <(measure_a)
+      read -r us_b rps_b < <(measure_b)
+    else
+      read -r us_b rps_b < <(measure_b)
+      read -r us_a rps_a < <(measure_a)
+    fi
     a+=("$us_a")
     b+=("$us_b")
     echo "| $run | $us_a ($rps_a) | $us_b ($rps_b) |"
