@@ -82,6 +82,12 @@ class ServerCodec {
   // OnPeerClosed: the peer went away (EOF, reset, or the server is closing the socket). Pending exchanges
   // complete as "client gone"; the codec produces no more output.
   virtual void OnPeerClosed() = 0;
+  // ReleaseIdleMemory gives back what the codec keeps for reuse (pooled streams, cached blocks); the connection
+  // calls it once it has been idle for a while (ConnectionOptions::idle_trim_delay). Default: nothing kept.
+  virtual void ReleaseIdleMemory() {}
+  // RequestsDispatched counts the requests handed to the handler so far: the connection restarts its idle timeout
+  // when it moves (a request answered within one read never shows the codec busy).
+  virtual uint64_t RequestsDispatched() const { return 0; }
 };
 
 }  // namespace apiserve::http

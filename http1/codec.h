@@ -53,7 +53,7 @@ class Codec : public http::ServerCodec {
   void OnPeerClosed() override;
 
   // RequestsDispatched counts requests handed to the handler since the connection started.
-  uint64_t RequestsDispatched() const { return requests_dispatched_; }
+  uint64_t RequestsDispatched() const override { return requests_dispatched_; }
 
  private:
   friend class Transaction;

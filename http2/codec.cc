@@ -553,7 +553,9 @@ Stream* Codec::AcquireStream(int32_t id) {
   stream->next = live_head_;
   if (live_head_ != nullptr) live_head_->prev = stream;
   live_head_ = stream;
-  ++open_streams_;
+  // Recycle nghttp2's blocks only on connections that run streams side by side: a one-at-a-time client gains
+  // little from it, and an idle connection would keep the cache.
+  if (++open_streams_ >= 2) allocator_.set_caching(true);
   return stream;
 }
 
@@ -568,12 +570,12 @@ void Codec::ReleaseStream(Stream* stream) {
   } else {
     delete stream;
   }
-  if (open_streams_ == 0) {
-    // The connection is idle: keep one pooled stream and no cached nghttp2 blocks, so an idle connection costs
-    // little; busy connections (streams overlapping) keep reusing both.
-    free_streams_.resize(std::min<size_t>(free_streams_.size(), 1));
-    allocator_.Trim();
-  }
+}
+
+void Codec::ReleaseIdleMemory() {
+  free_streams_.resize(std::min<size_t>(free_streams_.size(), 1));
+  allocator_.set_caching(false);
+  allocator_.Trim();
 }
 
 Stream* Codec::FindStream(int32_t id) const {
@@ -697,6 +699,7 @@ void Codec::Dispatch(Stream* stream) {
   stream->dispatched = true;
   ++unanswered_;
   ++counters_.requests_dispatched;
+  ++requests_dispatched_;
   context_.handler->Serve(std::move(request), http::ResponseWriter(stream->exchange));
 }
 

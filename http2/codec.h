@@ -67,6 +67,7 @@ class Codec : public http::ServerCodec {
   bool WantsLingeringClose() const override { return false; }
   http::CodecPhase phase() const override;
   size_t ActiveRequests() const override { return unanswered_; }
+  uint64_t RequestsDispatched() const override { return requests_dispatched_; }
   void BeginShutdown() override;
   void CompleteShutdown() override;
   void OnPeerClosed() override;
@@ -74,6 +75,8 @@ class Codec : public http::ServerCodec {
   const Counters& counters() const { return counters_; }
   // OpenStreams counts streams the codec still holds (request in progress or response being sent).
   size_t OpenStreams() const { return open_streams_; }
+  // Keeps one pooled stream and no cached nghttp2 blocks.
+  void ReleaseIdleMemory() override;
   // SettingsAcknowledged reports whether the client acknowledged our SETTINGS.
   bool SettingsAcknowledged() const { return settings_acked_; }
   const Options& options() const { return options_; }
@@ -159,6 +162,7 @@ class Codec : public http::ServerCodec {
   bool peer_closed_ = false;
   bool out_failed_ = false;  // nghttp2_session_mem_send failed: nothing more can be sent
   int32_t close_after_stream_ = 0;
+  uint64_t requests_dispatched_ = 0;
 };
 
 }  // namespace apiserve::http2

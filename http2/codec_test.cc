@@ -151,6 +151,20 @@ TEST(CodecTest, ManyStreamsInOneFeed) {
   }
 }
 
+TEST(CodecTest, ServesOnAfterReleasingIdleMemory) {
+  Connection c;
+  std::vector<int32_t> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(c.client.Get(absl::StrCat("/a", i)));
+  c.Pump();
+  c.codec->ReleaseIdleMemory();  // pooled streams and cached nghttp2 blocks go; the session keeps working
+  for (int i = 0; i < 20; ++i) ids.push_back(c.client.Get(absl::StrCat("/b", i)));
+  c.Pump();
+  ASSERT_EQ(c.requests.size(), 40u);
+  EXPECT_EQ(c.client.responses[ids[0]].body, "GET /a0 0");
+  EXPECT_EQ(c.client.responses[ids[39]].body, "GET /b19 0");
+  EXPECT_THAT(c.feed_error, IsOk());
+}
+
 TEST(CodecTest, SharedResponseIsSentFromTheObject) {
   Connection c;
   const http::ResponsePtr ok = http::Shared(http::TextResponse(200, "ok"));

@@ -98,7 +98,7 @@ void SessionAllocator::Free(void* block) {
   if (block == nullptr) return;
   Header* header = HeaderOf(block);
   const int size_class = header->size_class;
-  if (size_class == kUnpooled || cached_bytes_ + CapacityOf(size_class) > kMaxCachedBytes) {
+  if (!caching_ || size_class == kUnpooled || cached_bytes_ + CapacityOf(size_class) > kMaxCachedBytes) {
     std::free(header);
     return;
   }

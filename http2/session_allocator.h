@@ -6,7 +6,8 @@
 // through per-size-class free lists keeps the steady state of a busy connection off malloc.
 //
 // Blocks up to kLargestClass bytes come from six size classes (64 B … 2 KiB); at most kMaxCachedBytes of freed
-// blocks stay cached per session (an idle connection holds little); anything larger goes straight to malloc.
+// blocks stay cached per session, and only while caching is on (the codec turns it on for connections that run
+// streams side by side, off again when they go idle); anything larger goes straight to malloc.
 // Each block carries a 16-byte header (its class and capacity), so payloads keep malloc's 16-byte alignment.
 //
 // Threading: one session, one thread (nghttp2 sessions are not thread-safe either).
@@ -37,6 +38,8 @@ class SessionAllocator {
   void Free(void* block);
   // Trim gives every cached block back to malloc.
   void Trim();
+  // With caching off (the default), freed blocks go straight back to malloc.
+  void set_caching(bool caching) { caching_ = caching; }
 
   // For tests and metrics: bytes of freed blocks kept for reuse, and allocations served from them.
   size_t cached_bytes() const { return cached_bytes_; }
@@ -51,6 +54,7 @@ class SessionAllocator {
   nghttp2_mem mem_;
   std::array<FreeBlock*, kClasses> free_{};
   size_t cached_bytes_ = 0;
+  bool caching_ = false;
   size_t reused_ = 0;
 };
 

@@ -11,6 +11,7 @@ namespace {
 
 TEST(SessionAllocatorTest, FreedSmallBlocksAreReusedForTheSameClass) {
   SessionAllocator allocator;
+  allocator.set_caching(true);
   void* first = allocator.Allocate(100);  // the 128-byte class
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(first) % 16, 0u);
@@ -28,6 +29,7 @@ TEST(SessionAllocatorTest, FreedSmallBlocksAreReusedForTheSameClass) {
 
 TEST(SessionAllocatorTest, LargeBlocksAreNotCached) {
   SessionAllocator allocator;
+  allocator.set_caching(true);
   void* large = allocator.Allocate(SessionAllocator::kLargestClass + 1);
   ASSERT_NE(large, nullptr);
   std::memset(large, 0xab, SessionAllocator::kLargestClass + 1);
@@ -37,6 +39,7 @@ TEST(SessionAllocatorTest, LargeBlocksAreNotCached) {
 
 TEST(SessionAllocatorTest, TheCacheIsBounded) {
   SessionAllocator allocator;
+  allocator.set_caching(true);
   std::vector<void*> blocks;
   for (int i = 0; i < 64; ++i) blocks.push_back(allocator.Allocate(1024));
   for (void* block : blocks) allocator.Free(block);
@@ -51,6 +54,7 @@ TEST(SessionAllocatorTest, TheCacheIsBounded) {
 
 TEST(SessionAllocatorTest, CallocZeroesAndReallocKeepsTheContents) {
   SessionAllocator allocator;
+  allocator.set_caching(true);
   void* dirty = allocator.Allocate(64);
   std::memset(dirty, 0xff, 64);
   allocator.Free(dirty);
@@ -65,8 +69,18 @@ TEST(SessionAllocatorTest, CallocZeroesAndReallocKeepsTheContents) {
   EXPECT_EQ(allocator.AllocateZeroed(SIZE_MAX / 2, 4), nullptr);  // overflow is refused, not wrapped
 }
 
+TEST(SessionAllocatorTest, WithoutCachingFreedBlocksAreNotKept) {
+  SessionAllocator allocator;
+  allocator.Free(allocator.Allocate(100));
+  EXPECT_EQ(allocator.cached_bytes(), 0u);
+  allocator.set_caching(true);
+  allocator.Free(allocator.Allocate(100));
+  EXPECT_EQ(allocator.cached_bytes(), 128u);
+}
+
 TEST(SessionAllocatorTest, ServesAnNghttp2SessionThroughItsLifetime) {
   SessionAllocator allocator;
+  allocator.set_caching(true);
   nghttp2_session_callbacks* callbacks = nullptr;
   ASSERT_EQ(nghttp2_session_callbacks_new(&callbacks), 0);
   nghttp2_session* session = nullptr;

@@ -433,8 +433,14 @@ void Connection::UpdateTimer() {
     } else {
       switch (codec_->phase()) {
         case http::CodecPhase::kIdle:
-          want = TimerKind::kIdle;
-          duration = options.idle_timeout;
+          if (!idle_trimmed_ && options.idle_trim_delay > absl::ZeroDuration() &&
+              options.idle_trim_delay < options.idle_timeout) {
+            want = TimerKind::kIdleTrim;
+            duration = options.idle_trim_delay;
+          } else {
+            want = TimerKind::kIdle;
+            duration = idle_trimmed_ ? options.idle_timeout - options.idle_trim_delay : options.idle_timeout;
+          }
           break;
         case http::CodecPhase::kReadingHeaders:
           want = TimerKind::kReadHeader;
@@ -445,7 +451,20 @@ void Connection::UpdateTimer() {
       }
     }
   }
-  if (want == timer_kind_) return;
+  // A request ends the idle period, even one answered within a single pass that never showed the codec busy.
+  const uint64_t dispatched = codec_ != nullptr ? codec_->RequestsDispatched() : 0;
+  const bool new_requests = dispatched != requests_seen_;
+  requests_seen_ = dispatched;
+  if (new_requests && idle_trimmed_) {
+    idle_trimmed_ = false;
+    if (want == TimerKind::kIdle && options.idle_trim_delay > absl::ZeroDuration() &&
+        options.idle_trim_delay < options.idle_timeout) {
+      want = TimerKind::kIdleTrim;
+      duration = options.idle_trim_delay;
+    }
+  }
+  if (want != TimerKind::kIdle) idle_trimmed_ = false;
+  if (want == timer_kind_ && !new_requests) return;
   timer_kind_ = want;
   if (want == TimerKind::kNone) {
     uv_timer_stop(&timer_);
@@ -464,6 +483,12 @@ void Connection::OnTimeout() {
     case TimerKind::kReadHeader:
       ++(state_ == State::kHandshake ? context_->counters.handshake_timeouts : context_->counters.read_header_timeouts);
       CloseNow();
+      return;
+    case TimerKind::kIdleTrim:
+      idle_trimmed_ = true;
+      codec_->ReleaseIdleMemory();
+      std::string().swap(plaintext_);
+      UpdateTimer();  // the rest of the idle timeout
       return;
     case TimerKind::kIdle:
       ++context_->counters.idle_closes;

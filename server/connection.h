@@ -38,9 +38,12 @@ namespace apiserve::server {
 struct ConnectionOptions {
   absl::Duration read_header_timeout = absl::Seconds(32);  // kube's ReadHeaderTimeout; covers the TLS handshake
   absl::Duration idle_timeout = absl::Seconds(90);         // kube's IdleTimeout
-  absl::Duration linger_timeout = absl::Seconds(1);        // how long to discard input after an error response
-  absl::Duration goaway_delay = absl::Seconds(1);          // between the HTTP/2 shutdown notice and the final GOAWAY
-  size_t write_high_water_mark = size_t{1} << 20;          // bytes queued in the socket before we stop producing
+  // After this long idle (less than idle_timeout), the connection releases what it and its codec keep for reuse;
+  // the idle timeout still counts from the start of the idle period. Zero: never.
+  absl::Duration idle_trim_delay = absl::Seconds(1);
+  absl::Duration linger_timeout = absl::Seconds(1);  // how long to discard input after an error response
+  absl::Duration goaway_delay = absl::Seconds(1);    // between the HTTP/2 shutdown notice and the final GOAWAY
+  size_t write_high_water_mark = size_t{1} << 20;    // bytes queued in the socket before we stop producing
 };
 
 // CodecFactory makes the codec for a negotiated ALPN protocol ("h2", "http/1.1", or "" when the client sent none).
@@ -198,8 +201,10 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   bool lingering_ = false;
   bool holds_slot_ = false;  // took a slot of context_->limit
   size_t writes_in_flight_ = 0;
-  enum class TimerKind { kNone, kReadHeader, kIdle, kGoaway, kLinger } timer_kind_ = TimerKind::kNone;
-  std::string plaintext_;  // codec output batched for one SSL_write
+  enum class TimerKind { kNone, kReadHeader, kIdleTrim, kIdle, kGoaway, kLinger } timer_kind_ = TimerKind::kNone;
+  bool idle_trimmed_ = false;   // this idle period's kIdleTrim has fired
+  uint64_t requests_seen_ = 0;  // codec_->RequestsDispatched() when the timer was last set
+  std::string plaintext_;       // codec output batched for one SSL_write
 };
 
 // ConnectionSet owns the live connections of one loop. Loop thread only.

@@ -277,6 +277,41 @@ TEST_F(ConnectionTest, IdleConnectionIsClosedAtTheIdleTimeout) {
   EXPECT_EQ(context_.counters.idle_closes, 1u);
 }
 
+// The idle timeout counts from the last request, also when every request is answered within the read that brought
+// it (the codec is never seen busy between two idle periods).
+TEST_F(ConnectionTest, EachRequestRestartsTheIdleTimeout) {
+  context_.options.idle_trim_delay = absl::ZeroDuration();
+  TlsClient client(Connect());
+  ASSERT_TRUE(client.Handshake());
+  for (int i = 0; i < 8; ++i) {  // 8 x 100 ms: well past the 300 ms idle timeout in total
+    const std::string path = absl::StrCat("/tick", i);
+    ASSERT_TRUE(client.Write(absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\n\r\n")));
+    ASSERT_TRUE(client.ReadUntil(absl::StrCat("hello ", path))) << i;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(context_.counters.idle_closes, 0u);
+}
+
+// Idle for idle_trim_delay, a connection gives back its pooled memory and stays open; the idle timeout still counts
+// from the start of the idle period.
+TEST_F(ConnectionTest, IdleTrimKeepsTheConnectionAndTheIdleDeadline) {
+  context_.options.idle_trim_delay = absl::Milliseconds(100);
+  context_.options.idle_timeout = absl::Milliseconds(600);
+  TlsClient client(Connect());
+  ASSERT_TRUE(client.Handshake());
+  ASSERT_TRUE(client.Write("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(client.ReadUntil("hello /first"));
+  absl::SleepFor(absl::Milliseconds(250));  // past the trim
+  ASSERT_TRUE(client.Write("GET /second HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(client.ReadUntil("hello /second"));
+  const absl::Time idle_from = absl::Now();
+  EXPECT_TRUE(client.ReadToEnd());
+  const absl::Duration idle = absl::Now() - idle_from;
+  EXPECT_GE(idle, absl::Milliseconds(500));
+  EXPECT_LT(idle, absl::Seconds(5));
+  EXPECT_EQ(context_.counters.idle_closes, 1u);
+}
+
 TEST_F(ConnectionTest, GarbageInsteadOfTlsIsAHandshakeErrorAndClosed) {
   const int fd = Connect();
   const std::string plain = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
