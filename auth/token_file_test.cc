@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "base/poll_until.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -24,15 +25,6 @@ http::RequestPtr WithAuthorization(absl::string_view value) {
   http::RequestPtr request = http::NewRequest("GET", "/api");
   request->headers.Add("Authorization", value);
   return request;
-}
-
-bool WaitFor(const std::function<bool()>& condition) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return false;
 }
 
 TEST(ParseTokenFileTest, KubeCsvColumnsQuotingAndBlankLines) {
@@ -144,7 +136,7 @@ TEST(TokenFileAuthenticatorTest, WatcherReloadsWhileRequestsAuthenticate) {
   http::RequestPtr new_request = WithAuthorization("Bearer new");
 
   dir.Write("tokens.csv", "new,bob,2\n");
-  EXPECT_TRUE(WaitFor([&] { return tokens->Authenticate(*new_request).ok(); }));
+  EXPECT_TRUE(base::PollUntil([&] { return tokens->Authenticate(*new_request).ok(); }));
   EXPECT_THAT(tokens->Authenticate(*old_request), StatusIs(absl::StatusCode::kUnauthenticated));
 
   dir.Write("tokens.csv", "\"broken\n");
@@ -152,7 +144,7 @@ TEST(TokenFileAuthenticatorTest, WatcherReloadsWhileRequestsAuthenticate) {
   EXPECT_THAT(tokens->Authenticate(*new_request), IsOk());
 
   dir.Write("tokens.csv", "newer,carol,3\n");
-  EXPECT_TRUE(WaitFor([&] { return tokens->Authenticate(*WithAuthorization("Bearer newer")).ok(); }));
+  EXPECT_TRUE(base::PollUntil([&] { return tokens->Authenticate(*WithAuthorization("Bearer newer")).ok(); }));
   EXPECT_THAT(tokens->Authenticate(*new_request), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 

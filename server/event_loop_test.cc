@@ -107,7 +107,8 @@ TEST(EventLoopTest, RecycledTimersFireAndTheIdleListIsBounded) {
     }
     loop.Post([&] {  // after this iteration's close callbacks
       int count = 0;
-      uv_walk(loop.uv_loop(), [](uv_handle_t*, void* arg) { ++*static_cast<int*>(arg); }, &count);
+      uv_walk(
+          loop.uv_loop(), [](uv_handle_t*, void* arg) { ++*static_cast<int*>(arg); }, &count);
       handles_after_churn = count;
     });
     loop.RunAfter(absl::Milliseconds(2), [&] {

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "absl/time/clock.h"
+#include "base/poll_until.h"
 #include "base/status_matchers.h"
 #include "gtest/gtest.h"
 #include "tls/test_certs.h"
@@ -10,16 +11,9 @@
 namespace apiserve::tls {
 namespace {
 
-using ::apiserve::base::IsOk;
+constexpr absl::Duration kPoll = absl::Milliseconds(2);
 
-bool WaitFor(const std::function<bool()>& condition) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(2));
-  }
-  return false;
-}
+using ::apiserve::base::IsOk;
 
 TEST(FileWatcherTest, EventsInTheDirectoryTriggerOneDebouncedCall) {
   testing::TempDir dir;
@@ -29,7 +23,7 @@ TEST(FileWatcherTest, EventsInTheDirectoryTriggerOneDebouncedCall) {
   ASSERT_THAT(watcher, IsOk());
   dir.Write("a.pem", "2");
   dir.Write("b.pem", "x");
-  EXPECT_TRUE(WaitFor([&] { return calls.load() >= 1; }));
+  EXPECT_TRUE(base::PollUntil([&] { return calls.load() >= 1; }, absl::Seconds(10), kPoll));
   absl::SleepFor(absl::Milliseconds(60));
   EXPECT_EQ(calls.load(), 1);
 }
@@ -40,7 +34,7 @@ TEST(FileWatcherTest, PeriodicCheckWithoutEventsAndStopsCleanly) {
   auto watcher = FileWatcher::Start({{dir.Join("missing/dir/x.pem")}, absl::Milliseconds(5), absl::Milliseconds(1)},
                                     [&] { calls++; });
   ASSERT_THAT(watcher, IsOk());
-  EXPECT_TRUE(WaitFor([&] { return calls.load() >= 3; }));
+  EXPECT_TRUE(base::PollUntil([&] { return calls.load() >= 3; }, absl::Seconds(10), kPoll));
   watcher->reset();  // joins promptly
   const int after = calls.load();
   absl::SleepFor(absl::Milliseconds(20));

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/poll_until.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -417,15 +418,6 @@ TEST_F(ClientCaTest, ReloadedBundleChangesAdvertisedNamesAndVerification) {
 
 // --- Reload ---
 
-bool WaitFor(const std::function<bool()>& condition) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (absl::Now() < deadline) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return false;
-}
-
 TEST_F(ServerContextTest, WatchedReloadServesNewCertWithoutDisturbingOldConnections) {
   TlsOptions options = DefaultOptions("one");
   options.watch_files = true;
@@ -440,7 +432,7 @@ TEST_F(ServerContextTest, WatchedReloadServesNewCertWithoutDisturbingOldConnecti
   ASSERT_THAT(two, IsOk());
   dir_.Write("one.key", two->key_pem);
   dir_.Write("one.crt", two->cert_pem);
-  EXPECT_TRUE(WaitFor([&] { return Handshake(*context, {}).served_common_name == "two"; }));
+  EXPECT_TRUE(base::PollUntil([&] { return Handshake(*context, {}).served_common_name == "two"; }));
   EXPECT_TRUE(testing::ExchangeData(old, "still here"));
 
   // A broken file is rejected; the previous certificate keeps serving.
@@ -464,7 +456,7 @@ TEST_F(ServerContextTest, PeriodicCheckReloadsWithoutInotifyEvents) {
   // Overwrite in place (same inode) — any event or the timer will do.
   dir_.Write("one.key", two->key_pem);
   dir_.Write("one.crt", two->cert_pem);
-  EXPECT_TRUE(WaitFor([&] { return Handshake(*context, {}).served_common_name == "two"; }));
+  EXPECT_TRUE(base::PollUntil([&] { return Handshake(*context, {}).served_common_name == "two"; }));
 }
 
 TEST_F(ServerContextTest, KubernetesSymlinkSwapIsDetected) {
@@ -495,7 +487,7 @@ TEST_F(ServerContextTest, KubernetesSymlinkSwapIsDetected) {
 
   ASSERT_EQ(symlink("..v2", dir_.Join("..data_tmp").c_str()), 0);
   ASSERT_EQ(rename(dir_.Join("..data_tmp").c_str(), dir_.Join("..data").c_str()), 0);
-  EXPECT_TRUE(WaitFor([&] { return Handshake(*context, {}).served_common_name == "two"; }));
+  EXPECT_TRUE(base::PollUntil([&] { return Handshake(*context, {}).served_common_name == "two"; }));
 }
 
 // --- Session resumption ---

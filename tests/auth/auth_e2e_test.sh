@@ -32,20 +32,10 @@ new_client mallory "/O=system:masters/CN=mallory" other-ca
 
 printf 'old-token,bob,1002,"dev,ops"\n' >tokens.csv
 
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/server/start_apiserver_for_test.sh"
 start_server() {  # start_server <extra flags...>
-  : >"$LOG"
-  FREE_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  "$BIN" --secure-port="$FREE_PORT" --bind-address=127.0.0.1 --cert-dir="$WORK/certs" --workers=2 \
-    --client-ca-file="$WORK/trusted-ca.crt" --token-auth-file="$WORK/tokens.csv" "$@" 2>"$LOG" &
-  PID=$!
-  PORT=""
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*Serving securely on .*:\([0-9][0-9]*\)$/\1/p' "$LOG" | head -1)
-    [ -n "$PORT" ] && break
-    kill -0 $PID 2>/dev/null || fail "server exited at start"
-    sleep 0.05
-  done
-  [ -n "$PORT" ] || fail "server did not start"
+  start_apiserver "$LOG" --cert-dir="$WORK/certs" --workers=2 --client-ca-file="$WORK/trusted-ca.crt" \
+    --token-auth-file="$WORK/tokens.csv" "$@"
   URL="https://127.0.0.1:$PORT"
 }
 stop_server() {

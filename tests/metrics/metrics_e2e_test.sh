@@ -3,25 +3,15 @@
 # pass `promtool check metrics`, specific series are there, PUT /debug/flags/v turns the -v=3 access log on, and
 # /version carries kube's version.Info fields.
 set -euo pipefail
-BIN="${TEST_SRCDIR}/${TEST_WORKSPACE}/server/apiserver"
 WORK="$(mktemp -d "${TEST_TMPDIR:-/tmp}/metrics.XXXXXX")"
 LOG="$WORK/apiserver.log"
 PROMTOOL="${PROMTOOL:-/usr/bin/promtool}"
 [ -x "$PROMTOOL" ] || { echo "promtool not found (apt-get install prometheus; see tools/bootstrap.sh)"; exit 1; }
 
-FREE_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-: >"$LOG"  # exists before the background start opens it: the polling below must not race its creation
-"$BIN" --secure-port="$FREE_PORT" --bind-address=127.0.0.1 --cert-dir="$WORK/certs" --workers=2 -v=1 2>"$LOG" &
-PID=$!
-trap 'kill -9 $PID 2>/dev/null || true' EXIT
-
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.*Serving securely on .*:\([0-9][0-9]*\)$/\1/p' "$LOG" | head -1)
-  [ -n "$PORT" ] && break
-  sleep 0.05
-done
-[ -n "$PORT" ] || { echo "server did not start:"; cat "$LOG"; exit 1; }
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/server/start_apiserver_for_test.sh"
+PID=""
+trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null || true' EXIT
+start_apiserver "$LOG" --cert-dir="$WORK/certs" --workers=2 -v=1
 URL="https://127.0.0.1:$PORT"
 
 fail() { echo "FAIL: $*"; echo "--- server log"; tail -50 "$LOG"; exit 1; }
