@@ -32,6 +32,8 @@ struct RequestInfo {
 // ParseRequestInfo applies kube's rules (API prefixes "api" and "apis"; "api" is groupless). Long-running: verbs
 // watch and proxy, subresources attach, exec, proxy, log, portforward, and paths under /debug/pprof/.
 RequestInfo ParseRequestInfo(const http::Request& request);
+// ParseRequestInfoInto does the same into `info`, overwriting every field and reusing its strings' buffers.
+void ParseRequestInfoInto(const http::Request& request, RequestInfo* info);
 
 // IsMutatingVerb: create, update, patch, delete, deletecollection (for max-in-flight's two pools); for non-resource
 // requests, any method but GET, HEAD and OPTIONS.

@@ -47,6 +47,28 @@ TEST(RequestInfoTest, ResourcePaths) {
   EXPECT_FALSE(Parse("GET", "/api/v1/namespaces/x/pods").long_running);
 }
 
+TEST(RequestInfoTest, LongPathsAndReuse) {
+  // More segments than kube's rules look at: the subresource is still one segment.
+  RequestInfo info = Parse("GET", "/apis/g/v1/watch/namespaces/ns/pods/p/log/extra/more");
+  EXPECT_EQ(info.verb, "watch");
+  EXPECT_EQ(info.namespace_name, "ns");
+  EXPECT_EQ(info.resource, "pods");
+  EXPECT_EQ(info.name, "p");
+  EXPECT_EQ(info.subresource, "log");
+  EXPECT_TRUE(info.long_running);
+
+  // Parsing into a used RequestInfo overwrites every field.
+  ParseRequestInfoInto(*http::NewRequest("GET", "/version"), &info);
+  EXPECT_FALSE(info.is_resource_request);
+  EXPECT_EQ(info.path, "/version");
+  EXPECT_EQ(info.verb, "get");
+  for (const std::string* field : {&info.api_prefix, &info.api_group, &info.api_version, &info.namespace_name,
+                                   &info.resource, &info.subresource, &info.name}) {
+    EXPECT_EQ(*field, "");
+  }
+  EXPECT_FALSE(info.long_running);
+}
+
 TEST(RequestInfoTest, MutatingClassification) {
   EXPECT_TRUE(IsMutating(Parse("POST", "/api/v1/namespaces/x/pods")));
   EXPECT_FALSE(IsMutating(Parse("GET", "/api/v1/namespaces/x/pods")));

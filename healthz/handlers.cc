@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/logger.h"
@@ -27,7 +28,10 @@ class RootHandler : public http::Handler, public std::enable_shared_from_this<Ro
         log_failure_(std::move(options.log_failure)),
         ok_(http::Shared(http::TextResponse(200, "ok"))) {
     CheckMetrics* metrics = options.metrics != nullptr ? options.metrics : &CheckMetrics::Global();
-    for (const auto& runner : runners_) series_.push_back(metrics->SeriesFor(runner->check().Name(), endpoint_));
+    for (const auto& runner : runners_) {
+      series_.push_back(metrics->SeriesFor(runner->check().Name(), endpoint_));
+      any_blocking_ = any_blocking_ || runner->check().IsBlocking();
+    }
   }
 
   void Serve(http::RequestPtr request, http::ResponseWriter writer) override;
@@ -50,6 +54,9 @@ class RootHandler : public http::Handler, public std::enable_shared_from_this<Ro
     int pending ABSL_GUARDED_BY(mu) = 1;  // one per running check, plus one held by Serve until it is done
   };
 
+  // ServeInline answers the common probe (no query, so nothing excluded and not verbose; no blocking check): the
+  // checks run right here, and a healthy answer is the shared "ok" response, with no per-probe state.
+  void ServeInline(http::RequestPtr request, http::ResponseWriter writer);
   // Settle records the result of check `index` (or Serve's own hold when index < 0) and answers after the last.
   void Settle(const std::shared_ptr<Probe>& probe, int index, absl::Status status);
   void Answer(Probe& probe);
@@ -61,9 +68,42 @@ class RootHandler : public http::Handler, public std::enable_shared_from_this<Ro
   std::vector<CheckMetrics::Series*> series_;  // one per runner, resolved once
   const std::function<void(const std::string&)> log_failure_;
   const http::ResponsePtr ok_;
+  bool any_blocking_ = false;
 };
 
+void RootHandler::ServeInline(http::RequestPtr request, http::ResponseWriter writer) {
+  absl::InlinedVector<absl::Status, 32> results;
+  bool healthy = true;
+  for (const auto& runner : runners_) {
+    results.push_back(runner->check().Check(*request));
+    healthy = healthy && results.back().ok();
+  }
+  if (healthy) {
+    for (CheckMetrics::Series* series : series_) series->Record(true);
+    if (first_time_healthy_ && !healthy_once_.exchange(true, std::memory_order_acq_rel)) first_time_healthy_();
+    writer.Send(ok_).IgnoreError();
+    return;
+  }
+  auto probe = std::make_shared<Probe>();
+  {
+    base::MutexLock lock(&probe->mu);
+    probe->slots.resize(runners_.size());
+    for (size_t i = 0; i < results.size(); ++i) {
+      probe->slots[i].outcome = results[i].ok() ? Outcome::kPassed : Outcome::kFailed;
+      probe->slots[i].status = std::move(results[i]);
+    }
+    probe->pending = 0;
+  }
+  probe->request = std::move(request);
+  probe->writer = std::move(writer);
+  Answer(*probe);
+}
+
 void RootHandler::Serve(http::RequestPtr request, http::ResponseWriter writer) {
+  if (request->raw_query.empty() && !any_blocking_) {
+    ServeInline(std::move(request), std::move(writer));
+    return;
+  }
   auto probe = std::make_shared<Probe>();
   const std::vector<std::string> exclude_values = request->QueryAll("exclude");
   const std::set<std::string> excluded(exclude_values.begin(), exclude_values.end());

@@ -5,7 +5,8 @@
 //
 // Order is insertion order (it is the wire order for requests, and what a handler wrote for responses). Names keep
 // the case they were given; HTTP/2 lowercases them on output. Not thread-safe: a map belongs to one request or
-// response at a time.
+// response at a time. Removed fields keep their strings as spare slots that later Adds reuse, so a map that is
+// cleared and refilled (a recycled request's headers) does not allocate again.
 
 #include <cstddef>
 #include <optional>
@@ -18,6 +19,9 @@
 
 namespace apiserve::http {
 
+// HeaderNameEquals compares two header names case-insensitively (ASCII).
+bool HeaderNameEquals(absl::string_view a, absl::string_view b);
+
 struct HeaderField {
   std::string name;
   std::string value;
@@ -26,6 +30,10 @@ struct HeaderField {
 class HeaderMap {
  public:
   HeaderMap() = default;
+  HeaderMap(const HeaderMap& other);
+  HeaderMap& operator=(const HeaderMap& other);
+  HeaderMap(HeaderMap&& other) noexcept;
+  HeaderMap& operator=(HeaderMap&& other) noexcept;
   HeaderMap(std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields);
 
   // Add appends a field, keeping any with the same name.
@@ -36,6 +44,13 @@ class HeaderMap {
   bool SetIfAbsent(absl::string_view name, absl::string_view value);
   // Remove deletes every field named `name`. Returns how many were removed.
   size_t Remove(absl::string_view name);
+  // RemoveIf deletes every field for which `pred(field)` is true, keeping the others' order.
+  template <typename Pred>
+  size_t RemoveIf(Pred pred) {
+    const size_t before = size_;
+    EraseIf(live_begin(), pred);
+    return before - size_;
+  }
 
   // Get returns the value of the first field named `name`.
   std::optional<absl::string_view> Get(absl::string_view name) const;
@@ -48,24 +63,45 @@ class HeaderMap {
   // ByteSize is the sum of name and value lengths plus 32 per field (RFC 9113's accounting of header list size).
   size_t ByteSize() const;
 
-  size_t size() const { return fields_.size(); }
-  absl::Span<const HeaderField> fields() const { return fields_; }
-  bool empty() const { return fields_.empty(); }
-  void clear() { fields_.clear(); }
+  size_t size() const { return size_; }
+  absl::Span<const HeaderField> fields() const { return absl::MakeConstSpan(fields_.data(), size_); }
+  bool empty() const { return size_ == 0; }
+  // clear removes every field; their strings stay as spare slots.
+  void clear() { size_ = 0; }
   void reserve(size_t n) { fields_.reserve(n); }
+  // ReleaseLargeSlots frees every spare slot when one of them holds more than `max_bytes` or there are more than
+  // kMaxKeptSlots, so a recycled map does not keep the memory of one unusual request.
+  static constexpr size_t kMaxKeptSlots = 64;
+  void ReleaseLargeSlots(size_t max_bytes);
 
-  using const_iterator = std::vector<HeaderField>::const_iterator;
-  const_iterator begin() const { return fields_.begin(); }
-  const_iterator end() const { return fields_.end(); }
+  using const_iterator = const HeaderField*;
+  const_iterator begin() const { return fields_.data(); }
+  const_iterator end() const { return fields_.data() + size_; }
 
   friend bool operator==(const HeaderMap& a, const HeaderMap& b);
 
  private:
-  std::vector<HeaderField> fields_;
-};
+  HeaderField* live_begin() { return fields_.data(); }
+  HeaderField* live_end() { return fields_.data() + size_; }
+  // EraseIf removes the live fields in [first, live_end()) that match, keeping order. A stable partition rather
+  // than remove_if, so the removed fields' strings survive as spare slots.
+  template <typename Pred>
+  void EraseIf(HeaderField* first, Pred pred) {
+    HeaderField* kept_end = first;
+    for (HeaderField* field = first; field != live_end(); ++field) {
+      if (pred(static_cast<const HeaderField&>(*field))) continue;
+      if (field != kept_end) std::swap(*field, *kept_end);
+      ++kept_end;
+    }
+    size_ = static_cast<size_t>(kept_end - live_begin());
+  }
+  void EraseNamed(HeaderField* first, absl::string_view name) {
+    EraseIf(first, [name](const HeaderField& field) { return HeaderNameEquals(field.name, name); });
+  }
 
-// HeaderNameEquals compares two header names case-insensitively (ASCII).
-bool HeaderNameEquals(absl::string_view a, absl::string_view b);
+  std::vector<HeaderField> fields_;  // [0, size_) are the fields; the rest are spare slots
+  size_t size_ = 0;
+};
 
 // HeaderValueHasToken reports whether a comma-separated header value (e.g. `Connection: keep-alive, Close`) contains
 // `token`, case-insensitively, ignoring surrounding whitespace.

@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "base/object_pool.h"
 
 namespace apiserve::http {
 namespace {
@@ -13,7 +14,41 @@ int HexValue(char c) {
   return -1;
 }
 
+// A recycled request keeps at most this much in one buffer (a large body or header is given back).
+constexpr size_t kMaxKeptBufferBytes = 4096;
+constexpr size_t kMaxIdleRequestsPerThread = 128;
+
+void ClearKeepingSmallBuffer(std::string* s) {
+  if (s->capacity() > kMaxKeptBufferBytes) {
+    std::string().swap(*s);
+  } else {
+    s->clear();
+  }
+}
+
 }  // namespace
+
+void Request::ResetForReuse(Request* request) {
+  for (std::string* s :
+       {&request->method, &request->target, &request->path, &request->raw_query, &request->authority, &request->body}) {
+    ClearKeepingSmallBuffer(s);
+  }
+  request->scheme.assign("https");
+  request->protocol = Protocol::kHttp11;
+  request->headers.clear();
+  request->headers.ReleaseLargeSlots(kMaxKeptBufferBytes);
+  request->connection.reset();
+  request->received_time = absl::InfinitePast();
+  request->executor = nullptr;
+  request->shutting_down = nullptr;
+  request->query_params_.reset();
+  request->context_.clear();
+}
+
+RequestPtr NewRequest() {
+  using Pool = base::ObjectPool<Request, &Request::ResetForReuse, kMaxIdleRequestsPerThread>;
+  return Pool::Acquire();
+}
 
 absl::string_view ProtocolName(Protocol protocol) {
   switch (protocol) {
@@ -51,21 +86,24 @@ void SplitTarget(absl::string_view target, std::string* path, std::string* raw_q
   if (!target.empty() && target[0] != '/' && scheme_end != absl::string_view::npos) {
     absl::string_view rest = target.substr(scheme_end + 3);
     const size_t path_start = rest.find_first_of("/?");
-    if (authority != nullptr) *authority = std::string(rest.substr(0, path_start));
+    if (authority != nullptr) {
+      const absl::string_view host = rest.substr(0, path_start);
+      authority->assign(host.data(), host.size());
+    }
     target = path_start == absl::string_view::npos ? absl::string_view("/") : rest.substr(path_start);
     if (!target.empty() && target[0] == '?') {
-      *path = "/";
-      *raw_query = std::string(target.substr(1));
+      path->assign("/");
+      raw_query->assign(target.data() + 1, target.size() - 1);
       return;
     }
   }
   const size_t question = target.find('?');
   if (question == absl::string_view::npos) {
-    *path = std::string(target);
+    path->assign(target.data(), target.size());
     raw_query->clear();
   } else {
-    *path = std::string(target.substr(0, question));
-    *raw_query = std::string(target.substr(question + 1));
+    path->assign(target.data(), question);
+    raw_query->assign(target.data() + question + 1, target.size() - question - 1);
   }
 }
 

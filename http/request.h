@@ -50,6 +50,14 @@ struct ConnectionInfo {
   std::string client_certificate_error;
 };
 
+class Request;
+using RequestPtr = std::shared_ptr<Request>;
+
+// NewRequest returns an empty request. Codecs use it: a request dropped on a thread is reset and kept (up to a
+// bound) for that thread's next NewRequest, buffers included, so a warm server does not allocate a request's
+// strings and headers again.
+RequestPtr NewRequest();
+
 class Request {
  public:
   Request() = default;
@@ -110,6 +118,10 @@ class Request {
   }
 
  private:
+  friend RequestPtr NewRequest();
+  // ResetForReuse empties the request for its next use, keeping its buffers unless they are large.
+  static void ResetForReuse(Request* request);
+
   template <typename T>
   static const void* TypeKey() {
     static const char key = 0;
@@ -119,8 +131,6 @@ class Request {
   mutable std::optional<std::vector<std::pair<std::string, std::string>>> query_params_;
   absl::InlinedVector<std::pair<const void*, std::shared_ptr<void>>, 4> context_;  // request info, user, ...
 };
-
-using RequestPtr = std::shared_ptr<Request>;
 
 // SplitTarget splits an origin-form or absolute-form request target into path and raw query. An absolute-form
 // target ("https://host/p?q") yields its path ("/p") and sets `authority` to its host if non-null.

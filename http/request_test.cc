@@ -1,5 +1,9 @@
 #include "http/request.h"
 
+#include <memory>
+#include <string>
+
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -57,6 +61,69 @@ TEST(RequestTest, TypedContext) {
   request.SetContext(std::make_shared<Marker>(Marker{2}));
   EXPECT_EQ(request.Context<Marker>()->value, 2);
   EXPECT_EQ(request.Context<int>(), nullptr);
+}
+
+struct Marker {
+  int value = 0;
+};
+
+TEST(NewRequestTest, ARecycledRequestStartsEmptyAndKeepsItsBuffers) {
+  auto executor_stand_in = reinterpret_cast<base::Executor*>(0x1);
+  const Request* address = nullptr;
+  std::weak_ptr<Marker> context;
+  {
+    RequestPtr first = NewRequest();
+    address = first.get();
+    first->method = "POST";
+    first->target = "/apis/demo.apiserve.io/v1/echo?pretty=true";
+    SplitTarget(first->target, &first->path, &first->raw_query);
+    first->authority = "apiserver.example.com:6443";
+    first->scheme = "http";
+    first->protocol = Protocol::kHttp2;
+    first->headers.Add("User-Agent", "kubectl/v1.31.0 (linux/amd64) kubernetes/abcdef0");
+    first->body = "{}";
+    first->connection = std::make_shared<ConnectionInfo>();
+    first->received_time = absl::Now();
+    first->executor = executor_stand_in;
+    EXPECT_TRUE(first->HasQuery("pretty"));
+    auto marker = std::make_shared<Marker>();
+    context = marker;
+    first->SetContext(std::move(marker));
+  }
+  EXPECT_TRUE(context.expired());  // the context went when the request was dropped
+  RequestPtr second = NewRequest();
+  ASSERT_EQ(second.get(), address);
+  EXPECT_EQ(second->method, "");
+  EXPECT_EQ(second->target, "");
+  EXPECT_EQ(second->path, "");
+  EXPECT_EQ(second->raw_query, "");
+  EXPECT_EQ(second->authority, "");
+  EXPECT_EQ(second->scheme, "https");
+  EXPECT_EQ(second->protocol, Protocol::kHttp11);
+  EXPECT_TRUE(second->headers.empty());
+  EXPECT_EQ(second->body, "");
+  EXPECT_EQ(second->connection, nullptr);
+  EXPECT_EQ(second->received_time, absl::InfinitePast());
+  EXPECT_EQ(second->executor, nullptr);
+  EXPECT_EQ(second->shutting_down, nullptr);
+  EXPECT_FALSE(second->HasQuery("pretty"));
+  EXPECT_EQ(second->Context<Marker>(), nullptr);
+  EXPECT_GE(second->target.capacity(), 40u);  // buffers kept
+}
+
+TEST(NewRequestTest, LargeBuffersAreNotKept) {
+  const Request* address = nullptr;
+  {
+    RequestPtr request = NewRequest();
+    address = request.get();
+    request->body.assign(1 << 20, 'b');
+    request->headers.Add("X-Big", std::string(64 * 1024, 'h'));
+  }
+  RequestPtr again = NewRequest();
+  ASSERT_EQ(again.get(), address);
+  EXPECT_LT(again->body.capacity(), 1u << 20);
+  again->headers.Add("X-Small", "s");
+  EXPECT_LT(again->headers.begin()->value.capacity(), 64u * 1024);
 }
 
 TEST(ProtocolNameTest, GoSpelling) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/object_pool.h"
 
 namespace apiserve::http {
 namespace {
@@ -19,11 +20,30 @@ ResponsePtr DroppedWriterResponse() {
 
 }  // namespace
 
-Exchange::Exchange(base::Executor* loop, ResponseSink* sink, size_t high_water_mark)
-    : loop_(loop), high_water_mark_(high_water_mark), sink_(sink) {}
+void Exchange::ResetForReuse(Exchange* exchange) {
+  exchange->loop_ = nullptr;
+  exchange->high_water_mark_ = 0;
+  exchange->state_.store(kOpen, std::memory_order_relaxed);
+  exchange->buffered_.store(0, std::memory_order_relaxed);
+  exchange->pending_posts_.store(0, std::memory_order_relaxed);
+  exchange->sink_ = nullptr;
+  exchange->status_ = 0;
+  exchange->body_bytes_ = 0;
+  exchange->completed_ = false;
+  exchange->completion_ = Completion();
+  exchange->hooks_.clear();
+  exchange->on_writable_ = nullptr;
+  exchange->ClearDecorations();
+  exchange->decorations_.ReleaseLargeSlots(/*max_bytes=*/1024);
+}
 
 std::shared_ptr<Exchange> NewExchange(base::Executor* loop, ResponseSink* sink, size_t high_water_mark) {
-  return std::make_shared<Exchange>(loop, sink, high_water_mark);
+  using Pool = base::ObjectPool<Exchange, &Exchange::ResetForReuse, /*kMaxIdle=*/128>;
+  std::shared_ptr<Exchange> exchange = Pool::Acquire();
+  exchange->loop_ = loop;
+  exchange->sink_ = sink;
+  exchange->high_water_mark_ = high_water_mark;
+  return exchange;
 }
 
 bool Exchange::CanRunNow() const {
@@ -52,8 +72,7 @@ absl::Status Exchange::Send(ResponsePtr response) {
   int expected = kOpen;
   if (!state_.compare_exchange_strong(expected, kDone, std::memory_order_acq_rel)) return AlreadyCompleted();
   RunOnLoop([this, response = std::move(response)]() mutable {
-    absl::InlinedVector<HeaderField, 4> extra;
-    if (!decorations_.empty() && !TakeExtraHeaders(response->headers, &extra)) {
+    if (!decorations_.empty() && !KeepExtraHeaders(response->headers)) {
       auto decorated = std::make_shared<Response>(*response);  // rare: a filter overrides the handler's header
       Decorate(&decorated->headers);
       response = std::move(decorated);
@@ -63,8 +82,9 @@ absl::Status Exchange::Send(ResponsePtr response) {
     if (sink_ != nullptr) {
       ResponseSink* sink = sink_;
       sink_ = nullptr;
-      sink->SendResponse(std::move(response), extra);
+      sink->SendResponse(std::move(response), decorations_.fields());
     }
+    ClearDecorations();
     Complete(CompletionReason::kAnswered);
   });
   return absl::OkStatus();
@@ -138,39 +158,59 @@ absl::Status Exchange::Abort() {
   return absl::OkStatus();
 }
 
-void Exchange::AddResponseHeader(std::string name, std::string value, bool only_if_absent) {
-  RunOnLoop([this, name = std::move(name), value = std::move(value), only_if_absent]() mutable {
-    decorations_.push_back(Decoration{std::move(name), std::move(value), only_if_absent});
+void Exchange::AddResponseHeader(absl::string_view name, absl::string_view value, bool only_if_absent) {
+  if (CanRunNow()) {
+    AddDecoration(name, value, only_if_absent);
+    return;
+  }
+  PostToLoop([this, name = std::string(name), value = std::string(value), only_if_absent] {
+    AddDecoration(name, value, only_if_absent);
   });
 }
 
-void Exchange::Decorate(HeaderMap* headers) {
-  for (Decoration& d : decorations_) {
-    if (d.only_if_absent) {
-      headers->SetIfAbsent(d.name, d.value);
-    } else {
-      headers->Set(d.name, d.value);
+void Exchange::AddDecoration(absl::string_view name, absl::string_view value, bool only_if_absent) {
+  absl::Span<const HeaderField> fields = decorations_.fields();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (!HeaderNameEquals(fields[i].name, name)) continue;
+    if (!only_if_absent) {  // a later Set wins over an earlier decoration of the same name
+      decorations_.Set(name, value);
+      decoration_if_absent_[i] = false;
     }
+    return;
   }
-  decorations_.clear();
+  decorations_.Add(name, value);
+  decoration_if_absent_.push_back(only_if_absent);
 }
 
-bool Exchange::TakeExtraHeaders(const HeaderMap& headers, absl::InlinedVector<HeaderField, 4>* extra) {
-  for (const Decoration& d : decorations_) {
-    if (!d.only_if_absent && headers.Has(d.name)) return false;
-  }
-  for (Decoration& d : decorations_) {
-    if (d.only_if_absent && headers.Has(d.name)) continue;
-    auto same = std::find_if(extra->begin(), extra->end(),
-                             [&](const HeaderField& field) { return HeaderNameEquals(field.name, d.name); });
-    if (same == extra->end()) {
-      extra->push_back(HeaderField{std::move(d.name), std::move(d.value)});
-    } else if (!d.only_if_absent) {
-      same->value = std::move(d.value);  // a later Set wins, as in Decorate
+void Exchange::Decorate(HeaderMap* headers) {
+  absl::Span<const HeaderField> fields = decorations_.fields();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (decoration_if_absent_[i]) {
+      headers->SetIfAbsent(fields[i].name, fields[i].value);
+    } else {
+      headers->Set(fields[i].name, fields[i].value);
     }
   }
-  decorations_.clear();
+  ClearDecorations();
+}
+
+bool Exchange::KeepExtraHeaders(const HeaderMap& headers) {
+  absl::Span<const HeaderField> fields = decorations_.fields();
+  bool drop_any = false;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (!headers.Has(fields[i].name)) continue;
+    if (!decoration_if_absent_[i]) return false;
+    drop_any = true;
+  }
+  if (drop_any) {
+    decorations_.RemoveIf([&](const HeaderField& field) { return headers.Has(field.name); });
+  }
   return true;
+}
+
+void Exchange::ClearDecorations() {
+  decorations_.clear();
+  decoration_if_absent_.clear();
 }
 
 void Exchange::OnBytesDrained(size_t n) {

@@ -29,6 +29,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "base/executor.h"
 #include "http/header_map.h"
@@ -68,9 +69,8 @@ class ResponseSink {
 // holds it to report drained bytes and a departed client (loop thread only).
 class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
-  // `loop` runs the sink (null: act on the calling thread, for tests); `sink` is borrowed until OnClientGone or
-  // completion. Write() refuses data once `high_water_mark` body bytes are waiting in the codec.
-  Exchange(base::Executor* loop, ResponseSink* sink, size_t high_water_mark);
+  // Made by NewExchange (recycled per thread, decorations' buffers included).
+  Exchange() = default;
 
   // --- codec side, loop thread ---
   // OnBytesDrained: `n` body bytes given through SendBody left the codec's buffer.
@@ -88,12 +88,15 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   absl::Status Abort();
   void OnWritable(absl::AnyInvocable<void()> callback);
   void OnComplete(absl::AnyInvocable<void(const Completion&)> hook);
-  void AddResponseHeader(std::string name, std::string value, bool only_if_absent);
+  void AddResponseHeader(absl::string_view name, absl::string_view value, bool only_if_absent);
   bool done() const { return state_.load(std::memory_order_acquire) == kDone; }
   bool head_sent() const { return state_.load(std::memory_order_acquire) != kOpen; }
 
  private:
+  friend std::shared_ptr<Exchange> NewExchange(base::Executor* loop, ResponseSink* sink, size_t high_water_mark);
   enum State { kOpen, kStreaming, kDone };
+
+  static void ResetForReuse(Exchange* exchange);
 
   // RunOnLoop runs `fn` now if on the loop with nothing posted ahead of it, else posts it. A template so the
   // common case (a handler answering on the loop) does not box `fn` into a heap-allocated AnyInvocable.
@@ -109,14 +112,15 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void PostToLoop(absl::AnyInvocable<void()> fn);
   void Complete(CompletionReason reason);  // loop thread
 
-  base::Executor* const loop_;
-  const size_t high_water_mark_;
+  // Set once by NewExchange.
+  base::Executor* loop_ = nullptr;
+  size_t high_water_mark_ = 0;
   std::atomic<int> state_{kOpen};
   std::atomic<size_t> buffered_{0};
   std::atomic<int> pending_posts_{0};
 
   // Loop thread only.
-  ResponseSink* sink_;
+  ResponseSink* sink_ = nullptr;
   int status_ = 0;
   uint64_t body_bytes_ = 0;
   bool completed_ = false;
@@ -124,16 +128,17 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   // Inline capacity covers the filters that hook a request (metrics, timeout, in-flight, wait group, ...).
   absl::InlinedVector<absl::AnyInvocable<void(const Completion&)>, 6> hooks_;
   absl::AnyInvocable<void()> on_writable_;
-  struct Decoration {
-    std::string name;
-    std::string value;
-    bool only_if_absent;
-  };
-  absl::InlinedVector<Decoration, 4> decorations_;
+  // Decorations: the response headers filters added, one field per name, and for each whether the handler's own
+  // field of that name wins. A HeaderMap so a recycled exchange reuses the strings.
+  HeaderMap decorations_;
+  absl::InlinedVector<bool, 8> decoration_if_absent_;
+  void AddDecoration(absl::string_view name, absl::string_view value, bool only_if_absent);
+  // Decorate applies the decorations to `headers` and clears them.
   void Decorate(HeaderMap* headers);
-  // TakeExtraHeaders turns the decorations into fields to send after `headers` (which stay untouched). False when a
-  // decoration must replace one of `headers`: the caller copies the response then.
-  bool TakeExtraHeaders(const HeaderMap& headers, absl::InlinedVector<HeaderField, 4>* extra);
+  // KeepExtraHeaders leaves in decorations_ the fields to send after `headers` (which stay untouched). False when a
+  // decoration must replace one of `headers`: the caller copies the response and uses Decorate then.
+  bool KeepExtraHeaders(const HeaderMap& headers);
+  void ClearDecorations();
 };
 
 // NewExchange creates the shared state for one request; see Exchange.
@@ -190,8 +195,8 @@ class ResponseWriter {
   // AddResponseHeader makes the response carry `name: value` whatever the handler sends (filters: Cache-Control,
   // Audit-Id, HSTS, Connection: close). With `only_if_absent`, a header the handler set wins. Must be called before
   // the response head is sent; a shared response is then copied once to add the headers.
-  void AddResponseHeader(std::string name, std::string value, bool only_if_absent = false) {
-    exchange_->AddResponseHeader(std::move(name), std::move(value), only_if_absent);
+  void AddResponseHeader(absl::string_view name, absl::string_view value, bool only_if_absent = false) {
+    exchange_->AddResponseHeader(name, value, only_if_absent);
   }
 
   Completer completer() const { return Completer(exchange_); }

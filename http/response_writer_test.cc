@@ -199,6 +199,37 @@ TEST(ResponseWriterTest, DecorationsOverrideTheHandlerOrRepeatWithoutDuplicates)
   EXPECT_EQ(g.sink.recorded.headers.GetAll("Connection"), std::vector<absl::string_view>{"keep-alive"});
 }
 
+// Exchanges are recycled per thread: a new one must not see the last one's decorations, hooks or state.
+TEST(ResponseWriterTest, ARecycledExchangeStartsClean) {
+  const Exchange* first_address = nullptr;
+  {
+    Fixture f(/*high_water_mark=*/8);
+    f.sink.set_auto_drain(false);  // the exchange is dropped with bytes still counted as buffered
+    first_address = f.exchange.get();
+    ResponseWriter writer(f.exchange);
+    writer.AddResponseHeader("Audit-Id", "0123456789abcdef0123456789abcdef0123");
+    ASSERT_THAT(writer.WriteHead(200, {}), IsOk());
+    ASSERT_THAT(writer.Write("0123456789"), IsOk());
+    ASSERT_THAT(writer.Write("x"), StatusIs(absl::StatusCode::kResourceExhausted));
+    writer.OnWritable([] { ADD_FAILURE() << "the first exchange's OnWritable ran"; });
+    ASSERT_THAT(writer.Finish(), IsOk());
+    ASSERT_EQ(f.completions.size(), 1u);
+    f.sink.Attach(nullptr);
+  }
+  Fixture g;
+  EXPECT_EQ(g.exchange.get(), first_address);  // the same object, reset
+  EXPECT_FALSE(g.exchange->done());
+  EXPECT_FALSE(g.exchange->head_sent());
+  ResponseWriter writer(g.exchange);
+  ASSERT_THAT(writer.WriteHead(200, {}), IsOk());
+  ASSERT_THAT(writer.Write("ok"), IsOk());  // nothing counted as buffered from before
+  ASSERT_THAT(writer.Finish(), IsOk());
+  EXPECT_FALSE(g.sink.recorded.headers.Has("Audit-Id"));
+  ASSERT_EQ(g.completions.size(), 1u);  // only its own hook ran
+  EXPECT_EQ(g.completions[0].status, 200);
+  EXPECT_EQ(g.completions[0].body_bytes, 2u);
+}
+
 TEST(ServeForTestTest, StaticHandlerAnswers) {
   HandlerPtr handler = StaticHandler(Shared(TextResponse(200, "ok")));
   RecordedResponse r = ServeForTest(*handler, NewRequest("GET", "/healthz"));

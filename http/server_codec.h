@@ -82,7 +82,7 @@ class ServerCodec {
   // OnPeerClosed: the peer went away (EOF, reset, or the server is closing the socket). Pending exchanges
   // complete as "client gone"; the codec produces no more output.
   virtual void OnPeerClosed() = 0;
-  // ReleaseIdleMemory gives back what the codec keeps for reuse (pooled streams, cached blocks); the connection
+  // ReleaseIdleMemory gives back what the codec keeps for reuse (pooled streams or transactions); the connection
   // calls it once it has been idle for a while (ConnectionOptions::idle_trim_delay). Default: nothing kept.
   virtual void ReleaseIdleMemory() {}
   // RequestsDispatched counts the requests handed to the handler so far: the connection restarts its idle timeout

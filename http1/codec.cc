@@ -14,15 +14,33 @@ namespace apiserve::http1 {
 // holds the serialized response until the codec's output reaches it.
 class Transaction : public http::ResponseSink {
  public:
-  Transaction(Codec* codec, http::RequestPtr request, bool keep_alive)
-      : codec_(codec),
-        request_(std::move(request)),
-        head_request_(request_ != nullptr && request_->method == "HEAD"),
-        http10_(request_ != nullptr && request_->protocol == http::Protocol::kHttp10),
-        close_after_(!keep_alive) {}
+  explicit Transaction(Codec* codec) : codec_(codec) {}
+
+  // Start readies the transaction for a request (null for an error answer that answers none). A recycled
+  // transaction keeps its buffers.
+  void Start(http::RequestPtr request, bool keep_alive) {
+    request_ = std::move(request);
+    head_request_ = request_ != nullptr && request_->method == "HEAD";
+    http10_ = request_ != nullptr && request_->protocol == http::Protocol::kHttp10;
+    close_after_ = !keep_alive;
+    finished_ = dispatched_ = aborted_ = false;
+    framing_ = BodyFraming::kContentLength;
+  }
+  // Clear drops the request, the exchange and any output, keeping buffers of reasonable size.
+  void Clear() {
+    request_.reset();
+    exchange_.reset();
+    chunks_.clear();
+    chunk_head_ = 0;
+    if (head_bytes_.capacity() > kMaxKeptHeadBytes) {
+      std::string().swap(head_bytes_);
+    } else {
+      head_bytes_.clear();
+    }
+  }
 
   // An already-serialized response (error answers, 100 Continue).
-  void AppendRaw(std::string bytes) { chunks_.push_back(Chunk{std::move(bytes), nullptr, {}, 0, 0}); }
+  void AppendRaw(std::string bytes) { chunks_.push_back(Chunk::Owned(std::move(bytes), 0)); }
   void MarkFinished() { finished_ = true; }
   void CloseAfter() { close_after_ = true; }
 
@@ -39,45 +57,67 @@ class Transaction : public http::ResponseSink {
   void set_dispatched() { dispatched_ = true; }
   bool close_after() const { return close_after_; }
   bool aborted() const { return aborted_; }
-  bool has_output() const { return !chunks_.empty(); }
+  bool has_output() const { return chunk_head_ < chunks_.size(); }
 
   absl::string_view Peek() const {
-    const Chunk& c = chunks_.front();
+    const Chunk& c = chunks_[chunk_head_];
     return c.view.substr(c.offset);
   }
   // Consume takes up to `n` bytes of the front chunk; returns how many it took.
   size_t Consume(size_t n) {
-    Chunk& c = chunks_.front();
+    Chunk& c = chunks_[chunk_head_];
     const size_t take = std::min(n, c.view.size() - c.offset);
     c.offset += take;
     if (c.offset == c.view.size()) {
       const size_t credit = c.drain_credit;
-      chunks_.pop_front();
+      c.owned = std::string();  // give a sent chunk's memory back now
+      c.shared.reset();
+      if (++chunk_head_ == chunks_.size()) {
+        chunks_.clear();  // keeps the vector's capacity for the next response
+        chunk_head_ = 0;
+      }
       if (credit > 0 && exchange_) exchange_->OnBytesDrained(credit);
     }
     return take;
   }
 
  private:
+  // Chunk is a piece of output: bytes it owns, or a view into bytes kept alive elsewhere (a shared response's
+  // body, or head_bytes_, which stays untouched until the transaction is cleared).
   struct Chunk {
-    Chunk(std::string owned_bytes, http::ResponsePtr shared_response, absl::string_view shared_view, size_t off,
-          size_t credit)
-        : owned(std::move(owned_bytes)), shared(std::move(shared_response)), offset(off), drain_credit(credit) {
-      view = shared ? shared_view : absl::string_view(owned);
+    static Chunk Owned(std::string bytes, size_t credit) {
+      Chunk chunk;
+      chunk.owned = std::move(bytes);
+      chunk.view = chunk.owned;
+      chunk.drain_credit = credit;
+      return chunk;
     }
-    Chunk(Chunk&& other) noexcept
-        : owned(std::move(other.owned)),
-          shared(std::move(other.shared)),
-          offset(other.offset),
-          drain_credit(other.drain_credit) {
-      view = shared ? other.view : absl::string_view(owned);
+    static Chunk View(absl::string_view bytes, http::ResponsePtr keep_alive) {
+      Chunk chunk;
+      chunk.shared = std::move(keep_alive);
+      chunk.view = bytes;
+      chunk.is_view = true;
+      return chunk;
+    }
+    Chunk() = default;
+    Chunk(Chunk&& other) noexcept { *this = std::move(other); }
+    Chunk& operator=(Chunk&& other) noexcept {
+      owned = std::move(other.owned);
+      shared = std::move(other.shared);
+      is_view = other.is_view;
+      view = is_view ? other.view : absl::string_view(owned);
+      offset = other.offset;
+      drain_credit = other.drain_credit;
+      return *this;
     }
     std::string owned;
     http::ResponsePtr shared;  // keeps a shared body alive while `view` points into it
+    bool is_view = false;
     absl::string_view view;
-    size_t offset;
-    size_t drain_credit;  // body bytes reported to the exchange once this chunk is written
+    size_t offset = 0;
+    size_t drain_credit = 0;  // body bytes reported to the exchange once this chunk is written
   };
+  static constexpr size_t kMaxKeptHeadBytes = 16 * 1024;
 
   bool ShouldClose(absl::Span<const http::HeaderField> headers, absl::Span<const http::HeaderField> more = {}) {
     if (codec_->shutting_down_) close_after_ = true;
@@ -96,16 +136,18 @@ class Transaction : public http::ResponseSink {
   }
 
   Codec* const codec_;
-  const http::RequestPtr request_;
-  const bool head_request_;
-  const bool http10_;
-  bool close_after_;
+  http::RequestPtr request_;
+  bool head_request_ = false;
+  bool http10_ = false;
+  bool close_after_ = false;
   bool finished_ = false;
   bool dispatched_ = false;
   bool aborted_ = false;
   BodyFraming framing_ = BodyFraming::kContentLength;
   std::shared_ptr<http::Exchange> exchange_;
-  std::deque<Chunk> chunks_;
+  std::vector<Chunk> chunks_;  // [chunk_head_, size) are still to be written
+  size_t chunk_head_ = 0;
+  std::string head_bytes_;  // the response head (and a small body): reused by the next request
 };
 
 namespace {
@@ -129,19 +171,15 @@ void Transaction::SendResponse(http::ResponsePtr response, absl::Span<const http
   head.sniff_content_type = true;
   head.body_prefix = response->body;
   head.now = NowOf(codec_->context_);
-  std::string bytes;
   head.more_headers = extra_headers;
-  AppendResponseHead(response->headers, head, &bytes);
+  head_bytes_.clear();
+  AppendResponseHead(response->headers, head, &head_bytes_);
   const bool send_body = !no_body && !head_request_ && !response->body.empty();
-  if (send_body && response->body.size() <= 4096) {
-    bytes.append(response->body);  // one write for small answers
-    AppendRaw(std::move(bytes));
-  } else {
-    AppendRaw(std::move(bytes));
-    if (send_body) {
-      const absl::string_view body = response->body;
-      chunks_.push_back(Chunk(std::string(), std::move(response), body, 0, 0));
-    }
+  if (send_body && response->body.size() <= 4096) head_bytes_.append(response->body);  // one write for small answers
+  chunks_.push_back(Chunk::View(head_bytes_, nullptr));
+  if (send_body && response->body.size() > 4096) {
+    const absl::string_view body = response->body;
+    chunks_.push_back(Chunk::View(body, std::move(response)));
   }
   Done();
 }
@@ -166,9 +204,9 @@ void Transaction::SendHead(int status, http::HeaderMap headers, bool end_stream)
   if (head_request_ && framing_ == BodyFraming::kChunked) framing_ = BodyFraming::kNone;
   head.framing = framing_;
   head.close = close || close_after_;
-  std::string bytes;
-  AppendResponseHead(headers, head, &bytes);
-  AppendRaw(std::move(bytes));
+  head_bytes_.clear();
+  AppendResponseHead(headers, head, &head_bytes_);
+  chunks_.push_back(Chunk::View(head_bytes_, nullptr));
   if (end_stream) {
     if (framing_ == BodyFraming::kChunked) AppendRaw("0\r\n\r\n");
     Done();
@@ -189,9 +227,9 @@ void Transaction::SendBody(std::string data, bool end_stream) {
       AppendChunkHeader(size, &framed);
       framed.append(data);
       framed.append("\r\n");
-      chunks_.push_back(Chunk(std::move(framed), nullptr, {}, 0, size));
+      chunks_.push_back(Chunk::Owned(std::move(framed), size));
     } else {
-      chunks_.push_back(Chunk(std::move(data), nullptr, {}, 0, size));
+      chunks_.push_back(Chunk::Owned(std::move(data), size));
     }
   }
   if (end_stream) {
@@ -224,7 +262,7 @@ struct ParserCallbacks {
 
   static int OnMessageBegin(llhttp_t* parser) {
     Codec* codec = Of(parser);
-    codec->parsing_ = std::make_shared<http::Request>();
+    codec->parsing_ = http::NewRequest();
     codec->message_begun_ = true;
     codec->headers_done_ = false;
     codec->body_too_large_ = false;
@@ -382,7 +420,12 @@ bool Codec::OnHeadersComplete() {
     return false;
   }
   http::SplitTarget(request.target, &request.path, &request.raw_query, &uri_authority);
-  request.authority = !uri_authority.empty() ? uri_authority : std::string(request.headers.Get("Host").value_or(""));
+  if (uri_authority.empty()) {
+    const absl::string_view host = request.headers.Get("Host").value_or("");
+    request.authority.assign(host.data(), host.size());
+  } else {
+    request.authority = std::move(uri_authority);
+  }
 
   if (auto te = request.headers.Get("Transfer-Encoding"); te.has_value()) {
     if (request.headers.Has("Content-Length")) {
@@ -399,7 +442,7 @@ bool Codec::OnHeadersComplete() {
     return false;
   }
 
-  auto transaction = std::make_unique<Transaction>(this, parsing_, /*keep_alive=*/true);
+  std::unique_ptr<Transaction> transaction = NewTransaction(parsing_, /*keep_alive=*/true);
   if (auto expect = request.headers.Get("Expect"); expect.has_value()) {
     if (!absl::EqualsIgnoreCase(*expect, "100-continue")) {
       Reject(417, "");
@@ -444,7 +487,7 @@ void Codec::Reject(int status, absl::string_view reason) {
                                    "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
                                    "Content-Length: ",
                                    body.size(), "\r\n\r\n", body);
-  auto transaction = std::make_unique<Transaction>(this, nullptr, /*keep_alive=*/false);
+  std::unique_ptr<Transaction> transaction = NewTransaction(nullptr, /*keep_alive=*/false);
   transaction->AppendRaw(std::move(bytes));
   transaction->MarkFinished();
   // The error answers the request being parsed: a transaction already queued for it (headers were accepted, the
@@ -526,6 +569,27 @@ void Codec::ResumePendingInput() {
   in_feed_ = was_in_feed;
 }
 
+std::unique_ptr<Transaction> Codec::NewTransaction(http::RequestPtr request, bool keep_alive) {
+  std::unique_ptr<Transaction> transaction;
+  if (spare_transactions_.empty()) {
+    transaction = std::make_unique<Transaction>(this);
+  } else {
+    transaction = std::move(spare_transactions_.back());
+    spare_transactions_.pop_back();
+  }
+  transaction->Start(std::move(request), keep_alive);
+  return transaction;
+}
+
+void Codec::ReleaseIdleMemory() { spare_transactions_.clear(); }
+
+void Codec::RecycleTransaction(std::unique_ptr<Transaction> transaction) {
+  // A finished transaction's exchange no longer calls it (the exchange drops its sink when it completes).
+  if (spare_transactions_.size() >= kMaxSpareTransactions) return;
+  transaction->Clear();
+  spare_transactions_.push_back(std::move(transaction));
+}
+
 void Codec::OnTransactionOutput() {
   if (!in_feed_ && context_.callbacks != nullptr) context_.callbacks->OnOutputReady();
 }
@@ -553,7 +617,8 @@ void Codec::PopFinishedTransactions() {
   bool popped = false;
   while (!transactions_.empty() && transactions_.front()->finished() && !transactions_.front()->has_output()) {
     const bool close = transactions_.front()->close_after();
-    transactions_.pop_front();
+    RecycleTransaction(std::move(transactions_.front()));
+    transactions_.erase(transactions_.begin());
     popped = true;
     if (close) {
       close_after_output_ = true;

@@ -17,9 +17,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -51,6 +51,8 @@ class Codec : public http::ServerCodec {
   void BeginShutdown() override;
   void CompleteShutdown() override { BeginShutdown(); }
   void OnPeerClosed() override;
+  // Drops the answered transactions kept for reuse.
+  void ReleaseIdleMemory() override;
 
   // RequestsDispatched counts requests handed to the handler since the connection started.
   uint64_t RequestsDispatched() const override { return requests_dispatched_; }
@@ -104,7 +106,13 @@ class Codec : public http::ServerCodec {
   bool in_feed_ = false;
   bool peer_closed_ = false;
 
-  std::deque<std::unique_ptr<Transaction>> transactions_;
+  // In arrival order (at most max_pipelined_requests, so erasing the front is cheap). Answered transactions are
+  // kept for the next requests, buffers included.
+  std::vector<std::unique_ptr<Transaction>> transactions_;
+  static constexpr size_t kMaxSpareTransactions = 2;
+  std::vector<std::unique_ptr<Transaction>> spare_transactions_;
+  std::unique_ptr<Transaction> NewTransaction(http::RequestPtr request, bool keep_alive);
+  void RecycleTransaction(std::unique_ptr<Transaction> transaction);
   size_t active_requests_ = 0;
   uint64_t requests_dispatched_ = 0;
 };

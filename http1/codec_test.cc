@@ -126,6 +126,39 @@ TEST(Http1CodecTest, KeepAliveAndPipeliningInOrder) {
   EXPECT_GT(c.output_ready, 0);
 }
 
+// Transactions are recycled: what one response set (HEAD, chunked framing, a streamed head) must not leak into the
+// next, and dropping the spares (idle trim) changes nothing.
+TEST(Http1CodecTest, RecycledTransactionsStartClean) {
+  Connection c;
+  c.auto_answer = false;
+  ASSERT_THAT(c.Feed("HEAD /a HTTP/1.1\r\nHost: h\r\n\r\n"), IsOk());
+  ASSERT_THAT(c.writers.back().Send(http::TextResponse(200, "head body")), IsOk());
+  std::string out = c.Drain();
+  EXPECT_THAT(out, HasSubstr("Content-Length: 9\r\n"));
+  EXPECT_THAT(out, Not(HasSubstr("head body")));
+
+  ASSERT_THAT(c.Feed("GET /b HTTP/1.1\r\nHost: h\r\n\r\n"), IsOk());
+  ASSERT_THAT(c.writers.back().WriteHead(200, {{"Content-Type", "text/plain"}}), IsOk());
+  ASSERT_THAT(c.writers.back().Write("streamed"), IsOk());
+  ASSERT_THAT(c.writers.back().Finish(), IsOk());
+  out = c.Drain();
+  EXPECT_THAT(out, HasSubstr("Transfer-Encoding: chunked\r\n"));
+  EXPECT_THAT(out, HasSubstr("8\r\nstreamed\r\n0\r\n\r\n"));
+
+  c.codec->ReleaseIdleMemory();
+  for (const char* path : {"/c", "/d"}) {
+    ASSERT_THAT(c.Feed(absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: h\r\n\r\n")), IsOk());
+    ASSERT_THAT(c.writers.back().Send(http::TextResponse(200, absl::StrCat("body of ", path))), IsOk());
+    out = c.Drain();
+    EXPECT_THAT(out, StartsWith("HTTP/1.1 200 OK\r\n"));
+    EXPECT_THAT(out, Not(HasSubstr("chunked")));
+    EXPECT_THAT(out, HasSubstr(absl::StrCat("\r\n\r\nbody of ", path)));
+  }
+  EXPECT_EQ(c.requests.size(), 4u);
+  EXPECT_EQ(c.requests[3]->path, "/d");
+  EXPECT_FALSE(c.codec->WantsClose());
+}
+
 TEST(Http1CodecTest, PipelineReadAheadIsBounded) {
   Options options;
   options.max_pipelined_requests = 2;

@@ -74,7 +74,7 @@ class Stream : public http::ResponseSink {
 
   void Start(int32_t stream_id) {
     id = stream_id;
-    request = std::make_shared<http::Request>();
+    request = http::NewRequest();
   }
 
   void Clear() {
@@ -553,9 +553,7 @@ Stream* Codec::AcquireStream(int32_t id) {
   stream->next = live_head_;
   if (live_head_ != nullptr) live_head_->prev = stream;
   live_head_ = stream;
-  // Recycle nghttp2's blocks only on connections that run streams side by side: a one-at-a-time client gains
-  // little from it, and an idle connection would keep the cache.
-  if (++open_streams_ >= 2) allocator_.set_caching(true);
+  ++open_streams_;
   return stream;
 }
 
@@ -572,11 +570,7 @@ void Codec::ReleaseStream(Stream* stream) {
   }
 }
 
-void Codec::ReleaseIdleMemory() {
-  free_streams_.resize(std::min<size_t>(free_streams_.size(), 1));
-  allocator_.set_caching(false);
-  allocator_.Trim();
-}
+void Codec::ReleaseIdleMemory() { free_streams_.resize(std::min<size_t>(free_streams_.size(), 1)); }
 
 Stream* Codec::FindStream(int32_t id) const {
   return static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_.get(), id));

@@ -75,7 +75,7 @@ class Codec : public http::ServerCodec {
   const Counters& counters() const { return counters_; }
   // OpenStreams counts streams the codec still holds (request in progress or response being sent).
   size_t OpenStreams() const { return open_streams_; }
-  // Keeps one pooled stream and no cached nghttp2 blocks.
+  // Keeps one pooled stream (nghttp2's blocks are recycled by the loop thread, not kept per connection).
   void ReleaseIdleMemory() override;
   // SettingsAcknowledged reports whether the client acknowledged our SETTINGS.
   bool SettingsAcknowledged() const { return settings_acked_; }

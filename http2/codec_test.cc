@@ -156,7 +156,7 @@ TEST(CodecTest, ServesOnAfterReleasingIdleMemory) {
   std::vector<int32_t> ids;
   for (int i = 0; i < 20; ++i) ids.push_back(c.client.Get(absl::StrCat("/a", i)));
   c.Pump();
-  c.codec->ReleaseIdleMemory();  // pooled streams and cached nghttp2 blocks go; the session keeps working
+  c.codec->ReleaseIdleMemory();  // pooled streams go; the session keeps working
   for (int i = 0; i < 20; ++i) ids.push_back(c.client.Get(absl::StrCat("/b", i)));
   c.Pump();
   ASSERT_EQ(c.requests.size(), 40u);

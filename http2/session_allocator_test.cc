@@ -2,63 +2,46 @@
 
 #include <cstdint>
 #include <cstring>
-#include <vector>
+#include <thread>
 
+#include "base/recycling_allocator.h"
 #include "gtest/gtest.h"
 
 namespace apiserve::http2 {
 namespace {
 
-TEST(SessionAllocatorTest, FreedSmallBlocksAreReusedForTheSameClass) {
+TEST(SessionAllocatorTest, BlocksAreAlignedAndRecycledThroughTheThreadCache) {
+  base::ReleaseIdleRecycledBlocks();
   SessionAllocator allocator;
-  allocator.set_caching(true);
-  void* first = allocator.Allocate(100);  // the 128-byte class
+  void* first = allocator.Allocate(100);
   ASSERT_NE(first, nullptr);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(first) % 16, 0u);
   allocator.Free(first);
-  EXPECT_EQ(allocator.cached_bytes(), 128u);
-  void* second = allocator.Allocate(120);
+  EXPECT_EQ(base::IdleRecycledBlocks(), 1u);
+  SessionAllocator another_session;  // the cache is the thread's, shared by its sessions
+  void* second = another_session.Allocate(100);
   EXPECT_EQ(second, first);
-  EXPECT_EQ(allocator.reused(), 1u);
-  EXPECT_EQ(allocator.cached_bytes(), 0u);
-  void* other_class = allocator.Allocate(20);
-  EXPECT_NE(other_class, first);
-  allocator.Free(second);
-  allocator.Free(other_class);
+  EXPECT_EQ(base::IdleRecycledBlocks(), 0u);
+  another_session.Free(second);
+  base::ReleaseIdleRecycledBlocks();
 }
 
-TEST(SessionAllocatorTest, LargeBlocksAreNotCached) {
+TEST(SessionAllocatorTest, LargeBlocksAreNotKept) {
+  base::ReleaseIdleRecycledBlocks();
   SessionAllocator allocator;
-  allocator.set_caching(true);
-  void* large = allocator.Allocate(SessionAllocator::kLargestClass + 1);
+  void* large = allocator.Allocate(base::kMaxRecycledBytes + 1);
   ASSERT_NE(large, nullptr);
-  std::memset(large, 0xab, SessionAllocator::kLargestClass + 1);
+  std::memset(large, 0xab, base::kMaxRecycledBytes + 1);
   allocator.Free(large);
-  EXPECT_EQ(allocator.cached_bytes(), 0u);
-}
-
-TEST(SessionAllocatorTest, TheCacheIsBounded) {
-  SessionAllocator allocator;
-  allocator.set_caching(true);
-  std::vector<void*> blocks;
-  for (int i = 0; i < 64; ++i) blocks.push_back(allocator.Allocate(1024));
-  for (void* block : blocks) allocator.Free(block);
-  EXPECT_LE(allocator.cached_bytes(), SessionAllocator::kMaxCachedBytes);
-  EXPECT_GT(allocator.cached_bytes(), 0u);
-  allocator.Trim();
-  EXPECT_EQ(allocator.cached_bytes(), 0u);
-  void* fresh = allocator.Allocate(1024);
-  EXPECT_EQ(allocator.reused(), 0u);
-  allocator.Free(fresh);
+  EXPECT_EQ(base::IdleRecycledBlocks(), 0u);
 }
 
 TEST(SessionAllocatorTest, CallocZeroesAndReallocKeepsTheContents) {
   SessionAllocator allocator;
-  allocator.set_caching(true);
   void* dirty = allocator.Allocate(64);
   std::memset(dirty, 0xff, 64);
   allocator.Free(dirty);
-  auto* zeroed = static_cast<unsigned char*>(allocator.AllocateZeroed(8, 8));  // reuses the dirty block
+  auto* zeroed = static_cast<unsigned char*>(allocator.AllocateZeroed(8, 8));  // may reuse the dirty block
   for (int i = 0; i < 64; ++i) ASSERT_EQ(zeroed[i], 0) << i;
   std::memcpy(zeroed, "apiserve", 8);
   auto* grown = static_cast<char*>(allocator.Reallocate(zeroed, 5000));
@@ -67,20 +50,19 @@ TEST(SessionAllocatorTest, CallocZeroesAndReallocKeepsTheContents) {
   EXPECT_EQ(allocator.Reallocate(grown, 10), grown);  // shrinking keeps the block
   allocator.Free(grown);
   EXPECT_EQ(allocator.AllocateZeroed(SIZE_MAX / 2, 4), nullptr);  // overflow is refused, not wrapped
+  EXPECT_EQ(allocator.Allocate(SIZE_MAX - 4), nullptr);
 }
 
-TEST(SessionAllocatorTest, WithoutCachingFreedBlocksAreNotKept) {
+TEST(SessionAllocatorTest, ABlockMayBeFreedOnAnotherThread) {
   SessionAllocator allocator;
-  allocator.Free(allocator.Allocate(100));
-  EXPECT_EQ(allocator.cached_bytes(), 0u);
-  allocator.set_caching(true);
-  allocator.Free(allocator.Allocate(100));
-  EXPECT_EQ(allocator.cached_bytes(), 128u);
+  void* block = allocator.Allocate(300);
+  std::memset(block, 1, 300);
+  std::thread([&] { allocator.Free(block); }).join();
 }
 
 TEST(SessionAllocatorTest, ServesAnNghttp2SessionThroughItsLifetime) {
+  base::ReleaseIdleRecycledBlocks();
   SessionAllocator allocator;
-  allocator.set_caching(true);
   nghttp2_session_callbacks* callbacks = nullptr;
   ASSERT_EQ(nghttp2_session_callbacks_new(&callbacks), 0);
   nghttp2_session* session = nullptr;
@@ -91,7 +73,8 @@ TEST(SessionAllocatorTest, ServesAnNghttp2SessionThroughItsLifetime) {
   EXPECT_GT(nghttp2_session_mem_send(session, &data), 0);
   nghttp2_session_del(session);
   nghttp2_session_callbacks_del(callbacks);
-  EXPECT_GT(allocator.cached_bytes(), 0u);  // the settings frame's item came back to the cache
+  EXPECT_GT(base::IdleRecycledBlocks(), 0u);  // the session's small blocks came back to the thread cache
+  base::ReleaseIdleRecycledBlocks();
 }
 
 }  // namespace

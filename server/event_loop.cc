@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/recycling_allocator.h"
 
 namespace apiserve::server {
 
@@ -166,7 +167,7 @@ void EventLoop::ReleaseTimer(base::CancelState* state) {
 }
 
 base::CancelHandle EventLoop::RunAfter(absl::Duration delay, Task task) {
-  auto cancelled = std::make_shared<base::CancelState>();
+  auto cancelled = base::MakeRecycledShared<base::CancelState>();
   cancelled->owner = this;
   cancelled->release = &ReleaseTimer;
   auto start = [this, delay, cancelled, task = std::move(task)]() mutable {

@@ -3,8 +3,16 @@
 #include <memory>
 
 #include "absl/time/clock.h"
+#include "base/object_pool.h"
 
 namespace apiserve::chain {
+namespace {
+
+// Every field is overwritten by ParseRequestInfoInto; keeping them keeps their buffers.
+void KeepForReuse(RequestInfo*) {}
+using RequestInfoPool = base::ObjectPool<RequestInfo, &KeepForReuse, /*kMaxIdle=*/128>;
+
+}  // namespace
 
 http::HandlerPtr WithMuxAndDiscoveryComplete(http::HandlerPtr next, const lifecycle::Signal* complete) {
   return http::HandlerFunc([next = std::move(next), complete](http::RequestPtr request, http::ResponseWriter writer) {
@@ -18,7 +26,8 @@ http::HandlerPtr WithMuxAndDiscoveryComplete(http::HandlerPtr next, const lifecy
 http::HandlerPtr WithRequestInfo(http::HandlerPtr next, LongRunningPredicate extra_long_running) {
   return http::HandlerFunc([next = std::move(next), extra = std::move(extra_long_running)](
                                http::RequestPtr request, http::ResponseWriter writer) {
-    auto info = std::make_shared<RequestInfo>(ParseRequestInfo(*request));
+    std::shared_ptr<RequestInfo> info = RequestInfoPool::Acquire();
+    ParseRequestInfoInto(*request, info.get());
     if (!info->long_running && extra && extra(*request, *info)) info->long_running = true;
     request->SetContext(std::move(info));
     next->Serve(std::move(request), std::move(writer));

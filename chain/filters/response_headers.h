@@ -18,6 +18,9 @@ http::HandlerPtr WithResponseHeaders(http::HandlerPtr next, std::vector<std::str
 // NewUuid returns a random RFC 4122 version 4 UUID string (non-cryptographic randomness; an identifier, not a
 // secret).
 std::string NewUuid();
+// WriteNewUuid writes one into `out` (36 characters, no terminator): the per-request path, with no allocation.
+inline constexpr size_t kUuidLength = 36;
+void WriteNewUuid(char (&out)[kUuidLength]);
 
 }  // namespace apiserve::chain
 

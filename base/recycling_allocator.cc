@@ -1,0 +1,128 @@
+#include "base/recycling_allocator.h"
+
+#include <cstdint>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define APISERVE_POISON(address, size) ASAN_POISON_MEMORY_REGION(address, size)
+#define APISERVE_UNPOISON(address, size) ASAN_UNPOISON_MEMORY_REGION(address, size)
+#else
+#define APISERVE_POISON(address, size) ((void)(address), (void)(size))
+#define APISERVE_UNPOISON(address, size) ((void)(address), (void)(size))
+#endif
+
+namespace apiserve::base {
+namespace {
+
+constexpr size_t kGranule = 16;
+constexpr size_t kSmallLimit = 256;  // 16 classes of 16-byte steps up to here
+constexpr size_t kSmallClasses = kSmallLimit / kGranule;
+constexpr size_t kClasses = kSmallClasses + 3;  // then 512, 1024, 2048
+static_assert(kMaxRecycledBytes == kSmallLimit << 3);
+
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+size_t ClassSize(size_t index) {
+  return index < kSmallClasses ? (index + 1) * kGranule : kSmallLimit << (index - kSmallClasses + 1);
+}
+
+size_t MaxIdle(size_t index) {
+  const size_t by_bytes = kMaxIdleBytesPerClass / ClassSize(index);
+  return by_bytes < kMaxIdleBlocksPerClass ? by_bytes : kMaxIdleBlocksPerClass;
+}
+
+// ThreadCache is one thread's idle blocks, one singly-linked list per size class. The link lives in the block's
+// first bytes; the rest of an idle block is poisoned under ASan.
+class ThreadCache {
+ public:
+  ~ThreadCache();
+
+  void* Pop(size_t index) {
+    FreeBlock* block = heads_[index];
+    if (block == nullptr) return nullptr;
+    APISERVE_UNPOISON(block, ClassSize(index));
+    heads_[index] = block->next;
+    --counts_[index];
+    return block;
+  }
+  bool Push(size_t index, void* memory) {
+    if (counts_[index] >= MaxIdle(index)) return false;
+    auto* block = static_cast<FreeBlock*>(memory);
+    block->next = heads_[index];
+    heads_[index] = block;
+    ++counts_[index];
+    APISERVE_POISON(reinterpret_cast<char*>(block) + sizeof(FreeBlock), ClassSize(index) - sizeof(FreeBlock));
+    return true;
+  }
+  size_t Idle() const {
+    size_t total = 0;
+    for (uint32_t count : counts_) total += count;
+    return total;
+  }
+  void ReleaseAll() {
+    for (size_t index = 0; index < kClasses; ++index) {
+      while (void* block = Pop(index)) ::operator delete(block);
+    }
+  }
+
+ private:
+  FreeBlock* heads_[kClasses] = {};
+  uint32_t counts_[kClasses] = {};
+};
+
+// A thread's cache is destroyed at thread exit; blocks freed after that (by later thread_local destructors) go to
+// operator delete. `tls_cache_gone` is trivially destructible, so it stays readable until the thread ends.
+thread_local bool tls_cache_gone = false;
+thread_local ThreadCache tls_cache;
+
+ThreadCache::~ThreadCache() {
+  ReleaseAll();
+  tls_cache_gone = true;
+}
+
+ThreadCache* Cache() { return tls_cache_gone ? nullptr : &tls_cache; }
+
+// ClassIndex returns the size class for `bytes`, or kClasses when it is not recycled.
+size_t ClassIndex(size_t bytes) {
+  if (bytes == 0 || bytes > kMaxRecycledBytes) return kClasses;
+  if (bytes <= kSmallLimit) return (bytes - 1) / kGranule;
+  size_t index = kSmallClasses;
+  while (ClassSize(index) < bytes) ++index;
+  return index;
+}
+
+}  // namespace
+
+namespace recycling_internal {
+
+void* Allocate(size_t bytes) {
+  const size_t index = ClassIndex(bytes);
+  if (index == kClasses) return ::operator new(bytes);
+  if (ThreadCache* cache = Cache(); cache != nullptr) {
+    if (void* block = cache->Pop(index)) return block;
+  }
+  return ::operator new(ClassSize(index));
+}
+
+void Deallocate(void* block, size_t bytes) noexcept {
+  const size_t index = ClassIndex(bytes);
+  if (index != kClasses) {
+    if (ThreadCache* cache = Cache(); cache != nullptr && cache->Push(index, block)) return;
+  }
+  ::operator delete(block);
+}
+
+}  // namespace recycling_internal
+
+size_t IdleRecycledBlocks() {
+  ThreadCache* cache = Cache();
+  return cache == nullptr ? 0 : cache->Idle();
+}
+
+void ReleaseIdleRecycledBlocks() {
+  if (ThreadCache* cache = Cache(); cache != nullptr) cache->ReleaseAll();
+}
+
+}  // namespace apiserve::base

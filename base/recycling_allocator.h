@@ -1,0 +1,68 @@
+#ifndef APISERVE_BASE_RECYCLING_ALLOCATOR_H_
+#define APISERVE_BASE_RECYCLING_ALLOCATOR_H_
+
+// base::RecyclingAllocator: an allocator for small objects made and dropped once per request (shared_ptr control
+// blocks, per-request state), which keeps freed blocks on a per-thread free list for the next request instead of
+// returning them to malloc.
+//
+//   auto state = base::MakeRecycledShared<CancelState>();   // like std::make_shared, minus the malloc when warm
+//
+// Size classes: 16-byte steps up to 256 bytes, then 512, 1 KiB and 2 KiB; larger requests go straight to operator
+// new. A block freed on another thread joins that thread's list (all blocks of a class have the same size). Each
+// class keeps at most kMaxIdleBlocksPerClass idle blocks and kMaxIdleBytesPerClass idle bytes per thread (under
+// 400 KiB per thread in all), and a thread's blocks are freed when it exits or calls ReleaseIdleRecycledBlocks.
+// Under AddressSanitizer idle blocks are poisoned, so a use after free is still reported.
+
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <utility>
+
+namespace apiserve::base {
+
+inline constexpr size_t kMaxRecycledBytes = 2048;
+inline constexpr size_t kMaxIdleBlocksPerClass = 128;
+inline constexpr size_t kMaxIdleBytesPerClass = 32 * 1024;
+
+namespace recycling_internal {
+void* Allocate(size_t bytes);
+void Deallocate(void* block, size_t bytes) noexcept;
+}  // namespace recycling_internal
+
+// IdleRecycledBlocks counts the calling thread's idle blocks (for tests).
+size_t IdleRecycledBlocks();
+// ReleaseIdleRecycledBlocks frees the calling thread's idle blocks (an idle loop gives its memory back).
+void ReleaseIdleRecycledBlocks();
+
+template <typename T>
+class RecyclingAllocator {
+ public:
+  using value_type = T;
+  static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "over-aligned types are not recycled");
+
+  RecyclingAllocator() noexcept = default;
+  template <typename U>
+  RecyclingAllocator(const RecyclingAllocator<U>&) noexcept {}  // NOLINT: rebinding is implicit by design
+
+  T* allocate(size_t n) { return static_cast<T*>(recycling_internal::Allocate(n * sizeof(T))); }
+  void deallocate(T* block, size_t n) noexcept { recycling_internal::Deallocate(block, n * sizeof(T)); }
+
+  template <typename U>
+  bool operator==(const RecyclingAllocator<U>&) const noexcept {
+    return true;
+  }
+  template <typename U>
+  bool operator!=(const RecyclingAllocator<U>&) const noexcept {
+    return false;
+  }
+};
+
+// MakeRecycledShared is std::make_shared with the object and its control block in one recycled block.
+template <typename T, typename... Args>
+std::shared_ptr<T> MakeRecycledShared(Args&&... args) {
+  return std::allocate_shared<T>(RecyclingAllocator<T>(), std::forward<Args>(args)...);
+}
+
+}  // namespace apiserve::base
+
+#endif  // APISERVE_BASE_RECYCLING_ALLOCATOR_H_

@@ -1,0 +1,103 @@
+#include "base/recycling_allocator.h"
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace apiserve::base {
+namespace {
+
+struct Payload {
+  explicit Payload(int v) : value(v) {}
+  int value;
+  char padding[100] = {};
+};
+
+TEST(RecyclingAllocatorTest, ReusesTheBlockOfADroppedObject) {
+  ReleaseIdleRecycledBlocks();
+  const Payload* first_address = nullptr;
+  {
+    auto first = MakeRecycledShared<Payload>(1);
+    first_address = first.get();
+  }
+  EXPECT_EQ(IdleRecycledBlocks(), 1u);
+  auto second = MakeRecycledShared<Payload>(2);
+  EXPECT_EQ(second.get(), first_address);
+  EXPECT_EQ(second->value, 2);
+  EXPECT_EQ(IdleRecycledBlocks(), 0u);
+}
+
+TEST(RecyclingAllocatorTest, SizeClassesDoNotMix) {
+  ReleaseIdleRecycledBlocks();
+  RecyclingAllocator<char> bytes;
+  char* small = bytes.allocate(24);
+  bytes.deallocate(small, 24);
+  char* large = bytes.allocate(200);
+  EXPECT_NE(large, small);                 // a 32-byte block cannot hold 200 bytes
+  char* small_again = bytes.allocate(20);  // same 32-byte class as 24
+  EXPECT_EQ(small_again, small);
+  bytes.deallocate(large, 200);
+  bytes.deallocate(small_again, 20);
+  EXPECT_EQ(IdleRecycledBlocks(), 2u);
+  ReleaseIdleRecycledBlocks();
+  EXPECT_EQ(IdleRecycledBlocks(), 0u);
+}
+
+TEST(RecyclingAllocatorTest, LargeBlocksAreNotKept) {
+  ReleaseIdleRecycledBlocks();
+  RecyclingAllocator<char> bytes;
+  char* big = bytes.allocate(kMaxRecycledBytes + 1);
+  big[kMaxRecycledBytes] = 'x';
+  bytes.deallocate(big, kMaxRecycledBytes + 1);
+  EXPECT_EQ(IdleRecycledBlocks(), 0u);
+}
+
+TEST(RecyclingAllocatorTest, LargerClassesDoubleAndKeepFewerBlocks) {
+  ReleaseIdleRecycledBlocks();
+  RecyclingAllocator<char> bytes;
+  std::vector<char*> blocks;
+  for (int i = 0; i < 40; ++i) blocks.push_back(bytes.allocate(1500));  // the 2 KiB class
+  for (char* block : blocks) bytes.deallocate(block, 1500);
+  EXPECT_EQ(IdleRecycledBlocks(), kMaxIdleBytesPerClass / 2048);
+  char* again = bytes.allocate(2048);  // same class
+  EXPECT_NE(again, nullptr);
+  bytes.deallocate(again, 2048);
+  char* mid = bytes.allocate(300);  // the 512-byte class: none idle yet
+  EXPECT_EQ(IdleRecycledBlocks(), kMaxIdleBytesPerClass / 2048);
+  bytes.deallocate(mid, 300);
+  ReleaseIdleRecycledBlocks();
+}
+
+TEST(RecyclingAllocatorTest, IdleBlocksPerClassAreBounded) {
+  ReleaseIdleRecycledBlocks();
+  std::vector<std::shared_ptr<Payload>> many;
+  for (size_t i = 0; i < kMaxIdleBlocksPerClass + 10; ++i) many.push_back(MakeRecycledShared<Payload>(int(i)));
+  many.clear();
+  EXPECT_EQ(IdleRecycledBlocks(), kMaxIdleBlocksPerClass);
+  ReleaseIdleRecycledBlocks();
+}
+
+TEST(RecyclingAllocatorTest, WorksAsAContainerAllocator) {
+  std::vector<std::string, RecyclingAllocator<std::string>> strings;
+  for (int i = 0; i < 50; ++i) strings.push_back(std::to_string(i));
+  EXPECT_EQ(strings[49], "49");
+}
+
+TEST(RecyclingAllocatorTest, ObjectsMayBeDroppedOnAnotherThreadAndThreadsExitCleanly) {
+  std::vector<std::shared_ptr<Payload>> made;
+  for (int i = 0; i < 64; ++i) made.push_back(MakeRecycledShared<Payload>(i));
+  std::thread other([&] {
+    made.clear();  // joins the other thread's cache, freed when it exits
+    EXPECT_EQ(IdleRecycledBlocks(), 64u);
+    auto reused = MakeRecycledShared<Payload>(7);
+    EXPECT_EQ(reused->value, 7);
+  });
+  other.join();
+  EXPECT_TRUE(made.empty());
+}
+
+}  // namespace
+}  // namespace apiserve::base
