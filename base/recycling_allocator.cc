@@ -14,18 +14,29 @@
 namespace apiserve::base {
 namespace {
 
-constexpr size_t kGranule = 16;
-constexpr size_t kSmallLimit = 256;  // 16 classes of 16-byte steps up to here
-constexpr size_t kSmallClasses = kSmallLimit / kGranule;
-constexpr size_t kClasses = kSmallClasses + 3;  // then 512, 1024, 2048
-static_assert(kMaxRecycledBytes == kSmallLimit << 3);
+// Size classes: 16-byte steps up to 256 bytes, 64-byte steps up to 1 KiB, 128-byte steps up to 2 KiB, so that a
+// block rounds up by at most 1/4 (its size matters for the long-lived blocks of a connection).
+struct Band {
+  size_t limit;  // largest size in the band
+  size_t step;
+};
+constexpr Band kBands[] = {{256, 16}, {1024, 64}, {2048, 128}};
+constexpr size_t kClasses = 256 / 16 + (1024 - 256) / 64 + (2048 - 1024) / 128;
+static_assert(kMaxRecycledBytes == 2048);
 
 struct FreeBlock {
   FreeBlock* next;
 };
 
 size_t ClassSize(size_t index) {
-  return index < kSmallClasses ? (index + 1) * kGranule : kSmallLimit << (index - kSmallClasses + 1);
+  size_t base = 0;
+  for (const Band& band : kBands) {
+    const size_t classes = (band.limit - base) / band.step;
+    if (index < classes) return base + (index + 1) * band.step;
+    index -= classes;
+    base = band.limit;
+  }
+  return 0;  // not reached: index < kClasses
 }
 
 size_t MaxIdle(size_t index) {
@@ -87,10 +98,14 @@ ThreadCache* Cache() { return tls_cache_gone ? nullptr : &tls_cache; }
 // ClassIndex returns the size class for `bytes`, or kClasses when it is not recycled.
 size_t ClassIndex(size_t bytes) {
   if (bytes == 0 || bytes > kMaxRecycledBytes) return kClasses;
-  if (bytes <= kSmallLimit) return (bytes - 1) / kGranule;
-  size_t index = kSmallClasses;
-  while (ClassSize(index) < bytes) ++index;
-  return index;
+  size_t base = 0;
+  size_t first = 0;
+  for (const Band& band : kBands) {
+    if (bytes <= band.limit) return first + (bytes - base - 1) / band.step;
+    first += (band.limit - base) / band.step;
+    base = band.limit;
+  }
+  return kClasses;
 }
 
 }  // namespace

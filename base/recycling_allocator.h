@@ -7,10 +7,12 @@
 //
 //   auto state = base::MakeRecycledShared<CancelState>();   // like std::make_shared, minus the malloc when warm
 //
-// Size classes: 16-byte steps up to 256 bytes, then 512, 1 KiB and 2 KiB; larger requests go straight to operator
-// new. A block freed on another thread joins that thread's list (all blocks of a class have the same size). Each
-// class keeps at most kMaxIdleBlocksPerClass idle blocks and kMaxIdleBytesPerClass idle bytes per thread (under
-// 400 KiB per thread in all), and a thread's blocks are freed when it exits or calls ReleaseIdleRecycledBlocks.
+// Size classes: 16-byte steps up to 256 bytes, 64-byte steps up to 1 KiB and 128-byte steps up to 2 KiB (a block
+// is at most 1/4 bigger than asked, which matters for a connection's long-lived blocks); larger requests go
+// straight to operator new. A block freed on another thread joins that thread's list (all blocks of a class have
+// the same size). Each class keeps at most kMaxIdleBlocksPerClass idle blocks and kMaxIdleBytesPerClass idle bytes
+// per thread (under 600 KiB per thread in all, if every class were full), and a thread's blocks are freed when it
+// exits or calls ReleaseIdleRecycledBlocks.
 // Under AddressSanitizer idle blocks are poisoned, so a use after free is still reported.
 
 #include <cstddef>
@@ -22,7 +24,7 @@ namespace apiserve::base {
 
 inline constexpr size_t kMaxRecycledBytes = 2048;
 inline constexpr size_t kMaxIdleBlocksPerClass = 128;
-inline constexpr size_t kMaxIdleBytesPerClass = 32 * 1024;
+inline constexpr size_t kMaxIdleBytesPerClass = 16 * 1024;
 
 namespace recycling_internal {
 void* Allocate(size_t bytes);

@@ -55,19 +55,23 @@ TEST(RecyclingAllocatorTest, LargeBlocksAreNotKept) {
   EXPECT_EQ(IdleRecycledBlocks(), 0u);
 }
 
-TEST(RecyclingAllocatorTest, LargerClassesDoubleAndKeepFewerBlocks) {
+TEST(RecyclingAllocatorTest, LargerClassesHaveWiderStepsAndKeepFewerBlocks) {
   ReleaseIdleRecycledBlocks();
   RecyclingAllocator<char> bytes;
   std::vector<char*> blocks;
-  for (int i = 0; i < 40; ++i) blocks.push_back(bytes.allocate(1500));  // the 2 KiB class
-  for (char* block : blocks) bytes.deallocate(block, 1500);
+  for (int i = 0; i < 40; ++i) blocks.push_back(bytes.allocate(2000));  // the 2048-byte class
+  for (char* block : blocks) bytes.deallocate(block, 2000);
   EXPECT_EQ(IdleRecycledBlocks(), kMaxIdleBytesPerClass / 2048);
-  char* again = bytes.allocate(2048);  // same class
-  EXPECT_NE(again, nullptr);
-  bytes.deallocate(again, 2048);
-  char* mid = bytes.allocate(300);  // the 512-byte class: none idle yet
+  char* again = bytes.allocate(1930);                          // same class (1921-2048)
+  EXPECT_EQ(again, blocks[kMaxIdleBytesPerClass / 2048 - 1]);  // the last block kept (LIFO)
+  bytes.deallocate(again, 1930);
+  char* other = bytes.allocate(1900);  // the 1793-1920 class: none idle
   EXPECT_EQ(IdleRecycledBlocks(), kMaxIdleBytesPerClass / 2048);
+  bytes.deallocate(other, 1900);
+  char* mid = bytes.allocate(300);  // 64-byte steps: 257-320
   bytes.deallocate(mid, 300);
+  EXPECT_EQ(bytes.allocate(290), mid);
+  bytes.deallocate(mid, 290);
   ReleaseIdleRecycledBlocks();
 }
 
