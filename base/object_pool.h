@@ -13,14 +13,18 @@
 //
 // `Reset` runs on the thread that drops the last reference; the object then joins that thread's free list (at most
 // `kMaxIdle` per thread, beyond which it is deleted). T must be default-constructible. The control block comes from
-// RecyclingAllocator. Under AddressSanitizer an idle object is poisoned, so a use after release is reported.
+// RecyclingAllocator. base::ReleaseIdleRecycledBlocks() deletes the calling thread's idle objects. Under
+// AddressSanitizer an idle object is poisoned, so a use after release is reported while
+// the object is idle; once it is handed out again (last released, first reused; no quarantine) a stale pointer
+// reads valid memory, and buffers the object owns are never poisoned. Reset must bound what an idle object keeps.
 
 #include <cstddef>
 #include <memory>
 
+#include "absl/base/config.h"
 #include "base/recycling_allocator.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ABSL_HAVE_ADDRESS_SANITIZER)
 #include <sanitizer/asan_interface.h>
 #endif
 
@@ -49,17 +53,26 @@ class ObjectPool {
 
  private:
   struct FreeList {
-    T* items[kMaxIdle];
-    size_t count = 0;
+    FreeList() { recycling_internal::OnReleaseIdle(&ReleaseIdle); }
     ~FreeList() {
+      DeleteAll();
+      gone = true;
+    }
+    void DeleteAll() {
       while (count > 0) {
         T* object = items[--count];
         Unpoison(object);
         delete object;
       }
-      gone = true;
     }
+    T* items[kMaxIdle];
+    size_t count = 0;
   };
+
+  // ReleaseIdle deletes this thread's idle objects (through ReleaseIdleRecycledBlocks).
+  static void ReleaseIdle() {
+    if (FreeList* list = List(); list != nullptr) list->DeleteAll();
+  }
 
   struct Recycle {
     void operator()(T* object) const noexcept {
@@ -81,14 +94,14 @@ class ObjectPool {
   static FreeList* List() { return gone ? nullptr : &list_; }
 
   static void Poison(T* object) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ABSL_HAVE_ADDRESS_SANITIZER)
     ASAN_POISON_MEMORY_REGION(object, sizeof(T));
 #else
     (void)object;
 #endif
   }
   static void Unpoison(T* object) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ABSL_HAVE_ADDRESS_SANITIZER)
     ASAN_UNPOISON_MEMORY_REGION(object, sizeof(T));
 #else
     (void)object;

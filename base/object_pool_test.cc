@@ -55,6 +55,20 @@ TEST(ObjectPoolTest, IdleObjectsAreBounded) {
   EXPECT_EQ(ItemPool::Idle(), 0u);
 }
 
+TEST(ObjectPoolTest, ReleaseIdleRecycledBlocksDeletesIdleObjects) {
+  ReleaseIdleRecycledBlocks();
+  EXPECT_EQ(ItemPool::Idle(), 0u);
+  std::vector<std::shared_ptr<Item>> items;
+  for (int i = 0; i < 3; ++i) items.push_back(ItemPool::Acquire());
+  items.clear();
+  EXPECT_EQ(ItemPool::Idle(), 3u);
+  ReleaseIdleRecycledBlocks();
+  EXPECT_EQ(ItemPool::Idle(), 0u);
+  EXPECT_EQ(IdleRecycledBlocks(), 0u);
+  auto fresh = ItemPool::Acquire();  // the pool still works
+  EXPECT_EQ(fresh->resets, 0);
+}
+
 TEST(ObjectPoolTest, WeakReferencesExpireWhenTheObjectIsRecycled) {
   std::weak_ptr<Item> weak;
   {

@@ -2,7 +2,9 @@
 
 #include <cstdint>
 
-#if defined(__SANITIZE_ADDRESS__)
+#include "absl/base/config.h"
+
+#if defined(ABSL_HAVE_ADDRESS_SANITIZER)  // gcc's __SANITIZE_ADDRESS__ or clang's __has_feature
 #include <sanitizer/asan_interface.h>
 #define APISERVE_POISON(address, size) ASAN_POISON_MEMORY_REGION(address, size)
 #define APISERVE_UNPOISON(address, size) ASAN_UNPOISON_MEMORY_REGION(address, size)
@@ -77,10 +79,22 @@ class ThreadCache {
       while (void* block = Pop(index)) ::operator delete(block);
     }
   }
+  void AddPoolRelease(void (*release)()) {
+    for (size_t i = 0; i < pool_release_count_; ++i) {
+      if (pool_releases_[i] == release) return;
+    }
+    if (pool_release_count_ < kMaxPools) pool_releases_[pool_release_count_++] = release;
+  }
+  void ReleasePools() {
+    for (size_t i = 0; i < pool_release_count_; ++i) pool_releases_[i]();
+  }
 
  private:
+  static constexpr size_t kMaxPools = 16;
   FreeBlock* heads_[kClasses] = {};
   uint32_t counts_[kClasses] = {};
+  void (*pool_releases_[kMaxPools])() = {};
+  size_t pool_release_count_ = 0;
 };
 
 // A thread's cache is destroyed at thread exit; blocks freed after that (by later thread_local destructors) go to
@@ -129,6 +143,10 @@ void Deallocate(void* block, size_t bytes) noexcept {
   ::operator delete(block);
 }
 
+void OnReleaseIdle(void (*release)()) {
+  if (ThreadCache* cache = Cache(); cache != nullptr) cache->AddPoolRelease(release);
+}
+
 }  // namespace recycling_internal
 
 size_t IdleRecycledBlocks() {
@@ -137,7 +155,10 @@ size_t IdleRecycledBlocks() {
 }
 
 void ReleaseIdleRecycledBlocks() {
-  if (ThreadCache* cache = Cache(); cache != nullptr) cache->ReleaseAll();
+  ThreadCache* cache = Cache();
+  if (cache == nullptr) return;
+  cache->ReleasePools();  // first: deleting pooled objects may give blocks back
+  cache->ReleaseAll();
 }
 
 }  // namespace apiserve::base

@@ -13,7 +13,8 @@
 // the same size). Each class keeps at most kMaxIdleBlocksPerClass idle blocks and kMaxIdleBytesPerClass idle bytes
 // per thread (under 600 KiB per thread in all, if every class were full), and a thread's blocks are freed when it
 // exits or calls ReleaseIdleRecycledBlocks.
-// Under AddressSanitizer idle blocks are poisoned, so a use after free is still reported.
+// Under AddressSanitizer an idle block is poisoned (but for its first 8 bytes, the free-list link), so a use after
+// free is reported while the block is idle, though not once it has been handed out again.
 
 #include <cstddef>
 #include <memory>
@@ -29,11 +30,15 @@ inline constexpr size_t kMaxIdleBytesPerClass = 16 * 1024;
 namespace recycling_internal {
 void* Allocate(size_t bytes);
 void Deallocate(void* block, size_t bytes) noexcept;
+// OnReleaseIdle registers, for the calling thread, a function that frees that thread's idle objects of one
+// ObjectPool; ReleaseIdleRecycledBlocks calls it. Up to 16 per thread (more are not trimmed, only bounded).
+void OnReleaseIdle(void (*release)());
 }  // namespace recycling_internal
 
 // IdleRecycledBlocks counts the calling thread's idle blocks (for tests).
 size_t IdleRecycledBlocks();
-// ReleaseIdleRecycledBlocks frees the calling thread's idle blocks (an idle loop gives its memory back).
+// ReleaseIdleRecycledBlocks frees the calling thread's idle blocks and the idle objects of every ObjectPool used on
+// it (an event loop calls it when it has had no connection for a while).
 void ReleaseIdleRecycledBlocks();
 
 template <typename T>

@@ -70,11 +70,11 @@ void HeaderMap::Set(absl::string_view name, absl::string_view value) {
 }
 
 void HeaderMap::ReleaseLargeSlots(size_t max_bytes) {
-  bool release = fields_.size() - size_ > kMaxKeptSlots;
-  for (size_t i = size_; i < fields_.size() && !release; ++i) {
-    release = fields_[i].name.capacity() + fields_[i].value.capacity() > max_bytes;
+  size_t spare_bytes = 0;
+  for (size_t i = size_; i < fields_.size(); ++i) {
+    spare_bytes += fields_[i].name.capacity() + fields_[i].value.capacity();
   }
-  if (release) {
+  if (fields_.size() - size_ > kMaxKeptSlots || spare_bytes > max_bytes) {
     fields_.resize(size_);
     fields_.shrink_to_fit();
   }

@@ -69,7 +69,7 @@ class HeaderMap {
   // clear removes every field; their strings stay as spare slots.
   void clear() { size_ = 0; }
   void reserve(size_t n) { fields_.reserve(n); }
-  // ReleaseLargeSlots frees every spare slot when one of them holds more than `max_bytes` or there are more than
+  // ReleaseLargeSlots frees every spare slot when together they hold more than `max_bytes` or there are more than
   // kMaxKeptSlots, so a recycled map does not keep the memory of one unusual request.
   static constexpr size_t kMaxKeptSlots = 64;
   void ReleaseLargeSlots(size_t max_bytes);

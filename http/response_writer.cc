@@ -203,7 +203,9 @@ bool Exchange::KeepExtraHeaders(const HeaderMap& headers) {
     drop_any = true;
   }
   if (drop_any) {
+    // Only the fields matter from here (they are sent, then cleared); the flags no longer line up with them.
     decorations_.RemoveIf([&](const HeaderField& field) { return headers.Has(field.name); });
+    decoration_if_absent_.resize(decorations_.size());
   }
   return true;
 }

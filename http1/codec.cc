@@ -75,6 +75,10 @@ class Transaction : public http::ResponseSink {
       if (++chunk_head_ == chunks_.size()) {
         chunks_.clear();  // keeps the vector's capacity for the next response
         chunk_head_ = 0;
+      } else if (chunk_head_ >= kCompactAfterChunks && chunk_head_ * 2 >= chunks_.size()) {
+        // A long stream whose queue never empties (a slow reader): drop the sent chunks so the queue stays small.
+        chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(chunk_head_));
+        chunk_head_ = 0;
       }
       if (credit > 0 && exchange_) exchange_->OnBytesDrained(credit);
     }
@@ -118,6 +122,7 @@ class Transaction : public http::ResponseSink {
     size_t drain_credit = 0;  // body bytes reported to the exchange once this chunk is written
   };
   static constexpr size_t kMaxKeptHeadBytes = 16 * 1024;
+  static constexpr size_t kCompactAfterChunks = 32;
 
   bool ShouldClose(absl::Span<const http::HeaderField> headers, absl::Span<const http::HeaderField> more = {}) {
     if (codec_->shutting_down_) close_after_ = true;
@@ -617,8 +622,9 @@ void Codec::PopFinishedTransactions() {
   bool popped = false;
   while (!transactions_.empty() && transactions_.front()->finished() && !transactions_.front()->has_output()) {
     const bool close = transactions_.front()->close_after();
-    RecycleTransaction(std::move(transactions_.front()));
+    std::unique_ptr<Transaction> done = std::move(transactions_.front());
     transactions_.erase(transactions_.begin());
+    RecycleTransaction(std::move(done));  // after the erase: dropping its request and exchange runs foreign code
     popped = true;
     if (close) {
       close_after_output_ = true;

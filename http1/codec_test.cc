@@ -159,6 +159,36 @@ TEST(Http1CodecTest, RecycledTransactionsStartClean) {
   EXPECT_FALSE(c.codec->WantsClose());
 }
 
+// A long stream read by a slow client: the queue of unsent chunks never empties, and is compacted as chunks leave;
+// the bytes must come out in order, each chunk once.
+TEST(Http1CodecTest, LongStreamWhoseQueueNeverEmptiesKeepsItsOrder) {
+  Connection c;
+  c.auto_answer = false;
+  ASSERT_THAT(c.Feed("GET /watch HTTP/1.1\r\nHost: h\r\n\r\n"), IsOk());
+  http::ResponseWriter& writer = c.writers.back();
+  ASSERT_THAT(writer.WriteHead(200, {{"Content-Type", "text/plain"}}), IsOk());
+  std::string expected_body;
+  std::string received;
+  auto write = [&](int i) {
+    const std::string event = absl::StrCat("event ", i, "\n");
+    ASSERT_THAT(writer.Write(event), IsOk());
+    absl::StrAppend(&expected_body, absl::Hex(event.size()), "\r\n", event, "\r\n");
+  };
+  write(0);
+  write(1);
+  for (int i = 2; i < 200; ++i) {
+    const absl::string_view front = c.codec->PeekOutput();  // take one chunk, leave at least one queued
+    received.append(front.data(), front.size());
+    c.codec->ConsumeOutput(front.size());
+    write(i);
+  }
+  ASSERT_THAT(writer.Finish(), IsOk());
+  received += c.Drain();
+  const size_t body_start = received.find("\r\n\r\n");
+  ASSERT_NE(body_start, std::string::npos);
+  EXPECT_EQ(received.substr(body_start + 4), expected_body + "0\r\n\r\n");
+}
+
 TEST(Http1CodecTest, PipelineReadAheadIsBounded) {
   Options options;
   options.max_pipelined_requests = 2;

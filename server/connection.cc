@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
+#include "base/recycling_allocator.h"
 #include "http2/codec.h"
 #include "openssl/err.h"
 
@@ -594,11 +595,22 @@ void ConnectionSet::Remove(Connection* connection) {
   std::shared_ptr<Connection> keep = std::move(it->second);
   connections_.erase(it);
   keep.reset();
-  if (connections_.empty() && on_empty_) {
+  if (!connections_.empty()) return;
+  ScheduleIdleTrim();
+  if (on_empty_) {
     auto callback = std::move(on_empty_);
     on_empty_ = nullptr;
     callback();
   }
+}
+
+void ConnectionSet::ScheduleIdleTrim() {
+  if (trim_loop_ == nullptr || trim_delay_ <= absl::ZeroDuration()) return;
+  const uint64_t generation = ++*trim_generation_;
+  trim_loop_->RunAfter(trim_delay_, [current = std::weak_ptr<uint64_t>(trim_generation_), generation] {
+    std::shared_ptr<uint64_t> now = current.lock();
+    if (now != nullptr && *now == generation) base::ReleaseIdleRecycledBlocks();
+  });
 }
 
 void ConnectionSet::BeginShutdown() {

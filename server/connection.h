@@ -39,7 +39,8 @@ struct ConnectionOptions {
   absl::Duration read_header_timeout = absl::Seconds(32);  // kube's ReadHeaderTimeout; covers the TLS handshake
   absl::Duration idle_timeout = absl::Seconds(90);         // kube's IdleTimeout
   // After this long idle (less than idle_timeout), the connection releases what it and its codec keep for reuse;
-  // the idle timeout still counts from the start of the idle period. Zero: never.
+  // the idle timeout still counts from the start of the idle period. A loop left with no connection for this long
+  // gives back its recycled blocks and pooled requests. Zero: never.
   absl::Duration idle_trim_delay = absl::Seconds(1);
   absl::Duration linger_timeout = absl::Seconds(1);  // how long to discard input after an error response
   absl::Duration goaway_delay = absl::Seconds(1);    // between the HTTP/2 shutdown notice and the final GOAWAY
@@ -213,6 +214,13 @@ class ConnectionSet {
   void Add(std::shared_ptr<Connection> connection) {
     Connection* key = connection.get();
     connections_.emplace(key, std::move(connection));
+    ++*trim_generation_;  // a pending idle trim is moot
+  }
+  // EnableIdleTrim: once the set has been empty for `delay`, the loop thread gives back the memory it keeps for
+  // reuse (base::ReleaseIdleRecycledBlocks: recycled blocks and pooled requests). `loop` runs this set.
+  void EnableIdleTrim(base::Executor* loop, absl::Duration delay) {
+    trim_loop_ = loop;
+    trim_delay_ = delay;
   }
   void Remove(Connection* connection);
   size_t size() const { return connections_.size(); }
@@ -224,8 +232,15 @@ class ConnectionSet {
   void OnEmpty(std::function<void()> callback);
 
  private:
+  void ScheduleIdleTrim();
+
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
   std::function<void()> on_empty_;
+  base::Executor* trim_loop_ = nullptr;
+  absl::Duration trim_delay_;
+  // Bumped by every Add and every trim scheduled: a trim runs only if nothing happened since it was scheduled (the
+  // timer holds a weak reference, so it outliving the set is harmless).
+  std::shared_ptr<uint64_t> trim_generation_ = std::make_shared<uint64_t>(0);
 };
 
 }  // namespace apiserve::server

@@ -18,6 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/mutex.h"
+#include "base/poll_until.h"
+#include "base/recycling_allocator.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -310,6 +312,39 @@ TEST_F(ConnectionTest, IdleTrimKeepsTheConnectionAndTheIdleDeadline) {
   EXPECT_GE(idle, absl::Milliseconds(500));
   EXPECT_LT(idle, absl::Seconds(5));
   EXPECT_EQ(context_.counters.idle_closes, 1u);
+}
+
+TEST_F(ConnectionTest, ALoopLeftWithoutConnectionsGivesBackItsRecycledMemory) {
+  OnLoop([this] { connections_.EnableIdleTrim(&loop_, absl::Seconds(1)); });
+  {
+    TlsClient client(Connect());
+    ASSERT_TRUE(client.Handshake());
+    ASSERT_TRUE(client.Write("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    ASSERT_TRUE(client.ReadToEnd());
+    EXPECT_THAT(client.received(), HasSubstr("hello /a"));
+  }
+  ASSERT_TRUE(WaitForNoConnections());
+  auto idle_blocks = [this] {
+    size_t n = 0;
+    OnLoop([&] { n = base::IdleRecycledBlocks(); });
+    return n;
+  };
+  // The request's shared_ptr blocks went back to the loop's free lists, and a second later away.
+  EXPECT_GT(idle_blocks(), 0u);
+  EXPECT_TRUE(base::PollUntil([&] { return idle_blocks() == 0; }, absl::Seconds(10)));
+
+  // A new connection cancels a pending trim: its blocks stay while it is open.
+  OnLoop([this] { connections_.EnableIdleTrim(&loop_, absl::Milliseconds(200)); });
+  TlsClient first(Connect());
+  ASSERT_TRUE(first.Handshake());
+  {
+    TlsClient second(Connect());
+    ASSERT_TRUE(second.Handshake());
+  }
+  ASSERT_TRUE(first.Write("GET /b HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(first.ReadUntil("hello /b"));
+  absl::SleepFor(absl::Milliseconds(400));
+  EXPECT_GT(idle_blocks(), 0u);  // `first` is still open: no trim
 }
 
 TEST_F(ConnectionTest, GarbageInsteadOfTlsIsAHandshakeErrorAndClosed) {

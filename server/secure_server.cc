@@ -62,6 +62,7 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
     worker->context.shutting_down = shutting_down;
     worker->context.limit = server->limit_.get();
     worker->context.options = options.connection;
+    worker->connections.EnableIdleTrim(&worker->loop, options.connection.idle_trim_delay);
     if (absl::Status started = worker->loop.Start(); !started.ok()) return started;
     // Bind on the loop's thread: libuv handles belong to their loop.
     absl::Status bound;

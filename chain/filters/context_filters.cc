@@ -1,6 +1,7 @@
 #include "chain/filters/context_filters.h"
 
 #include <memory>
+#include <string>
 
 #include "absl/time/clock.h"
 #include "base/object_pool.h"
@@ -8,9 +9,17 @@
 namespace apiserve::chain {
 namespace {
 
-// Every field is overwritten by ParseRequestInfoInto; keeping them keeps their buffers.
-void KeepForReuse(RequestInfo*) {}
-using RequestInfoPool = base::ObjectPool<RequestInfo, &KeepForReuse, /*kMaxIdle=*/128>;
+// Every field is overwritten by ParseRequestInfoInto, so an idle RequestInfo keeps its strings for the next request,
+// but not one longer than this (a request path may be as long as the header limit allows).
+constexpr size_t kMaxKeptFieldBytes = 1024;
+
+void KeepSmallBuffers(RequestInfo* info) {
+  for (std::string* field : {&info->path, &info->verb, &info->api_prefix, &info->api_group, &info->api_version,
+                             &info->namespace_name, &info->resource, &info->subresource, &info->name}) {
+    if (field->capacity() > kMaxKeptFieldBytes) std::string().swap(*field);
+  }
+}
+using RequestInfoPool = base::ObjectPool<RequestInfo, &KeepSmallBuffers, /*kMaxIdle=*/128>;
 
 }  // namespace
 

@@ -90,6 +90,9 @@ class HotPathAllocationsTest : public ::testing::Test {
       options.serving.bind_address = "127.0.0.1";
       options.serving.port = 0;
       options.serving.workers = 1;
+      // No idle trim: runs are back to back, but one second between two would empty the loop's free lists and
+      // the next run would refill them (allocations of an idle period, not of requests).
+      options.serving.connection.idle_trim_delay = absl::ZeroDuration();
       options.request_timeout = absl::Seconds(10);
       options.ssl_ctx = ctx_;
       options.codec_factory = DefaultCodecFactory(http1::Options(), http2::Options());
