@@ -12,21 +12,17 @@
 //   std::shared_ptr<Request> request = RequestPool::Acquire();
 //
 // `Reset` runs on the thread that drops the last reference; the object then joins that thread's free list (at most
-// `kMaxIdle` per thread, beyond which it is deleted). T must be default-constructible. The control block comes from
-// RecyclingAllocator. base::ReleaseIdleRecycledBlocks() deletes the calling thread's idle objects. Under
-// AddressSanitizer an idle object is poisoned, so a use after release is reported while
-// the object is idle; once it is handed out again (last released, first reused; no quarantine) a stale pointer
-// reads valid memory, and buffers the object owns are never poisoned. Reset must bound what an idle object keeps.
+// `kMaxIdle` per thread, beyond which it is deleted). Reset must bound what an idle object keeps. T must be
+// default-constructible. The control block comes from RecyclingAllocator. base::ReleaseIdleRecycledBlocks() deletes
+// the calling thread's idle objects.
+//
+// Under AddressSanitizer (kRecyclingEnabled false) Reset still runs, but the object is then deleted and Acquire
+// always makes a new one, so ASan reports a use after release as for any heap object.
 
 #include <cstddef>
 #include <memory>
 
-#include "absl/base/config.h"
 #include "base/recycling_allocator.h"
-
-#if defined(ABSL_HAVE_ADDRESS_SANITIZER)
-#include <sanitizer/asan_interface.h>
-#endif
 
 namespace apiserve::base {
 
@@ -38,7 +34,6 @@ class ObjectPool {
     T* object = nullptr;
     if (FreeList* list = List(); list != nullptr && list->count > 0) {
       object = list->items[--list->count];
-      Unpoison(object);
     } else {
       object = new T();
     }
@@ -59,11 +54,7 @@ class ObjectPool {
       gone = true;
     }
     void DeleteAll() {
-      while (count > 0) {
-        T* object = items[--count];
-        Unpoison(object);
-        delete object;
-      }
+      while (count > 0) delete items[--count];
     }
     T* items[kMaxIdle];
     size_t count = 0;
@@ -80,7 +71,6 @@ class ObjectPool {
       FreeList* list = List();
       if (list != nullptr && list->count < kMaxIdle) {
         list->items[list->count++] = object;
-        Poison(object);
       } else {
         delete object;
       }
@@ -91,21 +81,9 @@ class ObjectPool {
   // object dropped by a later thread_local destructor is deleted instead).
   static inline thread_local bool gone = false;
   static inline thread_local FreeList list_;
-  static FreeList* List() { return gone ? nullptr : &list_; }
-
-  static void Poison(T* object) {
-#if defined(ABSL_HAVE_ADDRESS_SANITIZER)
-    ASAN_POISON_MEMORY_REGION(object, sizeof(T));
-#else
-    (void)object;
-#endif
-  }
-  static void Unpoison(T* object) {
-#if defined(ABSL_HAVE_ADDRESS_SANITIZER)
-    ASAN_UNPOISON_MEMORY_REGION(object, sizeof(T));
-#else
-    (void)object;
-#endif
+  static FreeList* List() {
+    if constexpr (!kRecyclingEnabled) return nullptr;
+    return gone ? nullptr : &list_;
   }
 };
 

@@ -2,17 +2,6 @@
 
 #include <cstdint>
 
-#include "absl/base/config.h"
-
-#if defined(ABSL_HAVE_ADDRESS_SANITIZER)  // gcc's __SANITIZE_ADDRESS__ or clang's __has_feature
-#include <sanitizer/asan_interface.h>
-#define APISERVE_POISON(address, size) ASAN_POISON_MEMORY_REGION(address, size)
-#define APISERVE_UNPOISON(address, size) ASAN_UNPOISON_MEMORY_REGION(address, size)
-#else
-#define APISERVE_POISON(address, size) ((void)(address), (void)(size))
-#define APISERVE_UNPOISON(address, size) ((void)(address), (void)(size))
-#endif
-
 namespace apiserve::base {
 namespace {
 
@@ -47,7 +36,7 @@ size_t MaxIdle(size_t index) {
 }
 
 // ThreadCache is one thread's idle blocks, one singly-linked list per size class. The link lives in the block's
-// first bytes; the rest of an idle block is poisoned under ASan.
+// first bytes.
 class ThreadCache {
  public:
   ~ThreadCache();
@@ -55,7 +44,6 @@ class ThreadCache {
   void* Pop(size_t index) {
     FreeBlock* block = heads_[index];
     if (block == nullptr) return nullptr;
-    APISERVE_UNPOISON(block, ClassSize(index));
     heads_[index] = block->next;
     --counts_[index];
     return block;
@@ -66,7 +54,6 @@ class ThreadCache {
     block->next = heads_[index];
     heads_[index] = block;
     ++counts_[index];
-    APISERVE_POISON(reinterpret_cast<char*>(block) + sizeof(FreeBlock), ClassSize(index) - sizeof(FreeBlock));
     return true;
   }
   size_t Idle() const {
@@ -107,7 +94,10 @@ ThreadCache::~ThreadCache() {
   tls_cache_gone = true;
 }
 
-ThreadCache* Cache() { return tls_cache_gone ? nullptr : &tls_cache; }
+ThreadCache* Cache() {
+  if constexpr (!kRecyclingEnabled) return nullptr;
+  return tls_cache_gone ? nullptr : &tls_cache;
+}
 
 // ClassIndex returns the size class for `bytes`, or kClasses when it is not recycled.
 size_t ClassIndex(size_t bytes) {

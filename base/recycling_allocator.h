@@ -13,15 +13,23 @@
 // the same size). Each class keeps at most kMaxIdleBlocksPerClass idle blocks and kMaxIdleBytesPerClass idle bytes
 // per thread (under 600 KiB per thread in all, if every class were full), and a thread's blocks are freed when it
 // exits or calls ReleaseIdleRecycledBlocks.
-// Under AddressSanitizer an idle block is poisoned (but for its first 8 bytes, the free-list link), so a use after
-// free is reported while the block is idle, though not once it has been handed out again.
+// Under AddressSanitizer nothing is recycled (kRecyclingEnabled is false): every block goes back to operator delete,
+// so ASan's quarantine reports a use after free as usual.
 
 #include <cstddef>
 #include <memory>
 #include <new>
 #include <utility>
 
+#include "absl/base/config.h"
+
 namespace apiserve::base {
+
+#if defined(ABSL_HAVE_ADDRESS_SANITIZER)  // gcc's __SANITIZE_ADDRESS__ or clang's __has_feature
+inline constexpr bool kRecyclingEnabled = false;
+#else
+inline constexpr bool kRecyclingEnabled = true;
+#endif
 
 inline constexpr size_t kMaxRecycledBytes = 2048;
 inline constexpr size_t kMaxIdleBlocksPerClass = 128;
