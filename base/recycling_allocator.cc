@@ -19,21 +19,33 @@ struct FreeBlock {
   FreeBlock* next;
 };
 
-size_t ClassSize(size_t index) {
+// kTables.sizes[i] is class i's block size, kTables.max_idle[i] how many idle blocks it keeps per thread: computed
+// at compile time, because Allocate and Deallocate run several times per request.
+struct ClassTables {
+  size_t sizes[kClasses] = {};
+  uint32_t max_idle[kClasses] = {};
+};
+
+constexpr ClassTables MakeClassTables() {
+  ClassTables tables;
+  size_t index = 0;
   size_t base = 0;
   for (const Band& band : kBands) {
-    const size_t classes = (band.limit - base) / band.step;
-    if (index < classes) return base + (index + 1) * band.step;
-    index -= classes;
+    for (size_t size = base + band.step; size <= band.limit; size += band.step) {
+      const size_t by_bytes = kMaxIdleBytesPerClass / size;
+      tables.sizes[index] = size;
+      tables.max_idle[index] =
+          static_cast<uint32_t>(by_bytes < kMaxIdleBlocksPerClass ? by_bytes : kMaxIdleBlocksPerClass);
+      ++index;
+    }
     base = band.limit;
   }
-  return 0;  // not reached: index < kClasses
+  return tables;
 }
+constexpr ClassTables kTables = MakeClassTables();
+static_assert(kTables.sizes[kClasses - 1] == kMaxRecycledBytes);
 
-size_t MaxIdle(size_t index) {
-  const size_t by_bytes = kMaxIdleBytesPerClass / ClassSize(index);
-  return by_bytes < kMaxIdleBlocksPerClass ? by_bytes : kMaxIdleBlocksPerClass;
-}
+size_t ClassSize(size_t index) { return kTables.sizes[index]; }
 
 // ThreadCache is one thread's idle blocks, one singly-linked list per size class. The link lives in the block's
 // first bytes.
@@ -49,7 +61,7 @@ class ThreadCache {
     return block;
   }
   bool Push(size_t index, void* memory) {
-    if (counts_[index] >= MaxIdle(index)) return false;
+    if (counts_[index] >= kTables.max_idle[index]) return false;
     auto* block = static_cast<FreeBlock*>(memory);
     block->next = heads_[index];
     heads_[index] = block;

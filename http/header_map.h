@@ -44,7 +44,8 @@ class HeaderMap {
   bool SetIfAbsent(absl::string_view name, absl::string_view value);
   // Remove deletes every field named `name`. Returns how many were removed.
   size_t Remove(absl::string_view name);
-  // RemoveIf deletes every field for which `pred(field)` is true, keeping the others' order.
+  // RemoveIf deletes every field for which `pred(field)` is true, keeping the others' order. `pred` is called once
+  // per field, in order.
   template <typename Pred>
   size_t RemoveIf(Pred pred) {
     const size_t before = size_;

@@ -203,9 +203,17 @@ bool Exchange::KeepExtraHeaders(const HeaderMap& headers) {
     drop_any = true;
   }
   if (drop_any) {
-    // Only the fields matter from here (they are sent, then cleared); the flags no longer line up with them.
-    decorations_.RemoveIf([&](const HeaderField& field) { return headers.Has(field.name); });
-    decoration_if_absent_.resize(decorations_.size());
+    // Drop the only-if-absent decorations the handler's headers already carry, and their flags with them (RemoveIf
+    // visits the fields in order, once each).
+    size_t visited = 0;
+    size_t kept = 0;
+    decorations_.RemoveIf([&](const HeaderField& field) {
+      const bool if_absent = decoration_if_absent_[visited++];
+      if (headers.Has(field.name)) return true;  // only if_absent ones get here: forced ones returned false above
+      decoration_if_absent_[kept++] = if_absent;
+      return false;
+    });
+    decoration_if_absent_.resize(kept);
   }
   return true;
 }
