@@ -81,28 +81,57 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Bind(EventLoop* loop, const 
     return absl::UnavailableError(
         absl::StrCat("failed to create listener: failed to listen on ", shown, ": ", uv_strerror(fd)));
   }
-  listener->fd_ = fd;
+  auto socket = std::make_shared<const Socket>(fd);
   sockaddr_storage bound{};
   socklen_t length = sizeof(bound);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
-  listener->port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);  // same offset for in6
-  if (int rc = uv_poll_init(loop->uv_loop(), &listener->poll_, fd); rc != 0) {
-    return absl::InternalError(absl::StrCat("failed to create listener: cannot poll ", shown, ": ", uv_strerror(rc)));
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
+    return absl::InternalError(
+        absl::StrCat("failed to create listener: getsockname on ", shown, ": ", uv_strerror(-errno)));
   }
-  listener->poll_.data = listener.get();
-  uv_timer_init(loop->uv_loop(), &listener->backoff_timer_);
-  listener->backoff_timer_.data = listener.get();
-  listener->handles_open_ = 2;
-  uv_poll_start(&listener->poll_, UV_READABLE, &OnReadable);
+  listener->port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);  // same offset for in6
   listener->address_ =
       unspecified && family == AF_INET6 ? absl::StrCat("[::]:", listener->port_) : HostPort(host, listener->port_);
+  if (absl::Status started = listener->Start(loop, std::move(socket)); !started.ok()) return started;
   return listener;
 }
 
-Listener::~Listener() {
-  // Handles still open here would dangle; Bind's error paths have none (uv_poll_init failing leaves nothing open).
-  if (handles_open_ == 0 && fd_ >= 0) ::close(fd_);
+absl::StatusOr<std::unique_ptr<Listener>> Listener::Join(EventLoop* loop, const Listener& shared,
+                                                         ConnectionContext* context, ConnectionSet* connections) {
+  if (shared.socket_ == nullptr) return absl::FailedPreconditionError("Listener::Join: the listener is closed");
+  std::unique_ptr<Listener> listener(new Listener());
+  listener->context_ = context;
+  listener->connections_ = connections;
+  listener->port_ = shared.port_;
+  listener->address_ = shared.address_;
+  if (absl::Status started = listener->Start(loop, shared.socket_); !started.ok()) return started;
+  return listener;
 }
+
+absl::Status Listener::Start(EventLoop* loop, std::shared_ptr<const Socket> socket) {
+  socket_ = std::move(socket);
+  fd_ = socket_->fd;
+  // uv_poll_init registers nothing when it fails; once it succeeded, the handle must be closed before the object
+  // goes, which an error return here could not wait for. The two calls after it fail only on a programming error
+  // (an uninitialized loop, a handle started twice): abort with the reason.
+  if (int rc = uv_poll_init(loop->uv_loop(), &poll_, fd_); rc != 0) {
+    return absl::InternalError(
+        absl::StrCat("failed to create listener: cannot poll ", address_, ": uv_poll_init: ", uv_strerror(rc)));
+  }
+  poll_.data = this;
+  if (int rc = uv_timer_init(loop->uv_loop(), &backoff_timer_); rc != 0) {
+    LOG(FATAL) << "listener " << address_ << ": uv_timer_init: " << uv_strerror(rc);
+  }
+  backoff_timer_.data = this;
+  handles_open_ = 2;
+  if (int rc = uv_poll_start(&poll_, UV_READABLE, &OnReadable); rc != 0) {
+    LOG(FATAL) << "listener " << address_ << ": uv_poll_start: " << uv_strerror(rc);
+  }
+  return absl::OkStatus();
+}
+
+Listener::Socket::~Socket() { ::close(fd); }
+
+Listener::~Listener() = default;  // after Close's callback, or when Bind/Join failed before opening a handle
 
 void Listener::OnReadable(uv_poll_t* poll, int status, int /*events*/) {
   auto* self = static_cast<Listener*>(poll->data);
@@ -140,14 +169,18 @@ void Listener::AcceptPending() {
 
 void Listener::Pause() {
   backoff_ms_ = backoff_ms_ == 0 ? 5 : std::min<int64_t>(backoff_ms_ * 2, 1000);  // Go's tempDelay
-  uv_poll_stop(&poll_);
-  uv_timer_start(
+  uv_poll_stop(&poll_);                                                           // returns 0 on a poll handle
+  const int rc = uv_timer_start(
       &backoff_timer_,
       [](uv_timer_t* timer) {
         auto* self = static_cast<Listener*>(timer->data);
-        if (!self->closing_) uv_poll_start(&self->poll_, UV_READABLE, &OnReadable);
+        if (self->closing_) return;
+        if (int error = uv_poll_start(&self->poll_, UV_READABLE, &OnReadable); error != 0) {
+          LOG(FATAL) << "Stopped listening on " << self->address_ << " due to error: " << uv_strerror(error);
+        }
       },
       static_cast<uint64_t>(backoff_ms_), 0);
+  if (rc != 0) LOG(FATAL) << "Stopped listening on " << address_ << " due to error: " << uv_strerror(rc);
 }
 
 void Listener::Close(std::function<void()> on_closed) {
@@ -159,7 +192,7 @@ void Listener::Close(std::function<void()> on_closed) {
   auto closed = [](uv_handle_t* handle) {
     auto* self = static_cast<Listener*>(handle->data);
     if (--self->handles_open_ > 0) return;
-    ::close(self->fd_);  // after the poll handle is gone, as libuv requires
+    self->socket_.reset();  // after the poll handle is gone, as libuv requires; the last one closes the socket
     self->fd_ = -1;
     if (self->on_closed_) self->on_closed_();
   };

@@ -4,8 +4,15 @@
 // server::Listener: a listening TCP socket on one loop, handing accepted sockets to Connection::Accept.
 //
 // Unspecified bind addresses ("", "0.0.0.0", "::") listen dual-stack on [::] as kube does (falling back to 0.0.0.0
-// where IPv6 is unavailable). SO_REUSEPORT is set when `reuse_port` (several loops share the port, or
-// --permit-port-sharing). libuv always sets SO_REUSEADDR on TCP listeners, as Go does on Linux.
+// where IPv6 is unavailable). SO_REUSEADDR is always set, as Go does on Linux listeners. SO_REUSEPORT is set only
+// when `reuse_port` (--permit-port-sharing): it lets any process of the same user bind the port too and take part
+// of its connections, so without that flag the loops of a server share one socket (Bind on one loop, Join on the
+// others) and binding a port another process holds fails with "address already in use".
+//
+// Sharing one socket: every loop polls it with its own uv_poll_t and calls accept4. A new connection wakes every
+// loop polling it (no EPOLLEXCLUSIVE through libuv: nested in the loop's epoll it wakes all the same); the losers'
+// accept4 returns EAGAIN. A loop busy serving is not in epoll_wait, so the idle loops take the new connections.
+// The socket closes when the last loop sharing it has closed its poll handle.
 //
 // Accepting: the listener owns the socket and polls it (uv_poll_t) and calls accept4 itself, up to
 // kAcceptsPerWakeup per readiness so one busy listener cannot starve the loop. libuv's own accept path is not used:
@@ -38,8 +45,14 @@ struct ListenOptions {
 
 class Listener {
  public:
-  // Bind binds and listens. Errors name the address: "failed to listen on 0.0.0.0:6443: address already in use".
+  // Bind binds and listens. Errors name the address: "failed to create listener: failed to listen on
+  // 0.0.0.0:6443: address already in use" (Unavailable), InvalidArgument for an address that is not an IP.
   static absl::StatusOr<std::unique_ptr<Listener>> Bind(EventLoop* loop, const ListenOptions& options,
+                                                        ConnectionContext* context, ConnectionSet* connections);
+  // Join accepts on `shared`'s socket from `loop` too. `shared` may live on another loop (it must not be closing
+  // while Join runs) and may close first: the socket stays open while a listener polls it. Internal error if libuv
+  // cannot poll it.
+  static absl::StatusOr<std::unique_ptr<Listener>> Join(EventLoop* loop, const Listener& shared,
                                                         ConnectionContext* context, ConnectionSet* connections);
   ~Listener();
 
@@ -53,13 +66,26 @@ class Listener {
  private:
   static constexpr int kAcceptsPerWakeup = 64;
 
+  // Socket owns the listening descriptor; every listener polling it holds a reference and drops it once its poll
+  // handle is closed.
+  struct Socket {
+    explicit Socket(int fd) : fd(fd) {}
+    ~Socket();
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+    const int fd;
+  };
+
   Listener() = default;
+  // Start polls `socket` on `loop`.
+  absl::Status Start(EventLoop* loop, std::shared_ptr<const Socket> socket);
   static void OnReadable(uv_poll_t* poll, int status, int events);
   void AcceptPending();
   // Pause stops polling for the back-off; the timer restarts it.
   void Pause();
 
-  int fd_ = -1;
+  std::shared_ptr<const Socket> socket_;  // null once closed
+  int fd_ = -1;                           // socket_->fd
   uv_poll_t poll_;
   uv_timer_t backoff_timer_;
   int handles_open_ = 0;

@@ -51,7 +51,9 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
   ListenOptions listen;
   listen.bind_address = options.bind_address;
   listen.port = options.port;
-  listen.reuse_port = options.workers > 1 || options.permit_port_sharing;
+  // Without --permit-port-sharing no socket has SO_REUSEPORT: the loops share the first loop's socket, so another
+  // process cannot join the port. With it, each loop binds its own (the kernel balances connections between them).
+  listen.reuse_port = options.permit_port_sharing;
   for (int i = 0; i < options.workers; ++i) {
     auto worker = std::make_unique<Worker>(absl::StrCat("loop-", i));
     worker->context.loop = &worker->loop;
@@ -68,8 +70,10 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
     absl::Status bound;
     lifecycle::Signal done("bound");
     Worker* w = worker.get();
+    const Listener* first = i == 0 || options.permit_port_sharing ? nullptr : server->workers_.front()->listener.get();
     w->loop.Post([&] {
-      auto listener = Listener::Bind(&w->loop, listen, &w->context, &w->connections);
+      auto listener = first != nullptr ? Listener::Join(&w->loop, *first, &w->context, &w->connections)
+                                       : Listener::Bind(&w->loop, listen, &w->context, &w->connections);
       if (listener.ok()) {
         w->listener = *std::move(listener);
       } else {
@@ -80,7 +84,7 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
     done.Wait();
     if (!bound.ok()) return bound;
     if (i == 0) {
-      // Port 0: the first socket picks the port, the others join it.
+      // Port 0: the first socket picks the port, the others (port sharing) bind it too.
       listen.port = w->listener->port();
       server->port_ = w->listener->port();
       server->address_ = w->listener->address();

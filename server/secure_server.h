@@ -9,7 +9,8 @@
 //   server->Shutdown(absl::Seconds(60));   // stop listening, drain, close what is left at the deadline
 //   server->stopped().Wait();
 //
-// With workers > 1 every loop has its own socket on the port (SO_REUSEPORT: the kernel balances connections).
+// With workers > 1 the loops share one listening socket and each accepts from it (server/listener.h); only with
+// permit_port_sharing does every loop bind its own SO_REUSEPORT socket.
 // Thread-safe: every public method may be called from any thread except a loop thread of this server (the
 // destructor joins them).
 
@@ -33,7 +34,8 @@ struct ServingOptions {
   std::string bind_address = "0.0.0.0";
   int port = 6443;
   int workers = 1;
-  // --permit-port-sharing: SO_REUSEPORT even with one worker (any same-UID process may then join the port).
+  // --permit-port-sharing: one SO_REUSEPORT socket per loop (any same-UID process may then join the port). Without
+  // it no socket has SO_REUSEPORT, whatever `workers`, and a port another process holds is "address already in use".
   bool permit_port_sharing = false;
   // --max-connections: open connections across all loops; 0 is unlimited. Beyond it new connections are closed
   // at once.

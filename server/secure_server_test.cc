@@ -89,6 +89,62 @@ TEST_F(SecureServerTest, PortInUseIsNamed) {
                                                   options.port, ": address already in use")));
 }
 
+// Issue 16 #2: with several workers and no --permit-port-sharing, no socket has SO_REUSEPORT, so a second server
+// (another process, in real life) cannot join the port; it used to bind it silently and take part of the traffic.
+TEST_F(SecureServerTest, SecondServerCannotJoinThePortWithoutPortSharing) {
+  ServingOptions options;
+  options.workers = 2;
+  auto first = Start(options);
+  ASSERT_THAT(first, IsOk());
+  for (int workers : {1, 2}) {
+    for (bool permit : {false, true}) {
+      ServingOptions second_options;
+      second_options.bind_address = "127.0.0.1";
+      second_options.port = (*first)->port();
+      second_options.workers = workers;
+      second_options.permit_port_sharing = permit;
+      auto second = SecureServer::Serve(second_options, ctx_.get(), handler_, Http1Only());
+      EXPECT_THAT(second, base::StatusIs(absl::StatusCode::kUnavailable,
+                                         absl::StrCat("failed to create listener: failed to listen on 127.0.0.1:",
+                                                      second_options.port, ": address already in use")))
+          << "workers=" << workers << " permit_port_sharing=" << permit;
+    }
+  }
+  // Both loops still accept from the one socket.
+  for (int i = 0; i < 4; ++i) EXPECT_THAT(Curl((*first)->port(), "/still"), HasSubstr("hello /still"));
+}
+
+TEST_F(SecureServerTest, PortSharingLetsTwoServersBindWhenBothPermitIt) {
+  ServingOptions options;
+  options.workers = 2;
+  options.permit_port_sharing = true;
+  auto first = Start(options);
+  ASSERT_THAT(first, IsOk());
+  ServingOptions second_options = options;
+  second_options.bind_address = "127.0.0.1";
+  second_options.port = (*first)->port();
+  auto second = SecureServer::Serve(second_options, ctx_.get(), handler_, Http1Only());
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ((*second)->port(), (*first)->port());
+  for (int i = 0; i < 4; ++i) EXPECT_THAT(Curl((*first)->port(), "/shared"), HasSubstr("hello /shared"));
+}
+
+// With the shared socket, stopping to listen closes it on every loop: the port is free again at once.
+TEST_F(SecureServerTest, StopListeningWithSeveralWorkersFreesThePort) {
+  ServingOptions options;
+  options.workers = 3;
+  auto first = Start(options);
+  ASSERT_THAT(first, IsOk());
+  (*first)->StopListening();
+  ASSERT_TRUE((*first)->listener_stopped().WaitFor(absl::Seconds(10)));
+  ServingOptions again;
+  again.bind_address = "127.0.0.1";
+  again.port = (*first)->port();
+  auto second = SecureServer::Serve(again, ctx_.get(), handler_, Http1Only());
+  ASSERT_THAT(second, IsOk());
+  EXPECT_THAT(Curl(again.port, "/again"), HasSubstr("hello /again"));
+}
+
 TEST_F(SecureServerTest, GarbageInsteadOfTlsIsCountedAndClosed) {
   auto server = Start(ServingOptions());
   ASSERT_THAT(server, IsOk());
