@@ -1,6 +1,11 @@
 #include "base/recycling_allocator.h"
 
+#include <atomic>
 #include <cstdint>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace apiserve::base {
 namespace {
@@ -161,6 +166,18 @@ void ReleaseIdleRecycledBlocks() {
   if (cache == nullptr) return;
   cache->ReleasePools();  // first: deleting pooled objects may give blocks back
   cache->ReleaseAll();
+}
+
+bool TrimFreeHeap() {
+#if defined(__GLIBC__)
+  static std::atomic<bool> trimming{false};
+  if (trimming.exchange(true, std::memory_order_acquire)) return false;
+  ::malloc_trim(0);
+  trimming.store(false, std::memory_order_release);
+  return true;
+#else
+  return false;
+#endif
 }
 
 }  // namespace apiserve::base

@@ -48,6 +48,12 @@ size_t IdleRecycledBlocks();
 // ReleaseIdleRecycledBlocks frees the calling thread's idle blocks and the idle objects of every ObjectPool used on
 // it (an event loop calls it when it has had no connection for a while).
 void ReleaseIdleRecycledBlocks();
+// TrimFreeHeap gives the free memory of malloc's heap back to the system (glibc's malloc_trim(0): after a spike of
+// connections, freed memory otherwise stays mapped, scattered between live blocks) and returns true. It returns
+// false, doing nothing, where there is no malloc_trim (not glibc), or when another thread is trimming at that
+// moment (one trim covers every arena, so no caller needs a second). Slow (it walks the heap, holding each arena's
+// lock in turn): call it from an idle thread, never on a request path. Thread-safe.
+bool TrimFreeHeap();
 
 template <typename T>
 class RecyclingAllocator {

@@ -79,6 +79,8 @@ void ConnectionCounters::Add(const ConnectionCounters& o) {
   handshake_timeouts += o.handshake_timeouts;
   read_header_timeouts += o.read_header_timeouts;
   idle_closes += o.idle_closes;
+  evictions += o.evictions;
+  refusals += o.refusals;
   open_http1 += o.open_http1;
   open_http2 += o.open_http2;
   http2_rapid_reset_floods += o.http2_rapid_reset_floods;
@@ -97,23 +99,72 @@ void ConnectionCounters::Add(const ConnectionCounters& o) {
 
 namespace {
 
-// RejectOverLimit closes an accepted connection at once: the server is at --max-connections.
+std::string PeerOf(int fd) {
+  sockaddr_storage address;
+  socklen_t length = sizeof(address);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "unknown";
+  return FormatAddress(address);
+}
+
+// RejectOverLimit closes an accepted connection at once: the server is at --max-connections and nothing is idle.
 void RejectOverLimit(int fd, ConnectionContext* context) {
+  ++context->counters.refusals;
   if (context->limit->StartBurst()) {
-    sockaddr_storage address;
-    socklen_t length = sizeof(address);
-    std::string remote = "unknown";
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) remote = FormatAddress(address);
     LOG(WARNING) << "Too many open connections (" << context->limit->max() << "): closing new connection from "
-                 << remote;
+                 << PeerOf(fd);
   }
   ::close(fd);
 }
 
 }  // namespace
 
+bool ConnectionLimit::TryAcquire(int64_t ceiling) {
+  int64_t open = open_.load(std::memory_order_relaxed);
+  do {
+    if (open >= ceiling) return false;
+  } while (!open_.compare_exchange_weak(open, open + 1, std::memory_order_relaxed));
+  return true;
+}
+
+ConnectionLimit::Admission ConnectionLimit::Acquire(ConnectionSet* local) {
+  if (TryAcquire(max_)) {
+    in_burst_.store(false, std::memory_order_relaxed);
+    in_eviction_burst_.store(false, std::memory_order_relaxed);
+    return Admission::kUnderLimit;
+  }
+  // The set whose oldest idle connection has been idle longest; the local set wins ties (no post).
+  const Member* oldest = nullptr;
+  int64_t oldest_since = ConnectionSet::kNoIdle;
+  for (const Member& member : sets_) {
+    const int64_t since = member.set->oldest_idle_since();
+    if (since < oldest_since || (since == oldest_since && since != ConnectionSet::kNoIdle && member.set == local)) {
+      oldest = &member;
+      oldest_since = since;
+    }
+  }
+  if (oldest == nullptr) return Admission::kRefused;
+  if (oldest->set == local) {
+    // The victim gives its slot back at once; the newcomer takes it.
+    if (local->EvictOldestIdle() && TryAcquire(max_ + kMaxOverLimit)) return Admission::kEvicted;
+    return Admission::kRefused;
+  }
+  if (!TryAcquire(max_ + kMaxOverLimit)) return Admission::kRefused;
+  ConnectionSet* remote = oldest->set;
+  oldest->loop->Post([remote] { remote->EvictOldestIdle(); });
+  return Admission::kEvictionPosted;
+}
+
+namespace {}  // namespace
+
 void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set) {
-  if (context->limit != nullptr && !context->limit->TryAcquire()) return RejectOverLimit(fd, context);
+  if (context->limit != nullptr) {
+    const ConnectionLimit::Admission admission = context->limit->Acquire(set);
+    if (admission == ConnectionLimit::Admission::kRefused) return RejectOverLimit(fd, context);
+    if (admission != ConnectionLimit::Admission::kUnderLimit && context->limit->StartEvictionBurst()) {
+      LOG(WARNING) << "Too many open connections (" << context->limit->max()
+                   << "): closing the longest-idle connection to admit a new one from " << PeerOf(fd);
+    }
+  }
   std::shared_ptr<Connection> connection(new Connection(context, set));
   Connection* c = connection.get();
   c->holds_slot_ = context->limit != nullptr;
@@ -465,6 +516,11 @@ void Connection::UpdateTimer() {
     }
   }
   if (want != TimerKind::kIdle) idle_trimmed_ = false;
+  if (context_->limit != nullptr) {
+    TrackIdle((want == TimerKind::kIdle || want == TimerKind::kIdleTrim) && !shutdown_requested_ &&
+                  codec_->ActiveRequests() == 0,
+              new_requests);
+  }
   if (want == timer_kind_ && !new_requests) return;
   timer_kind_ = want;
   if (want == TimerKind::kNone) {
@@ -563,6 +619,7 @@ void Connection::StartClose(bool graceful, bool linger) {
 void Connection::CloseNow() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
+  if (in_idle_list_) set_->UnlinkIdle(this);
   if (codec_) codec_->OnPeerClosed();
   if (codec_) --(info_->alpn == "h2" ? context_->counters.open_http2 : context_->counters.open_http1);
   uv_timer_stop(&timer_);
@@ -589,6 +646,65 @@ void Connection::BeginShutdown() {
 
 bool Connection::idle() const { return state_ != State::kOpen || codec_->ActiveRequests() == 0; }
 
+void Connection::TrackIdle(bool idle, bool restarted) {
+  idle = idle && !evicted_ && state_ == State::kOpen;
+  if (in_idle_list_ && (!idle || restarted)) set_->UnlinkIdle(this);
+  if (!idle || in_idle_list_) return;
+  idle_since_ms_ = static_cast<int64_t>(uv_now(context_->loop->uv_loop()));
+  set_->AppendIdle(this);
+}
+
+void Connection::Evict() {
+  if (in_idle_list_) set_->UnlinkIdle(this);
+  if (evicted_ || state_ != State::kOpen) return;
+  evicted_ = true;
+  ++context_->counters.evictions;
+  if (holds_slot_) {
+    holds_slot_ = false;
+    context_->limit->Release();
+  }
+  if (http2_) {
+    // As at the idle timeout: GOAWAY with the last stream id at once (no stream is open), then close.
+    codec_->BeginShutdown();
+    codec_->CompleteShutdown();
+    Process();
+  } else {
+    StartClose(/*graceful=*/true, /*linger=*/false);
+  }
+}
+
+void ConnectionSet::AppendIdle(Connection* c) {
+  c->in_idle_list_ = true;
+  c->idle_prev_ = idle_tail_;
+  c->idle_next_ = nullptr;
+  if (idle_tail_ != nullptr) {
+    idle_tail_->idle_next_ = c;
+  } else {
+    idle_head_ = c;
+  }
+  idle_tail_ = c;
+  ++idle_count_;
+  if (idle_head_ == c) PublishOldestIdle();
+}
+
+void ConnectionSet::UnlinkIdle(Connection* c) {
+  const bool was_head = idle_head_ == c;
+  (c->idle_prev_ != nullptr ? c->idle_prev_->idle_next_ : idle_head_) = c->idle_next_;
+  (c->idle_next_ != nullptr ? c->idle_next_->idle_prev_ : idle_tail_) = c->idle_prev_;
+  c->idle_prev_ = c->idle_next_ = nullptr;
+  c->in_idle_list_ = false;
+  --idle_count_;
+  if (was_head) PublishOldestIdle();
+}
+
+bool ConnectionSet::EvictOldestIdle() {
+  if (idle_head_ == nullptr) return false;
+  // Keep the victim alive through Evict, which may close it at once.
+  std::shared_ptr<Connection> victim = idle_head_->shared_from_this();
+  victim->Evict();
+  return true;
+}
+
 void ConnectionSet::Remove(Connection* connection) {
   auto it = connections_.find(connection);
   if (it == connections_.end()) return;
@@ -604,13 +720,19 @@ void ConnectionSet::Remove(Connection* connection) {
   }
 }
 
+void ConnectionSet::ReleaseIdleMemory() {
+  base::ReleaseIdleRecycledBlocks();
+  base::TrimFreeHeap();
+}
+
 void ConnectionSet::ScheduleIdleTrim() {
   if (trim_loop_ == nullptr || trim_delay_ <= absl::ZeroDuration()) return;
   const uint64_t generation = ++*trim_generation_;
-  trim_loop_->RunAfter(trim_delay_, [current = std::weak_ptr<uint64_t>(trim_generation_), generation] {
-    std::shared_ptr<uint64_t> now = current.lock();
-    if (now != nullptr && *now == generation) base::ReleaseIdleRecycledBlocks();
-  });
+  trim_loop_->RunAfter(trim_delay_,
+                       [current = std::weak_ptr<uint64_t>(trim_generation_), generation, release = trim_release_] {
+                         std::shared_ptr<uint64_t> now = current.lock();
+                         if (now != nullptr && *now == generation) release();
+                       });
 }
 
 void ConnectionSet::BeginShutdown() {

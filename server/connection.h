@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -72,6 +73,8 @@ struct ConnectionCounters {
   Counter handshake_timeouts;
   Counter read_header_timeouts;
   Counter idle_closes;
+  Counter evictions;  // idle connections closed to admit a new one at --max-connections (counted by the victim's loop)
+  Counter refusals;   // new connections closed at --max-connections: nothing was idle
   Counter open_http1;
   Counter open_http2;
   // HTTP/2 codec counters (http2::Counters) of connections that have closed, summed when each closes.
@@ -92,34 +95,62 @@ struct ConnectionCounters {
   void Add(const ConnectionCounters& other);
 };
 
-// ConnectionLimit caps the open connections of a whole server (--max-connections), shared by all its loops. At the
-// limit a new connection is accepted and closed at once (its client learns now, not after waiting in the backlog),
-// logged once per burst.
-// Thread-safe.
+class ConnectionSet;
+
+// ConnectionLimit caps the open connections of a whole server (--max-connections), shared by all its loops.
+//
+// At the limit, a new connection is admitted by closing the server's longest-idle connection (HTTP/2: GOAWAY;
+// HTTP/1.1: close): one with no request or stream open, whose codec is idle. A connection serving a request or a
+// watch, receiving a body, with a request head half read, or still in its TLS handshake is never evicted (a
+// handshake is bounded by the read-header timeout). With no idle connection anywhere, the newcomer is accepted and
+// closed at once (its client learns now, not after waiting in the backlog). Both are counted per loop
+// (ConnectionCounters::evictions, ::refusals) and logged once per burst (a burst ends when a connection is admitted
+// under the limit).
+//
+// Across loops: each loop's ConnectionSet keeps its idle connections in the order they became idle and publishes
+// when its oldest became idle. The newcomer's loop picks the set whose oldest idle connection is the oldest; if that
+// is its own, it evicts at once and the newcomer takes the victim's slot; otherwise it admits the newcomer over the
+// limit and posts the eviction to the other loop, which gives the victim's slot back when it runs. Open connections
+// exceed `max` by at most kMaxOverLimit while such evictions are in flight (more than that are refused), and stay
+// above it only if the other loop found its idle connection busy again by then, until connections close.
+// No lock: the admission path is atomics only.
+//
+// Thread-safe, except AddSet.
 class ConnectionLimit {
  public:
+  static constexpr int64_t kMaxOverLimit = 16;
+  enum class Admission { kUnderLimit, kEvicted, kEvictionPosted, kRefused };
+
   // `max` > 0.
   explicit ConnectionLimit(int64_t max) : max_(max) {}
-  // TryAcquire takes a slot for a new connection; false at the limit.
-  bool TryAcquire() {
-    if (open_.fetch_add(1, std::memory_order_relaxed) < max_) {
-      in_burst_.store(false, std::memory_order_relaxed);
-      return true;
-    }
-    open_.fetch_sub(1, std::memory_order_relaxed);
-    return false;
-  }
-  // Release gives back a slot taken by TryAcquire.
+  // AddSet registers one loop's connections as a place to evict from; `loop` runs `set`. Both are borrowed and
+  // must outlive the limit's use. Call for every loop before any connection is adopted: not thread-safe.
+  void AddSet(ConnectionSet* set, base::Executor* loop) { sets_.push_back({set, loop}); }
+  // Acquire takes a slot for a connection being adopted on `local`'s loop (call it there), evicting the
+  // longest-idle connection at the limit (see above). kRefused: no slot; the caller closes the newcomer.
+  Admission Acquire(ConnectionSet* local);
+  // Release gives back a slot taken by Acquire.
   void Release() { open_.fetch_sub(1, std::memory_order_relaxed); }
-  // StartBurst returns true for the first rejection after an accepted connection (log once per burst).
+  // StartBurst returns true for the first refusal after a connection admitted under the limit (log once per
+  // burst); StartEvictionBurst the same for evictions.
   bool StartBurst() { return !in_burst_.exchange(true, std::memory_order_relaxed); }
+  bool StartEvictionBurst() { return !in_eviction_burst_.exchange(true, std::memory_order_relaxed); }
   int64_t max() const { return max_; }
   int64_t open() const { return open_.load(std::memory_order_relaxed); }
 
  private:
+  struct Member {
+    ConnectionSet* set;
+    base::Executor* loop;
+  };
+  // TryAcquire takes a slot if open < `ceiling`.
+  bool TryAcquire(int64_t ceiling);
+
   const int64_t max_;
+  std::vector<Member> sets_;
   std::atomic<int64_t> open_{0};
   std::atomic<bool> in_burst_{false};
+  std::atomic<bool> in_eviction_burst_{false};
 };
 
 // ConnectionContext is shared by every connection of one loop. Borrowed pointers outlive the connections.
@@ -135,8 +166,6 @@ struct ConnectionContext {
   ConnectionCounters counters;
 };
 
-class ConnectionSet;
-
 class Connection : public http::CodecCallbacks, public std::enable_shared_from_this<Connection> {
  public:
   // Adopt takes ownership of the accepted socket `fd` and starts its handshake; over --max-connections it closes
@@ -151,6 +180,9 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   // CloseNow closes the socket at once; pending exchanges complete as "client gone".
   void CloseNow();
   bool idle() const;
+  // Evict closes an idle connection to make room at --max-connections (HTTP/2: GOAWAY, then close; HTTP/1.1:
+  // close) and gives its slot back at once. Called by its ConnectionSet.
+  void Evict();
 
   void OnOutputReady() override;
 
@@ -180,6 +212,11 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   void StartClose(bool graceful, bool linger);
   void FinishClose();
   void UpdateReading();
+  // TrackIdle keeps this connection's place in its set's idle list (only under a ConnectionLimit): in it while
+  // `idle`, moved to the end when `restarted` (a request came and went).
+  void TrackIdle(bool idle, bool restarted);
+
+  friend class ConnectionSet;
 
   ConnectionContext* const context_;
   ConnectionSet* const set_;
@@ -206,22 +243,41 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   bool idle_trimmed_ = false;   // this idle period's kIdleTrim has fired
   uint64_t requests_seen_ = 0;  // codec_->RequestsDispatched() when the timer was last set
   std::string plaintext_;       // codec output batched for one SSL_write
+  // The set's idle list (intrusive: no allocation when a connection goes busy and idle again).
+  bool in_idle_list_ = false;
+  bool evicted_ = false;
+  int64_t idle_since_ms_ = 0;  // uv_now when it became idle
+  Connection* idle_prev_ = nullptr;
+  Connection* idle_next_ = nullptr;
 };
 
-// ConnectionSet owns the live connections of one loop. Loop thread only.
+// ConnectionSet owns the live connections of one loop and, under a ConnectionLimit, the list of its idle ones in
+// the order they became idle. Loop thread only, except oldest_idle_since().
 class ConnectionSet {
  public:
+  static constexpr int64_t kNoIdle = INT64_MAX;
+  // IdleRelease is what the loop runs when its idle trim fires.
+  using IdleRelease = void (*)();
+
+  ConnectionSet() = default;
+  ConnectionSet(const ConnectionSet&) = delete;
+  ConnectionSet& operator=(const ConnectionSet&) = delete;
+
   void Add(std::shared_ptr<Connection> connection) {
     Connection* key = connection.get();
     connections_.emplace(key, std::move(connection));
     ++*trim_generation_;  // a pending idle trim is moot
   }
-  // EnableIdleTrim: once the set has been empty for `delay`, the loop thread gives back the memory it keeps for
-  // reuse (base::ReleaseIdleRecycledBlocks: recycled blocks and pooled requests). `loop` runs this set.
-  void EnableIdleTrim(base::Executor* loop, absl::Duration delay) {
+  // EnableIdleTrim: once the set has been empty for `delay`, the loop thread runs `release` (at most one trim at a
+  // time per event). The default, ReleaseIdleMemory, gives back the memory the thread keeps for reuse
+  // (base::ReleaseIdleRecycledBlocks: recycled blocks and pooled requests), then the heap's free pages to the
+  // system (base::TrimFreeHeap: malloc_trim). `loop` runs this set.
+  void EnableIdleTrim(base::Executor* loop, absl::Duration delay, IdleRelease release = &ReleaseIdleMemory) {
     trim_loop_ = loop;
     trim_delay_ = delay;
+    trim_release_ = release;
   }
+  static void ReleaseIdleMemory();
   void Remove(Connection* connection);
   size_t size() const { return connections_.size(); }
   // BeginShutdown asks every connection to close gracefully.
@@ -231,16 +287,34 @@ class ConnectionSet {
   // OnEmpty runs `callback` (once) when the set becomes empty; at once if it is.
   void OnEmpty(std::function<void()> callback);
 
+  // EvictOldestIdle evicts the connection idle for longest (Connection::Evict); false if none is idle.
+  bool EvictOldestIdle();
+  // oldest_idle_since is the uv_now (ms, the same monotonic clock on every loop) at which the oldest idle
+  // connection became idle, or kNoIdle. Any thread; may lag the loop by an event.
+  int64_t oldest_idle_since() const { return oldest_idle_since_.load(std::memory_order_relaxed); }
+  size_t idle_count() const { return idle_count_; }
+
  private:
+  friend class Connection;
+  void AppendIdle(Connection* connection);
+  void UnlinkIdle(Connection* connection);
+  void PublishOldestIdle() {
+    oldest_idle_since_.store(idle_head_ != nullptr ? idle_head_->idle_since_ms_ : kNoIdle, std::memory_order_relaxed);
+  }
   void ScheduleIdleTrim();
 
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
   std::function<void()> on_empty_;
   base::Executor* trim_loop_ = nullptr;
   absl::Duration trim_delay_;
+  IdleRelease trim_release_ = &ReleaseIdleMemory;
   // Bumped by every Add and every trim scheduled: a trim runs only if nothing happened since it was scheduled (the
   // timer holds a weak reference, so it outliving the set is harmless).
   std::shared_ptr<uint64_t> trim_generation_ = std::make_shared<uint64_t>(0);
+  Connection* idle_head_ = nullptr;  // idle longest
+  Connection* idle_tail_ = nullptr;
+  size_t idle_count_ = 0;
+  std::atomic<int64_t> oldest_idle_since_{kNoIdle};
 };
 
 }  // namespace apiserve::server

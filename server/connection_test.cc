@@ -63,67 +63,6 @@ std::pair<int, int> TcpPair() {
   return {server, client};
 }
 
-// TlsClient is a blocking TLS 1.3 client over an already connected socket.
-class TlsClient {
- public:
-  explicit TlsClient(int fd) : fd_(fd), ctx_(SSL_CTX_new(TLS_method())) {
-    ssl_.reset(SSL_new(ctx_.get()));
-    SSL_set_fd(ssl_.get(), fd_);
-    SSL_set_tlsext_host_name(ssl_.get(), "localhost");
-  }
-  ~TlsClient() { ::close(fd_); }
-
-  bool Handshake() { return SSL_connect(ssl_.get()) == 1; }
-  bool Write(absl::string_view data) {
-    return SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size())) == static_cast<int>(data.size());
-  }
-  // ReadUntil reads until `needle` has arrived (true) or the connection ends or times out (false).
-  bool ReadUntil(absl::string_view needle) {
-    while (!absl::StrContains(received_, needle)) {
-      if (!ReadSome()) return false;
-    }
-    return true;
-  }
-  // ReadToEnd reads until the server closes; false if the read timed out instead.
-  bool ReadToEnd() {
-    while (ReadSome()) {
-    }
-    return closed_;
-  }
-  const std::string& received() const { return received_; }
-  int fd() const { return fd_; }
-
- private:
-  bool ReadSome() {
-    char buffer[16384];
-    const int n = SSL_read(ssl_.get(), buffer, sizeof(buffer));
-    if (n > 0) {
-      received_.append(buffer, static_cast<size_t>(n));
-      return true;
-    }
-    const int error = SSL_get_error(ssl_.get(), n);
-    closed_ =
-        error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno != EAGAIN) || error == SSL_ERROR_SSL;
-    return false;
-  }
-
-  const int fd_;
-  bssl::UniquePtr<SSL_CTX> ctx_;
-  bssl::UniquePtr<SSL> ssl_;
-  std::string received_;
-  bool closed_ = false;
-};
-
-// RawReadsEof reports whether the peer closed `fd` (read returns 0 or a reset) before the receive timeout.
-bool RawReadsEof(int fd) {
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
-    if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
-    if (n < 0) return false;  // timed out
-  }
-}
-
 class ConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -232,8 +171,22 @@ class ConnectionTest : public ::testing::Test {
     writer->Finish().IgnoreError();
   }
 
+  // UseLimit caps the loop at `max` connections (before the first Connect).
+  void UseLimit(int64_t max) {
+    limit_ = std::make_unique<ConnectionLimit>(max);
+    limit_->AddSet(&connections_, &loop_);
+    context_.limit = limit_.get();
+  }
+
+  // Request sends a GET for `path` and waits for its answer.
+  static bool Request(TlsClient& client, const std::string& path) {
+    return client.Write(absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\n\r\n")) &&
+           client.ReadUntil(absl::StrCat("hello ", path));
+  }
+
   bssl::UniquePtr<SSL_CTX> ssl_ctx_;
   EventLoop loop_{"connection-test"};
+  std::unique_ptr<ConnectionLimit> limit_;  // outlives the connections, which give their slots back on close
   ConnectionContext context_;
   ConnectionSet connections_;
 };
@@ -346,6 +299,101 @@ TEST_F(ConnectionTest, ALoopLeftWithoutConnectionsGivesBackItsRecycledMemory) {
   ASSERT_TRUE(first.ReadUntil("hello /b"));
   absl::SleepFor(absl::Milliseconds(400));
   EXPECT_EQ(idle_blocks() > 0, base::kRecyclingEnabled);  // `first` is still open: no trim
+}
+
+// Issue 16 #4: the idle trim also hands the heap's free memory back (the default release runs malloc_trim after
+// freeing the recycled blocks); here the release function is injected and counted.
+std::atomic<int> idle_releases{0};
+void CountIdleRelease() { ++idle_releases; }
+
+TEST_F(ConnectionTest, ALoopLeftWithoutConnectionsRunsItsIdleReleaseOnce) {
+  idle_releases = 0;
+  OnLoop([this] { connections_.EnableIdleTrim(&loop_, absl::Milliseconds(50), &CountIdleRelease); });
+  {
+    TlsClient first(Connect());
+    ASSERT_TRUE(first.Handshake());
+    TlsClient second(Connect());
+    ASSERT_TRUE(second.Handshake());
+    ASSERT_TRUE(Request(first, "/a"));
+    EXPECT_EQ(idle_releases, 0);  // connections are open
+  }
+  ASSERT_TRUE(WaitForNoConnections());
+  EXPECT_TRUE(base::PollUntil([] { return idle_releases == 1; }, absl::Seconds(10)));
+  // Another connection and its departure: one more release.
+  {
+    TlsClient third(Connect());
+    ASSERT_TRUE(third.Handshake());
+  }
+  ASSERT_TRUE(WaitForNoConnections());
+  EXPECT_TRUE(base::PollUntil([] { return idle_releases == 2; }, absl::Seconds(10)));
+}
+
+// Issue 16 #3: at --max-connections a new connection is admitted by closing the longest-idle one; a connection with
+// a request in flight is never chosen.
+TEST_F(ConnectionTest, AtTheLimitTheLongestIdleConnectionMakesRoom) {
+  context_.options.idle_timeout = absl::Seconds(30);  // idle on purpose
+  UseLimit(3);
+  TlsClient oldest(Connect());
+  ASSERT_TRUE(oldest.Handshake());
+  TlsClient busy(Connect());
+  ASSERT_TRUE(busy.Handshake());
+  TlsClient newer(Connect());
+  ASSERT_TRUE(newer.Handshake());
+  // `busy` became idle first, but then a request arrives and stays in flight.
+  ASSERT_TRUE(Request(oldest, "/oldest"));
+  ASSERT_TRUE(Request(newer, "/newer"));
+  ASSERT_TRUE(busy.Write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(parked_->arrived.WaitFor(absl::Seconds(10)));
+  EXPECT_EQ(limit_->open(), 3);
+
+  TlsClient admitted(Connect());
+  ASSERT_TRUE(admitted.Handshake());
+  ASSERT_TRUE(Request(admitted, "/admitted"));
+  EXPECT_TRUE(oldest.ReadToEnd());  // evicted: close_notify, then EOF
+  EXPECT_EQ(context_.counters.evictions, 1u);
+  EXPECT_EQ(context_.counters.refusals, 0u);
+  EXPECT_EQ(limit_->open(), 3);
+
+  // Next in line is `newer` (idle since /newer), then `admitted`.
+  TlsClient next(Connect());
+  ASSERT_TRUE(next.Handshake());
+  EXPECT_TRUE(newer.ReadToEnd());
+  ASSERT_TRUE(Request(admitted, "/still-open"));
+  ASSERT_TRUE(Request(next, "/next"));
+  EXPECT_EQ(context_.counters.evictions, 2u);
+
+  // The busy connection was never evicted: its answer arrives.
+  {
+    base::MutexLock lock(&parked_->mu);
+    ASSERT_THAT(parked_->writer->Send(http::TextResponse(200, "held and answered")), IsOk());
+  }
+  ASSERT_TRUE(busy.ReadUntil("held and answered"));
+  EXPECT_EQ(OpenConnections(), 3u);
+}
+
+// With nothing idle (a request in flight, a handshake in progress) the newcomer is closed at once, as before.
+TEST_F(ConnectionTest, AtTheLimitWithNothingIdleTheNewcomerIsRefused) {
+  context_.options.read_header_timeout = absl::Seconds(30);
+  UseLimit(2);
+  TlsClient busy(Connect());
+  ASSERT_TRUE(busy.Handshake());
+  ASSERT_TRUE(busy.Write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(parked_->arrived.WaitFor(absl::Seconds(10)));
+  const int handshaking = Connect();  // no ClientHello: not idle, never evicted
+  ASSERT_TRUE(base::PollUntil([&] { return OpenConnections() == 2; }));
+
+  const int refused = Connect();
+  EXPECT_TRUE(RawReadsEof(refused));
+  ::close(refused);
+  EXPECT_EQ(context_.counters.refusals, 1u);
+  EXPECT_EQ(context_.counters.evictions, 0u);
+  EXPECT_EQ(OpenConnections(), 2u);
+  {
+    base::MutexLock lock(&parked_->mu);
+    ASSERT_THAT(parked_->writer->Send(http::TextResponse(200, "answered")), IsOk());
+  }
+  ASSERT_TRUE(busy.ReadUntil("answered"));
+  ::close(handshaking);
 }
 
 TEST_F(ConnectionTest, GarbageInsteadOfTlsIsAHandshakeErrorAndClosed) {

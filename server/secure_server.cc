@@ -65,11 +65,16 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
     worker->context.limit = server->limit_.get();
     worker->context.options = options.connection;
     worker->connections.EnableIdleTrim(&worker->loop, options.connection.idle_trim_delay);
+    if (server->limit_ != nullptr) server->limit_->AddSet(&worker->connections, &worker->loop);
     if (absl::Status started = worker->loop.Start(); !started.ok()) return started;
+    server->workers_.push_back(std::move(worker));
+  }
+  // Every loop is known to the limit before the first connection is accepted.
+  for (int i = 0; i < options.workers; ++i) {
+    Worker* w = server->workers_[static_cast<size_t>(i)].get();
     // Bind on the loop's thread: libuv handles belong to their loop.
     absl::Status bound;
     lifecycle::Signal done("bound");
-    Worker* w = worker.get();
     const Listener* first = i == 0 || options.permit_port_sharing ? nullptr : server->workers_.front()->listener.get();
     w->loop.Post([&] {
       auto listener = first != nullptr ? Listener::Join(&w->loop, *first, &w->context, &w->connections)
@@ -89,7 +94,6 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
       server->port_ = w->listener->port();
       server->address_ = w->listener->address();
     }
-    server->workers_.push_back(std::move(worker));
   }
   server->listeners_open_ = options.workers;
   return server;

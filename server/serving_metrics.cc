@@ -27,6 +27,14 @@ base::metrics::Collector ServingCollector(const std::atomic<SecureServer*>* serv
                     "Number of TCP connections accepted.",
                     MetricType::kCounter,
                     {Sample{"", {}, static_cast<double>(c.accepted)}}});
+    out->push_back({"apiserve_connections_evicted_total",
+                    "Number of idle connections closed to admit a new one at --max-connections.",
+                    MetricType::kCounter,
+                    {Sample{"", {}, static_cast<double>(c.evictions)}}});
+    out->push_back({"apiserve_connections_refused_total",
+                    "Number of new connections closed at --max-connections because no connection was idle.",
+                    MetricType::kCounter,
+                    {Sample{"", {}, static_cast<double>(c.refusals)}}});
     out->push_back({"apiserve_open_connections",
                     "Number of open connections by negotiated protocol.",
                     MetricType::kGauge,

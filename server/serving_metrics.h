@@ -6,6 +6,8 @@
 //   apiserver_tls_handshake_errors_total                  counter  kube's (ALPHA), every failed handshake
 //   apiserve_tls_handshake_errors_by_kind_total{kind}     counter  the same, by tls::HandshakeErrorKind name
 //   apiserve_connections_accepted_total                   counter
+//   apiserve_connections_evicted_total                    counter  idle ones closed to admit one at --max-connections
+//   apiserve_connections_refused_total                    counter  new ones closed at --max-connections (none idle)
 //   apiserve_open_connections{protocol}                   gauge    "http/1.1" or "h2" (after the handshake)
 //   apiserve_connection_timeouts_total{phase}             counter  handshake, read_header, idle
 //   apiserve_http2_floods_total{kind}                     counter  GOAWAY(ENHANCE_YOUR_CALM) answers, by flood

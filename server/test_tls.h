@@ -4,9 +4,15 @@
 // Test helpers: a throwaway self-signed certificate (made with the `openssl` command) and a server SSL_CTX over it
 // that negotiates ALPN h2/http/1.1. Test-only.
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
 #include "openssl/ssl.h"
 
 namespace apiserve::server {
@@ -25,6 +31,70 @@ absl::StatusOr<bssl::UniquePtr<SSL_CTX>> MakeTestSslCtx(const TestCertificate& c
 
 // MakeTestServerSslCtx does both: a fresh certificate, then a server context serving it.
 absl::StatusOr<bssl::UniquePtr<SSL_CTX>> MakeTestServerSslCtx(bool http2);
+
+// TlsClient is a blocking TLS client (HTTP/1.1, no ALPN) over an already connected socket, which it owns.
+class TlsClient {
+ public:
+  explicit TlsClient(int fd) : fd_(fd), ctx_(SSL_CTX_new(TLS_method())) {
+    ssl_.reset(SSL_new(ctx_.get()));
+    SSL_set_fd(ssl_.get(), fd_);
+    SSL_set_tlsext_host_name(ssl_.get(), "localhost");
+  }
+  ~TlsClient() { ::close(fd_); }
+
+  bool Handshake() { return SSL_connect(ssl_.get()) == 1; }
+  bool Write(absl::string_view data) {
+    return SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size())) == static_cast<int>(data.size());
+  }
+  // ReadUntil reads until `needle` has arrived (true) or the connection ends or times out (false).
+  bool ReadUntil(absl::string_view needle) {
+    while (!absl::StrContains(received_, needle)) {
+      if (!ReadSome()) return false;
+    }
+    return true;
+  }
+  // ReadToEnd reads until the server closes; false if the read timed out instead.
+  bool ReadToEnd() {
+    while (ReadSome()) {
+    }
+    return closed_;
+  }
+  const std::string& received() const { return received_; }
+  int fd() const { return fd_; }
+
+ private:
+  bool ReadSome() {
+    char buffer[16384];
+    const int n = SSL_read(ssl_.get(), buffer, sizeof(buffer));
+    if (n > 0) {
+      received_.append(buffer, static_cast<size_t>(n));
+      return true;
+    }
+    const int error = SSL_get_error(ssl_.get(), n);
+    closed_ =
+        error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno != EAGAIN) || error == SSL_ERROR_SSL;
+    return false;
+  }
+
+  const int fd_;
+  bssl::UniquePtr<SSL_CTX> ctx_;
+  bssl::UniquePtr<SSL> ssl_;
+  std::string received_;
+  bool closed_ = false;
+};
+
+// RawReadsEof reports whether the peer closed `fd` (read returns 0 or a reset) before the receive timeout.
+inline bool RawReadsEof(int fd) {
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+    if (n < 0) return false;  // timed out
+  }
+}
+
+// ConnectTcp connects to 127.0.0.1:`port` with a 10 s receive timeout; -1 on failure.
+int ConnectTcp(int port);
 
 }  // namespace apiserve::server
 
