@@ -114,7 +114,7 @@ TEST(RecyclingAllocatorTest, ObjectsMayBeDroppedOnAnotherThreadAndThreadsExitCle
 }
 
 // ResidentBytes reads this process's RSS from /proc/self/statm; 0 if it cannot.
-size_t ResidentBytes() {
+[[maybe_unused]] size_t ResidentBytes() {
   FILE* statm = std::fopen("/proc/self/statm", "r");
   if (statm == nullptr) return 0;
   unsigned long size = 0;
