@@ -54,16 +54,20 @@ http::HandlerPtr DebugFlagsVerbosityHandler(base::Logger* logger) {
       writer.Send(PlainText(406, "unsupported http method")).IgnoreError();
       return;
     }
-    int32_t level = 0;
-    std::string error;
-    if (!ParseInt32(request->body, &level, &error)) {
-      writer.Send(PlainText(400, absl::StrCat("failed set klog.logging.verbosity ", request->body, ": ", error)))
+    // The new level is the body: read it first (the chain bounds it and answers 413 over the limit).
+    http::ReadBody(request, [logger, request, writer = std::move(writer)](absl::Status read) mutable {
+      if (!read.ok()) return;  // answered by the chain (413), or the client left
+      int32_t level = 0;
+      std::string error;
+      if (!ParseInt32(request->body, &level, &error)) {
+        writer.Send(PlainText(400, absl::StrCat("failed set klog.logging.verbosity ", request->body, ": ", error)))
+            .IgnoreError();
+        return;
+      }
+      logger->SetVerbosity(level);
+      writer.Send(PlainText(200, absl::StrCat("successfully set klog.logging.verbosity to ", request->body)))
           .IgnoreError();
-      return;
-    }
-    logger->SetVerbosity(level);
-    writer.Send(PlainText(200, absl::StrCat("successfully set klog.logging.verbosity to ", request->body)))
-        .IgnoreError();
+    });
   });
 }
 

@@ -8,6 +8,7 @@
 #include "base/status_macros.h"
 #include "chain/debug_flags.h"
 #include "chain/filters/access_log.h"
+#include "chain/filters/body_limit.h"
 #include "chain/filters/context_filters.h"
 #include "chain/filters/goaway.h"
 #include "chain/filters/panic_recovery.h"
@@ -99,6 +100,7 @@ absl::StatusOr<std::unique_ptr<GenericServer>> GenericServer::New(ServerConfig c
 http::HandlerPtr GenericServer::BuildHandlerChain() {
   // Innermost first; the request meets them in the reverse order (DESIGN §8).
   http::HandlerPtr h = mux_;
+  h = WithRequestBodyLimit(std::move(h), config_.max_request_body_bytes);
   h = WithAuthorization(std::move(h), config_.authorizer ? config_.authorizer : AlwaysAllowAuthorizer());
   h = WithAuthentication(std::move(h), config_.authenticator ? config_.authenticator : AnonymousAuthenticator(),
                          config_.unauthenticated_http2_dos_mitigation);
@@ -230,6 +232,7 @@ absl::StatusOr<PreparedServer> GenericServer::PrepareRun() {
       InstallMetrics(mux_.get(), metrics, config_.sli_metrics != nullptr ? config_.sli_metrics : &SliRegistry()));
   RETURN_IF_ERROR(InstallDebugFlags(mux_.get()));
   in_flight_collector_ = metrics->AddCollector(InFlightCollector(&in_flight_));
+  request_body_collector_ = metrics->AddCollector(RequestBodyCollector());
   return PreparedServer(this);
 }
 

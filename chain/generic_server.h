@@ -50,12 +50,14 @@ namespace apiserve::chain {
 struct ServerConfig {
   std::string name = "apiserver";
   // Filter chain (DESIGN §8), applied when this server is the outermost one.
-  bool shutdown_send_retry_after = false;              // --shutdown-send-retry-after
-  std::vector<std::string> hsts_directives;            // --strict-transport-security-directives
-  double goaway_chance = 0;                            // --goaway-chance (HTTP/2 only)
-  absl::Duration request_timeout = absl::Minutes(1);   // --request-timeout
-  int64_t max_requests_inflight = 400;                 // --max-requests-inflight
-  int64_t max_mutating_requests_inflight = 200;        // --max-mutating-requests-inflight
+  bool shutdown_send_retry_after = false;             // --shutdown-send-retry-after
+  std::vector<std::string> hsts_directives;           // --strict-transport-security-directives
+  double goaway_chance = 0;                           // --goaway-chance (HTTP/2 only)
+  absl::Duration request_timeout = absl::Minutes(1);  // --request-timeout
+  int64_t max_requests_inflight = 400;                // --max-requests-inflight
+  int64_t max_mutating_requests_inflight = 200;       // --max-mutating-requests-inflight
+  // --max-request-body-bytes: over it, kube's 413 (chain/filters/body_limit.h); 0: no limit.
+  uint64_t max_request_body_bytes = uint64_t{3} << 20;
   std::shared_ptr<const Authenticator> authenticator;  // default: anonymous
   std::shared_ptr<const Authorizer> authorizer;        // default: AlwaysAllow
   // kube's UnauthenticatedHTTP2DOSMitigation feature gate (on by default since 1.29): over HTTP/2, anonymous
@@ -152,6 +154,7 @@ class GenericServer : public DelegationTarget {
   InFlightCounters in_flight_;
   std::unique_ptr<RequestMetrics> request_metrics_;  // only for a registry other than the default
   base::metrics::CollectorHandle in_flight_collector_;
+  base::metrics::CollectorHandle request_body_collector_;
   http::HandlerPtr handler_;
 
   mutable base::Mutex mu_;

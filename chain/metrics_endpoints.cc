@@ -6,6 +6,7 @@
 
 #include "base/metrics/text_format.h"
 #include "base/status_macros.h"
+#include "http/request_body.h"
 #include "http/response.h"
 
 namespace apiserve::chain {
@@ -63,6 +64,15 @@ base::metrics::Collector InFlightCollector(const InFlightCounters* counters) {
                     MetricType::kGauge,
                     {Sample{"", {{"request_kind", "mutating"}}, static_cast<double>(counters->mutating.load())},
                      Sample{"", {{"request_kind", "readOnly"}}, static_cast<double>(counters->readonly.load())}}});
+  };
+}
+
+base::metrics::Collector RequestBodyCollector() {
+  return [](std::vector<FamilySnapshot>* out) {
+    out->push_back({"apiserve_request_body_buffered_bytes",
+                    "Request body bytes received and held for handlers that have not read them yet.",
+                    MetricType::kGauge,
+                    {Sample{"", {}, static_cast<double>(http::BufferedRequestBodyBytes())}}});
   };
 }
 

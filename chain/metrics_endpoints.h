@@ -33,6 +33,10 @@ base::metrics::Collector HealthCheckSliCollector(const healthz::CheckMetrics* ch
 // (readOnly, mutating).
 base::metrics::Collector InFlightCollector(const InFlightCounters* counters);
 
+// RequestBodyCollector reports apiserve_request_body_buffered_bytes (gauge): request body bytes the server holds
+// for handlers that have not read them yet, across the process (http::BufferedRequestBodyBytes).
+base::metrics::Collector RequestBodyCollector();
+
 // InstallMetrics registers /metrics (serving `metrics`) and /metrics/slis (serving `slis`) on `router`. Both
 // registries are borrowed and must outlive the handlers. AlreadyExists if a path is taken.
 absl::Status InstallMetrics(http::Router* router, const base::metrics::Registry* metrics,

@@ -31,27 +31,40 @@ void CodecHarness::Serve(http::RequestPtr request, http::ResponseWriter writer) 
   }
   const uint32_t mode = (answer_script_ >> (2 * (requests_ % 16))) & 3;
   ++requests_;
+  if (mode == 1) {
+    kept_.push_back(std::move(writer));  // answered later; the body, if any, is never read
+    return;
+  }
+  if (request->body_stream != nullptr && (requests_ & 4) != 0) {
+    // A small limit, so bodies go over it as they arrive (the chain's 413 path).
+    request->body_stream->SetLimit(64, [completer = writer.completer()] {
+      completer.TrySend(http::TextResponse(413, "too large")).IgnoreError();
+    });
+  }
+  http::ReadBody(request, [this, mode, request, writer = std::move(writer)](absl::Status) mutable {
+    Answer(mode, *request, std::move(writer));
+  });
+}
+
+void CodecHarness::Answer(uint32_t mode, const http::Request& request, http::ResponseWriter writer) {
   switch (mode) {
     case 0:
-      writer.Send(http::TextResponse(200, absl::StrCat(request->method, " ", request->path, " ", request->body.size())))
+      writer.Send(http::TextResponse(200, absl::StrCat(request.method, " ", request.path, " ", request.body.size())))
           .IgnoreError();
-      break;
-    case 1:
-      kept_.push_back(std::move(writer));
       break;
     case 2: {
       http::HeaderMap headers;
       headers.Add("Content-Type", "text/plain");
       writer.WriteHead(200, std::move(headers)).IgnoreError();
-      writer.Write(std::string(request->body.size() % 5000 + 1, 'x')).IgnoreError();
-      writer.Write(request->raw_query).IgnoreError();
+      writer.Write(std::string(request.body.size() % 5000 + 1, 'x')).IgnoreError();
+      writer.Write(request.raw_query).IgnoreError();
       http::HeaderMap trailers;
       trailers.Add("X-Trailer", "done");
       writer.Finish(std::move(trailers)).IgnoreError();
       break;
     }
-    case 3:
-      if (request->body.size() % 2 == 1) writer.AddResponseHeader("Connection", "close");
+    default:
+      if (request.body.size() % 2 == 1) writer.AddResponseHeader("Connection", "close");
       break;  // the writer is dropped unanswered: 500
   }
 }

@@ -52,6 +52,8 @@ class CodecHarness : public http::CodecCallbacks {
 
  private:
   void Serve(http::RequestPtr request, http::ResponseWriter writer);
+  // Answer answers in one of the script's ways once the body was read (or failed).
+  void Answer(uint32_t mode, const http::Request& request, http::ResponseWriter writer);
 
   const uint32_t answer_script_;
   base::FakeExecutor loop_;

@@ -36,7 +36,8 @@ void FuzzOne(absl::string_view data) {
   http1::Options options;
   if (flags & 1) {
     options.max_header_bytes = 256;
-    options.max_body_bytes = 64;
+    options.max_buffered_body_bytes = 64;
+    options.max_discard_body_bytes = 32;
     options.max_pipelined_requests = 2;
     options.response_high_water_mark = 128;
   }

@@ -252,7 +252,6 @@ void FuzzOne(absl::string_view data) {
   if (flags & 1) {
     options.max_concurrent_streams = 4;
     options.max_header_list_size = 1024;
-    options.max_body_bytes = 1000;
     options.max_upload_buffer_per_stream = 65535;
     options.response_high_water_mark = 256;
     options.flood.reset_burst = 8;

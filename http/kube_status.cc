@@ -106,6 +106,11 @@ Response TooManyRequestsResponse() {
   return response;
 }
 
+Response RequestEntityTooLargeResponse(uint64_t limit) {
+  return JsonResponse(413, EncodeKubeStatus({absl::StrCat("Request entity too large: limit is ", limit),
+                                             "RequestEntityTooLarge", 413, true, std::nullopt}));
+}
+
 Response PanicResponse() {
   return TextResponse(500, "This request caused apiserver to panic. Look in the logs for details.\n");
 }

@@ -5,6 +5,7 @@
 // byte (reference §2.8, §1.3, §4.7 and its corrections). JSON is compact, in Go's field order (kind, apiVersion,
 // metadata, status, message, reason, details, code), followed by "\n" as Go's encoder writes it.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -45,6 +46,9 @@ Response TimeoutResponse();
 Response RetryAfterShutdownResponse();
 // 429 from max-in-flight; Retry-After: 1.
 Response TooManyRequestsResponse();
+// 413 for a request body over the server's limit (kube's limitedReadBody): `Request entity too large: limit is
+// <limit>`, reason RequestEntityTooLarge.
+Response RequestEntityTooLargeResponse(uint64_t limit);
 // 500 after a handler panicked (threw).
 Response PanicResponse();
 

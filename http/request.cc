@@ -39,12 +39,31 @@ void Request::ResetForReuse(Request* request) {
   request->protocol = Protocol::kHttp11;
   request->headers.clear();
   request->headers.ReleaseLargeSlots(kMaxKeptHeaderBytes);
+  request->body_stream.reset();
   request->connection.reset();
   request->received_time = absl::InfinitePast();
   request->executor = nullptr;
   request->shutting_down = nullptr;
   request->query_params_.reset();
   request->context_.clear();
+}
+
+void ReadBody(const RequestPtr& request, absl::AnyInvocable<void(absl::Status)> done) {
+  RequestBody* body = request->body_stream.get();
+  if (body == nullptr) {
+    done(absl::OkStatus());
+    return;
+  }
+  if (!body->limit().has_value()) body->SetLimit(kDefaultMaxBodyBytes);
+  const uint64_t expected = body->content_length().value_or(0);
+  if (expected > 0 && expected <= *body->limit()) request->body.reserve(static_cast<size_t>(expected));
+  // The data callback borrows the request (the end callback keeps it alive until the body ends).
+  Request* raw = request.get();
+  body->Read([raw](absl::string_view chunk) { raw->body.append(chunk.data(), chunk.size()); },
+             [request, done = std::move(done)](absl::Status status) mutable {
+               if (!status.ok()) request->body.clear();
+               done(std::move(status));
+             });
 }
 
 RequestPtr NewRequest() {

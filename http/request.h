@@ -14,10 +14,13 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "base/executor.h"
 #include "http/header_map.h"
+#include "http/request_body.h"
 #include "lifecycle/signal.h"
 
 namespace apiserve::http {
@@ -73,7 +76,11 @@ class Request {
   std::string scheme = "https";
   Protocol protocol = Protocol::kHttp11;
   HeaderMap headers;
-  std::string body;  // the whole body (bodies are buffered up to a per-server limit)
+  // body_stream is the body as it arrives (see http/request_body.h); null when the request has none (no
+  // Content-Length or a zero one and no chunked encoding; HTTP/2: HEADERS ended the stream).
+  std::shared_ptr<RequestBody> body_stream;
+  // body holds the whole body once ReadBody has read it.
+  std::string body;
 
   std::shared_ptr<const ConnectionInfo> connection;
   absl::Time received_time = absl::InfinitePast();
@@ -131,6 +138,13 @@ class Request {
   mutable std::optional<std::vector<std::pair<std::string, std::string>>> query_params_;
   absl::InlinedVector<std::pair<const void*, std::shared_ptr<void>>, 4> context_;  // request info, user, ...
 };
+
+// ReadBody reads `request`'s whole body into request->body, then runs `done` once on the request's loop: OK (at
+// once for a request without a body), or the body's error (ResourceExhausted over the limit, which the chain then
+// answers with 413; Cancelled when the client went away; FailedPrecondition when the response completed first).
+// Bounded by the limit the chain set on the body, kDefaultMaxBodyBytes if none. On an error the chain has answered
+// (413) or nobody is listening any more, so a handler may simply return. Loop thread only.
+void ReadBody(const RequestPtr& request, absl::AnyInvocable<void(absl::Status)> done);
 
 // SplitTarget splits an origin-form or absolute-form request target into path and raw query. An absolute-form
 // target ("https://host/p?q") yields its path ("/p") and sets `authority` to its host if non-null.

@@ -1,5 +1,7 @@
 #include "http1/codec.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -126,6 +128,7 @@ class Transaction : public http::ResponseSink {
 
   bool ShouldClose(absl::Span<const http::HeaderField> headers, absl::Span<const http::HeaderField> more = {}) {
     if (codec_->shutting_down_) close_after_ = true;
+    if (codec_->UnreadBodyForcesClose(this)) close_after_ = true;
     for (absl::Span<const http::HeaderField> fields : {headers, more}) {
       for (const http::HeaderField& field : fields) {
         if (http::HeaderNameEquals(field.name, "Connection") && http::HeaderValueHasToken(field.value, "close")) {
@@ -137,7 +140,7 @@ class Transaction : public http::ResponseSink {
   }
   void Done() {
     finished_ = true;
-    codec_->OnTransactionFinished();
+    codec_->OnTransactionFinished(this);
   }
 
   Codec* const codec_;
@@ -270,7 +273,6 @@ struct ParserCallbacks {
     codec->parsing_ = http::NewRequest();
     codec->message_begun_ = true;
     codec->headers_done_ = false;
-    codec->body_too_large_ = false;
     codec->header_bytes_ = 0;
     codec->header_name_.clear();
     codec->header_value_.clear();
@@ -352,17 +354,17 @@ struct ParserCallbacks {
   static int OnHeadersComplete(llhttp_t* parser) {
     Codec* codec = Of(parser);
     codec->headers_done_ = true;
-    return codec->OnHeadersComplete() ? 0 : -1;
+    if (!codec->OnHeadersComplete()) return -1;
+    // A request with a body is dispatched now, outside llhttp (Parse), and its body follows; one without waits
+    // for on_message_complete, right behind.
+    return codec->body_ != nullptr ? HPE_PAUSED : 0;
   }
 
   static int OnBody(llhttp_t* parser, const char* at, size_t length) {
     Codec* codec = Of(parser);
-    if (codec->parsing_->body.size() + length > codec->options_.max_body_bytes) {
-      codec->callback_error_status_ = 413;
-      codec->callback_error_reason_.clear();
-      return -1;
-    }
-    codec->parsing_->body.append(at, length);
+    if (codec->body_ == nullptr) return 0;  // not reached: a message with a body always has one
+    codec->body_held_ += length;
+    codec->body_->Deliver(absl::string_view(at, length));  // held for its reader, or dropped (and reported)
     return 0;
   }
 
@@ -442,38 +444,35 @@ bool Codec::OnHeadersComplete() {
       return false;
     }
   }
-  if ((parser_.flags & F_CONTENT_LENGTH) != 0 && parser_.content_length > options_.max_body_bytes) {
-    Reject(413, "");
-    return false;
-  }
-
-  std::unique_ptr<Transaction> transaction = NewTransaction(parsing_, /*keep_alive=*/true);
+  const bool has_body = (parser_.flags & F_CHUNKED) != 0 || parser_.content_length > 0;
+  bool expect_continue = false;
   if (auto expect = request.headers.Get("Expect"); expect.has_value()) {
     if (!absl::EqualsIgnoreCase(*expect, "100-continue")) {
       Reject(417, "");
       return false;
     }
-    if (request.protocol == http::Protocol::kHttp11) transaction->AppendRaw("HTTP/1.1 100 Continue\r\n\r\n");
+    // Sent when the handler first reads the body (OnBodyWanted): a request refused on its headers gets its answer
+    // without the client ever sending the body.
+    expect_continue = has_body && request.protocol == http::Protocol::kHttp11;
   }
+
+  std::unique_ptr<Transaction> transaction = NewTransaction(parsing_, /*keep_alive=*/true);
   request.received_time = context_.loop != nullptr ? context_.loop->Now() : absl::Now();
+  if (has_body) {
+    std::optional<uint64_t> content_length;
+    if ((parser_.flags & F_CONTENT_LENGTH) != 0) content_length = parser_.content_length;
+    body_ = std::make_shared<http::RequestBody>(this, content_length);
+    request.body_stream = body_;
+    body_transaction_ = transaction.get();
+    body_held_ = 0;
+    discarding_ = false;
+    expect_continue_ = expect_continue;
+  }
   transactions_.push_back(std::move(transaction));
-  if (transactions_.back()->has_output() && transactions_.size() == 1 && !in_feed_) OnTransactionOutput();
   return true;
 }
 
-void Codec::OnMessageComplete() {
-  Transaction* transaction = transactions_.back().get();
-  if (!llhttp_should_keep_alive(&parser_)) {
-    transaction->CloseAfter();
-    input_closed_ = true;
-  }
-  if (shutting_down_) {
-    transaction->CloseAfter();
-    input_closed_ = true;
-  }
-  http::RequestPtr request = std::move(parsing_);
-  message_begun_ = false;
-  headers_done_ = false;
+void Codec::Dispatch(Transaction* transaction, http::RequestPtr request) {
   request->scheme = "https";
   request->connection = context_.connection;
   request->executor = context_.loop;
@@ -485,7 +484,96 @@ void Codec::OnMessageComplete() {
   context_.handler->Serve(std::move(request), http::ResponseWriter(transaction->exchange()));
 }
 
+void Codec::OnBodyConsumed(size_t n) {
+  body_held_ -= std::min(n, body_held_);
+  // Reading resumes from PeekOutput, which the server calls next (never from inside a reader's callback).
+  if (!pending_input_.empty()) resume_input_ = true;
+  OnTransactionOutput();
+}
+
+void Codec::OnBodyWanted() {
+  if (!expect_continue_) return;
+  expect_continue_ = false;
+  if (body_transaction_ != nullptr && !body_transaction_->finished()) {
+    body_transaction_->AppendRaw("HTTP/1.1 100 Continue\r\n\r\n");
+    OnTransactionOutput();
+  }
+}
+
+bool Codec::UnreadBodyForcesClose(const Transaction* transaction) const {
+  if (transaction != body_transaction_ || body_ == nullptr || body_->finished()) return false;
+  // The client waits for 100 Continue that will not come, or more is on its way than is worth reading to keep the
+  // connection (Go's rule): close after this answer.
+  if (expect_continue_ || !body_->content_length().has_value()) return true;
+  return *body_->content_length() - body_->received() > options_.max_discard_body_bytes;
+}
+
+void Codec::EndBody(absl::Status status) {
+  std::shared_ptr<http::RequestBody> body = std::move(body_);
+  body_ = nullptr;
+  body_transaction_ = nullptr;
+  body_held_ = 0;
+  discarding_ = false;
+  expect_continue_ = false;
+  body->Finish(std::move(status));
+  body->DetachSource();  // what it still holds belongs to the request now
+  body->Pump();
+}
+
+void Codec::OnMessageComplete() {
+  message_begun_ = false;
+  headers_done_ = false;
+  const bool last = !llhttp_should_keep_alive(&parser_) || shutting_down_;
+  if (body_ != nullptr) {
+    // The request went to its handler with its headers; its answer may be out already (its transaction gone).
+    if (last) {
+      input_closed_ = true;
+      if (body_transaction_ != nullptr) {
+        body_transaction_->CloseAfter();
+      } else {
+        close_after_output_ = true;
+      }
+    }
+    EndBody(absl::OkStatus());
+    return;
+  }
+  Transaction* transaction = transactions_.back().get();
+  if (last) {
+    transaction->CloseAfter();
+    input_closed_ = true;
+  }
+  Dispatch(transaction, std::move(parsing_));
+}
+
 void Codec::Reject(int status, absl::string_view reason) {
+  if (body_ != nullptr) {
+    // The body of a request already at its handler is malformed (a bad chunk): the request fails.
+    Transaction* transaction = body_transaction_;
+    const bool answered = transaction == nullptr || transaction->finished();
+    if (!answered && transactions_.back().get() == transaction) {
+      // Still unanswered: the error answers it instead, and its handler's writer goes quiet.
+      std::unique_ptr<Transaction> superseded = std::move(transactions_.back());
+      transactions_.pop_back();
+      if (active_requests_ > 0) --active_requests_;
+      if (superseded->exchange()) superseded->exchange()->OnClientGone();
+      transaction = nullptr;
+    }
+    EndBody(absl::InvalidArgumentError(absl::StrCat("malformed request body: ", reason)));
+    if (answered) {
+      // Its answer is out or on its way: nothing more to say; close once it is.
+      input_closed_ = true;
+      pending_input_.clear();
+      early_close_ = true;
+      if (transaction != nullptr) {
+        transaction->CloseAfter();
+      } else {
+        close_after_output_ = true;
+      }
+      parsing_.reset();
+      message_begun_ = false;
+      return;
+    }
+  }
   std::string body = absl::StrCat(status, " ", http::ReasonPhrase(status));
   if (!reason.empty()) absl::StrAppend(&body, ": ", reason);
   std::string bytes = absl::StrCat("HTTP/1.1 ", status, " ", http::ReasonPhrase(status),
@@ -524,32 +612,48 @@ absl::Status Codec::Feed(absl::string_view data) {
 
 void Codec::Parse(absl::string_view data) {
   while (!data.empty() && !input_closed_) {
-    if (active_requests_ >= options_.max_pipelined_requests) {
+    size_t slice = data.size();
+    if (body_ != nullptr) {
+      // Inside a body: read ahead of its reader only up to the bound (the rest waits, and so does the socket).
+      if (body_held_ >= options_.max_buffered_body_bytes) {
+        pending_input_.append(data.data(), data.size());
+        return;
+      }
+      slice = std::min(slice, options_.max_buffered_body_bytes - body_held_);
+    } else if (active_requests_ >= options_.max_pipelined_requests) {
       pending_input_.append(data.data(), data.size());
       return;
     }
-    buffer_start_ = data.data();
-    const llhttp_errno_t error = llhttp_execute(&parser_, data.data(), data.size());
+    const absl::string_view piece = data.substr(0, slice);
+    buffer_start_ = piece.data();
+    const llhttp_errno_t error = llhttp_execute(&parser_, piece.data(), piece.size());
     if (error == HPE_OK) {
       if (in_gap_) {
         const uint64_t gap_start = std::max(field_end_offset_, buffer_offset_);
-        gap_.append(data.data() + (gap_start - buffer_offset_), data.size() - (gap_start - buffer_offset_));
+        gap_.append(piece.data() + (gap_start - buffer_offset_), piece.size() - (gap_start - buffer_offset_));
       }
-      buffer_offset_ += data.size();
-      return;  // all consumed, message incomplete
+      buffer_offset_ += piece.size();
+      data.remove_prefix(piece.size());
+      if (body_ != nullptr) body_->Pump();  // its reader runs here, outside llhttp
+      continue;
     }
     const char* stop = llhttp_get_error_pos(&parser_);
     if (error == HPE_PAUSED || error == HPE_PAUSED_UPGRADE) {
+      const size_t consumed =
+          std::min(stop != nullptr ? static_cast<size_t>(stop - piece.data()) : piece.size(), piece.size());
+      buffer_offset_ += consumed;
+      data.remove_prefix(consumed);
       if (error == HPE_PAUSED) {
         llhttp_resume(&parser_);
-        OnMessageComplete();
+        if (body_ != nullptr && parsing_ != nullptr) {
+          // Paused by on_headers_complete: the request has a body and goes to its handler now.
+          Dispatch(transactions_.back().get(), std::move(parsing_));
+        } else {
+          OnMessageComplete();
+        }
       } else {
         llhttp_resume_after_upgrade(&parser_);  // h2c and other upgrades are ignored
       }
-      const size_t consumed =
-          std::min(stop != nullptr ? static_cast<size_t>(stop - data.data()) : data.size(), data.size());
-      buffer_offset_ += consumed;
-      data.remove_prefix(consumed);
       continue;
     }
     if (callback_error_status_ != 0) {
@@ -565,7 +669,11 @@ void Codec::Parse(absl::string_view data) {
 }
 
 void Codec::ResumePendingInput() {
-  if (pending_input_.empty() || input_closed_ || active_requests_ >= options_.max_pipelined_requests) return;
+  if (pending_input_.empty() || input_closed_) return;
+  if (body_ != nullptr ? body_held_ >= options_.max_buffered_body_bytes
+                       : active_requests_ >= options_.max_pipelined_requests) {
+    return;
+  }
   const bool was_in_feed = in_feed_;
   in_feed_ = true;
   std::string input = std::move(pending_input_);
@@ -599,12 +707,30 @@ void Codec::OnTransactionOutput() {
   if (!in_feed_ && context_.callbacks != nullptr) context_.callbacks->OnOutputReady();
 }
 
-void Codec::OnTransactionFinished() {
+void Codec::OnTransactionFinished(Transaction* transaction) {
   if (active_requests_ > 0) --active_requests_;
+  if (transaction == body_transaction_ && body_ != nullptr && !body_->finished()) {
+    // Answered before its body arrived: the rest is dropped (UnreadBodyForcesClose decided, when the answer's head
+    // was written, whether the connection survives that).
+    body_->Discard();
+    body_->Pump();
+    if (transaction->close_after()) {
+      // Stop reading; the lingering close drains what the client still sends, so it reads the answer.
+      early_close_ = true;
+      input_closed_ = true;
+      pending_input_.clear();
+    } else {
+      discarding_ = true;
+    }
+  }
   OnTransactionOutput();
 }
 
 absl::string_view Codec::PeekOutput() {
+  if (resume_input_) {
+    resume_input_ = false;
+    ResumePendingInput();
+  }
   PopFinishedTransactions();
   if (transactions_.empty()) return {};
   Transaction& front = *transactions_.front();
@@ -624,6 +750,7 @@ void Codec::PopFinishedTransactions() {
     const bool close = transactions_.front()->close_after();
     std::unique_ptr<Transaction> done = std::move(transactions_.front());
     transactions_.erase(transactions_.begin());
+    if (done.get() == body_transaction_) body_transaction_ = nullptr;
     RecycleTransaction(std::move(done));  // after the erase: dropping its request and exchange runs foreign code
     popped = true;
     if (close) {
@@ -636,6 +763,7 @@ void Codec::PopFinishedTransactions() {
       }
       transactions_.clear();
       active_requests_ = 0;
+      if (body_ != nullptr) EndBody(absl::CancelledError("the connection closed before the request body was complete"));
       break;
     }
   }
@@ -643,7 +771,9 @@ void Codec::PopFinishedTransactions() {
 }
 
 bool Codec::WantsRead() const {
-  return !input_closed_ && !peer_closed_ && active_requests_ < options_.max_pipelined_requests;
+  if (input_closed_ || peer_closed_ || !pending_input_.empty()) return false;
+  return body_ != nullptr ? body_held_ < options_.max_buffered_body_bytes
+                          : active_requests_ < options_.max_pipelined_requests;
 }
 
 bool Codec::WantsClose() const {
@@ -654,6 +784,8 @@ bool Codec::WantsClose() const {
 }
 
 http::CodecPhase Codec::phase() const {
+  // Dropping the rest of a body nobody waits for: bounded by the read-header timeout, like a slow request head.
+  if (discarding_ && transactions_.empty()) return http::CodecPhase::kReadingHeaders;
   if (!transactions_.empty() || headers_done_) return http::CodecPhase::kBusy;
   if (message_begun_) return http::CodecPhase::kReadingHeaders;
   return http::CodecPhase::kIdle;
@@ -679,6 +811,8 @@ void Codec::OnPeerClosed() {
     if (transaction->exchange() && !transaction->finished()) transaction->exchange()->OnClientGone();
   }
   active_requests_ = 0;
+  if (body_ != nullptr)
+    EndBody(absl::CancelledError("the client closed the connection before the request body was complete"));
 }
 
 }  // namespace apiserve::http1

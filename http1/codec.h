@@ -4,9 +4,16 @@
 // http1::Codec: the HTTP/1.1 server side of one connection, on llhttp 8.1 in strict mode.
 //
 // Bytes in → http::Request to the handler; http::ResponseWriter answers → bytes out (see http::ServerCodec for the
-// contract with the server). Keep-alive and pipelining: requests are dispatched as soon as they are complete (at
-// most Options::max_pipelined_requests ahead of their responses) and answered strictly in order, whatever order the
-// handlers finish in. Bodies are buffered whole up to Options::max_body_bytes.
+// contract with the server). Keep-alive and pipelining: requests are dispatched as soon as their headers are
+// complete (at most Options::max_pipelined_requests ahead of their responses) and answered strictly in order,
+// whatever order the handlers finish in.
+//
+// Bodies (DESIGN §4) follow the request as an http::RequestBody: read ahead of the handler only up to
+// Options::max_buffered_body_bytes (then the codec stops reading until the handler takes them); `Expect:
+// 100-continue` is answered when the handler first reads. A request answered before its body arrived: with at most
+// Options::max_discard_body_bytes still to come the rest is read and dropped (the read-header timeout bounds it) and
+// the connection goes on; otherwise (more to come, chunked, or 100 Continue never sent) the answer carries
+// `Connection: close` and the connection closes after it, lingering so the client reads it.
 //
 // Bad input never reaches a handler: it is answered with Go's plain-text error (400 with the reason, 413, 417, 431,
 // 501, 505) and `Connection: close`, after which WantsLingeringClose() is true. Rejected on purpose although llhttp
@@ -32,7 +39,7 @@ namespace apiserve::http1 {
 
 class Transaction;
 
-class Codec : public http::ServerCodec {
+class Codec : public http::ServerCodec, public http::BodySource {
  public:
   // `options` must be valid (Options::Validate).
   Codec(http::CodecContext context, Options options);
@@ -45,7 +52,7 @@ class Codec : public http::ServerCodec {
   void ConsumeOutput(size_t n) override;
   bool WantsRead() const override;
   bool WantsClose() const override;
-  bool WantsLingeringClose() const override { return linger_; }
+  bool WantsLingeringClose() const override { return linger_ || early_close_; }
   http::CodecPhase phase() const override;
   size_t ActiveRequests() const override { return active_requests_; }
   void BeginShutdown() override;
@@ -57,19 +64,29 @@ class Codec : public http::ServerCodec {
   // RequestsDispatched counts requests handed to the handler since the connection started.
   uint64_t RequestsDispatched() const override { return requests_dispatched_; }
 
+  // http::BodySource, for the body being read.
+  void OnBodyConsumed(size_t n) override;
+  void OnBodyWanted() override;
+
  private:
   friend class Transaction;
   friend struct ParserCallbacks;
 
   // Parses `data`, dispatching complete requests; stops early (stashing the rest) when the read-ahead is full.
   void Parse(absl::string_view data);
-  // Called when a message's head is complete; returns false after queueing an error response.
+  // Called when a message's head is complete; returns false after queueing an error response. A request with a
+  // body gets its http::RequestBody here and is dispatched by Parse once llhttp pauses.
   bool OnHeadersComplete();
   void OnMessageComplete();
+  void Dispatch(Transaction* transaction, http::RequestPtr request);
+  // UnreadBodyForcesClose: `transaction` is answering before its body arrived and the connection cannot survive it.
+  bool UnreadBodyForcesClose(const Transaction* transaction) const;
+  // EndBody finishes the body being read with `status` and lets go of it (its reader learns now).
+  void EndBody(absl::Status status);
   // Queues an error response (always closes, lingering) and stops reading.
   void Reject(int status, absl::string_view reason);
   void OnTransactionOutput();
-  void OnTransactionFinished();
+  void OnTransactionFinished(Transaction* transaction);
   void ResumePendingInput();
   void PopFinishedTransactions();
 
@@ -84,7 +101,6 @@ class Codec : public http::ServerCodec {
   size_t header_bytes_ = 0;
   bool message_begun_ = false;
   bool headers_done_ = false;
-  bool body_too_large_ = false;
   int callback_error_status_ = 0;
   std::string callback_error_reason_;
 
@@ -97,6 +113,16 @@ class Codec : public http::ServerCodec {
   bool value_started_ = false;
   bool in_gap_ = false;  // between a field name and its value's first byte
   std::string gap_;      // gap bytes from earlier reads (":" and OWS; CR/LF means obs-fold)
+
+  // The body being read (the request's headers went to the handler; its message is not complete), the transaction
+  // answering that request (null once its answer is out), and how many delivered bytes the body still holds.
+  std::shared_ptr<http::RequestBody> body_;
+  Transaction* body_transaction_ = nullptr;
+  size_t body_held_ = 0;
+  bool discarding_ = false;       // answered already: the rest of the body is dropped
+  bool expect_continue_ = false;  // `Expect: 100-continue` not answered yet
+  bool early_close_ = false;      // answered before the body: close (lingering) after the answer
+  bool resume_input_ = false;     // the body's reader took bytes: parse pending_input_ on the next PeekOutput
 
   std::string pending_input_;  // received but not parsed: read-ahead full
   bool input_closed_ = false;  // no more requests will be parsed

@@ -54,13 +54,11 @@ absl::string_view View(const uint8_t* data, size_t size) {
   return absl::string_view(reinterpret_cast<const char*>(data), size);
 }
 
-const http::ResponsePtr& RejectionResponse(int status) {
-  // Go's x/net answers an over-long header list with this body; 413 uses the HTTP/1.1 codec's shape.
-  static const http::ResponsePtr* const too_large_headers = new http::ResponsePtr(
+const http::ResponsePtr& HeaderListTooLargeResponse() {
+  // Go's x/net answers an over-long header list with this body.
+  static const http::ResponsePtr* const response = new http::ResponsePtr(
       http::Shared(http::TextResponse(431, "<h1>HTTP Error 431</h1><p>Request Header Field(s) Too Large</p>")));
-  static const http::ResponsePtr* const too_large_body =
-      new http::ResponsePtr(http::Shared(http::TextResponse(413, "413 Request Entity Too Large")));
-  return status == 431 ? *too_large_headers : *too_large_body;
+  return *response;
 }
 
 }  // namespace
@@ -68,7 +66,7 @@ const http::ResponsePtr& RejectionResponse(int status) {
 // Stream is one HTTP/2 request/response. It collects the request while it arrives, is the ResponseSink of the
 // request's exchange once dispatched, and is the data source nghttp2 reads the response body from. Pooled by the
 // codec; never freed while its exchange may still call it (the codec calls OnClientGone first).
-class Stream : public http::ResponseSink {
+class Stream : public http::ResponseSink, public http::BodySource {
  public:
   explicit Stream(Codec* codec) : codec_(codec) {}
 
@@ -87,7 +85,8 @@ class Stream : public http::ResponseSink {
     chunk_offset = 0;
     trailers.clear();
     header_bytes = 0;
-    connection_credit = 0;
+    body.reset();
+    body_held = 0;
     head_request = too_large = rejected = dispatched = answered = deferred = body_finished = has_trailers = false;
     no_body = reset_after_send = false;
     prev = next = nullptr;
@@ -110,13 +109,17 @@ class Stream : public http::ResponseSink {
     answered = true;
     codec_->SubmitHead(this, r->status, r->headers, extras, with_body);
     codec_->OnHandlerAnswered(this);
+    codec_->OnResponseComplete(this);
   }
 
   void SendHead(int status, http::HeaderMap headers, bool end_stream) override {
     no_body = head_request || StatusHasNoBody(status);
     if (end_stream) answered = true;
     codec_->SubmitHead(this, status, headers, ResponseHeaderBlock::Extras(), /*with_body=*/!end_stream);
-    if (end_stream) codec_->OnHandlerAnswered(this);
+    if (end_stream) {
+      codec_->OnHandlerAnswered(this);
+      codec_->OnResponseComplete(this);
+    }
   }
 
   void SendBody(std::string data, bool end_stream) override {
@@ -131,7 +134,10 @@ class Stream : public http::ResponseSink {
       answered = true;
     }
     codec_->ResumeData(this);
-    if (end_stream) codec_->OnHandlerAnswered(this);
+    if (end_stream) {
+      codec_->OnHandlerAnswered(this);
+      codec_->OnResponseComplete(this);
+    }
   }
 
   void SendTrailers(http::HeaderMap t) override {
@@ -143,13 +149,18 @@ class Stream : public http::ResponseSink {
     }
     codec_->ResumeData(this);
     codec_->OnHandlerAnswered(this);
+    codec_->OnResponseComplete(this);
   }
 
   void Abort() override {
     answered = true;
     codec_->ResetStream(this, NGHTTP2_INTERNAL_ERROR);
     codec_->OnHandlerAnswered(this);
+    codec_->OnResponseComplete(this);
   }
+
+  // --- http::BodySource (loop thread, from the request body) ---
+  void OnBodyConsumed(size_t n) override { codec_->OnBodyConsumed(this, n); }
 
   // Read fills `buf` with up to `length` body bytes for nghttp2 (see nghttp2_data_source_read_callback).
   ssize_t Read(uint8_t* buf, size_t length, uint32_t* flags) {
@@ -198,11 +209,14 @@ class Stream : public http::ResponseSink {
   int32_t id = 0;
   http::RequestPtr request;  // until dispatched
   std::shared_ptr<http::Exchange> exchange;
-  size_t header_bytes = 0;         // RFC 9113 header list size decoded so far
-  uint64_t connection_credit = 0;  // DATA bytes not yet returned to the connection window
+  size_t header_bytes = 0;  // RFC 9113 header list size decoded so far
+  // The request body (null without one) and how many of its DATA bytes it holds: flow-control credit not yet
+  // returned to the client (stream and connection windows).
+  std::shared_ptr<http::RequestBody> body;
+  uint64_t body_held = 0;
   bool head_request = false;
   bool too_large = false;  // header list over the limit: answered 431
-  bool rejected = false;   // answered by the codec (413/431) or reset: the body is discarded
+  bool rejected = false;   // answered by the codec (431) or reset: the body is discarded
   bool dispatched = false;
   bool answered = false;  // the handler's final call arrived (or the codec answered)
   bool deferred = false;  // nghttp2 holds our data source deferred
@@ -290,22 +304,17 @@ struct SessionCallbacks {
                          void* user_data) {
     Codec* codec = Of(user_data);
     auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
-    if (stream == nullptr || stream->rejected || stream->dispatched) {
-      nghttp2_session_consume(session, stream_id, len);
+    if (stream == nullptr || stream->rejected || stream->body == nullptr) {
+      // Nobody will read it: the credit goes back at once.
+      const int rv = nghttp2_session_consume(session, stream_id, len);
+      if (rv != 0) codec->FailFatal(NghttpError("nghttp2_session_consume", rv));
       return 0;
     }
-    std::string& body = stream->request->body;
-    if (body.size() + len > codec->options_.max_body_bytes) {
-      ++codec->counters_.bodies_too_large;
-      nghttp2_session_consume(session, stream_id, len);
-      codec->RejectStream(stream, 413);
-      return 0;
-    }
-    body.append(reinterpret_cast<const char*>(data), len);
-    // The stream window reopens as we buffer (the body limit bounds one stream); the connection window only when
-    // the handler takes the body, so all streams together never hold more than the window we granted.
-    nghttp2_session_consume_stream(session, stream_id, len);
-    stream->connection_credit += len;
+    // The body holds it until its reader takes it (or drops it: discarded, over its limit); the credit returns then
+    // (OnBodyConsumed), so a body nobody reads holds at most the stream window.
+    stream->body_held += len;
+    stream->body->Deliver(View(data, len));
+    codec->SchedulePump(stream->body);
     return 0;
   }
 
@@ -382,7 +391,15 @@ struct SessionCallbacks {
       // RFC 9113 §8.1.1 malformed request (nghttp2 resets the stream with PROTOCOL_ERROR).
       ++codec->counters_.malformed_requests;
       auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, frame->hd.stream_id));
-      if (stream != nullptr) stream->rejected = true;
+      if (stream != nullptr) {
+        stream->rejected = true;
+        if (stream->body != nullptr) {
+          // Its request is at its handler already (a body that contradicts its content-length, say).
+          stream->body->Finish(
+              absl::InvalidArgumentError(absl::StrCat("malformed request body: ", nghttp2_strerror(lib_error_code))));
+          codec->SchedulePump(stream->body);
+        }
+      }
     }
     if (lib_error_code == NGHTTP2_ERR_TOO_MANY_SETTINGS) {
       codec->Flood(
@@ -425,11 +442,15 @@ struct SessionCallbacks {
     Codec* codec = Of(user_data);
     auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
     if (stream == nullptr) return 0;
-    if (stream->connection_credit > 0) {
-      nghttp2_session_consume_connection(session, stream->connection_credit);
-      stream->connection_credit = 0;
-    }
     nghttp2_session_set_stream_user_data(session, stream_id, nullptr);
+    if (stream->body != nullptr && !stream->body->finished()) {
+      stream->body->Finish(
+          error_code == NGHTTP2_PROTOCOL_ERROR
+              ? absl::InvalidArgumentError("malformed request body: the stream was reset with PROTOCOL_ERROR")
+              : absl::CancelledError(absl::StrCat("the stream closed before its body was complete (",
+                                                  nghttp2_http2_strerror(error_code), ")")));
+    }
+    codec->DetachBody(stream);
     if (stream->dispatched && !stream->answered) {
       // The client reset the stream (or the connection is going) before the handler answered. The handler may
       // still be working: remember its exchange, so rapid resets cannot pile up unbounded handler work.
@@ -581,7 +602,7 @@ void Codec::OnRequestHead(Stream* stream, bool end_stream) {
   if (stream->too_large) {
     ++counters_.headers_too_large;
     stream->reset_after_send = !end_stream;
-    RejectStream(stream, 431);
+    RejectHeaderListTooLarge(stream);
     return;
   }
   if (stream->rejected) return;
@@ -595,39 +616,86 @@ void Codec::OnRequestHead(Stream* stream, bool end_stream) {
     ResetStream(stream, NGHTTP2_PROTOCOL_ERROR);
     return;
   }
+  if (end_stream) {
+    ready_.push_back(stream->id);
+    return;
+  }
+  // The request has a body: it is dispatched now, on its headers (DESIGN §4), and the body follows as it arrives.
+  std::optional<uint64_t> content_length;
   if (std::optional<absl::string_view> length = request.headers.Get("content-length"); length.has_value()) {
     uint64_t n = 0;
-    if (absl::SimpleAtoi(*length, &n) && n > options_.max_body_bytes) {
-      ++counters_.bodies_too_large;
-      stream->reset_after_send = !end_stream;
-      RejectStream(stream, 413);
-      return;
-    }
-    if (n > 0) request.body.reserve(std::min<uint64_t>(n, options_.max_upload_buffer_per_stream));
+    if (absl::SimpleAtoi(*length, &n)) content_length = n;
   }
-  if (end_stream) OnRequestComplete(stream);
-}
-
-void Codec::OnRequestComplete(Stream* stream) {
-  if (stream->dispatched || stream->rejected) return;
+  stream->body = std::make_shared<http::RequestBody>(stream, content_length);
+  request.body_stream = stream->body;
   ready_.push_back(stream->id);
 }
 
-void Codec::RejectStream(Stream* stream, int status) {
+void Codec::OnRequestComplete(Stream* stream) {
+  if (stream->body == nullptr) return;
+  stream->body->Finish(absl::OkStatus());
+  SchedulePump(stream->body);
+}
+
+void Codec::OnBodyConsumed(Stream* stream, size_t n) {
+  stream->body_held -= std::min<uint64_t>(n, stream->body_held);
+  const int rv = nghttp2_session_consume(session_.get(), stream->id, n);
+  if (rv != 0) FailFatal(NghttpError("nghttp2_session_consume", rv));
+  OutputReady();
+}
+
+void Codec::OnResponseComplete(Stream* stream) {
+  if (stream->body == nullptr || stream->body->discarded()) return;
+  if (!stream->body->complete()) {
+    // RFC 9113 §8.1: the answer is complete before the request; once it is out, tell the client to stop sending
+    // (RST_STREAM(NO_ERROR), OnFrameSend). DATA already on its way is dropped with its credit returned.
+    nghttp2_stream* ns = nghttp2_session_find_stream(session_.get(), stream->id);
+    if (ns != nullptr && nghttp2_stream_get_state(ns) == NGHTTP2_STREAM_STATE_OPEN && !stream->rejected) {
+      stream->reset_after_send = true;
+      ++counters_.bodies_cut_short;
+    }
+  }
+  stream->body->Discard();  // what it holds is returned as credit (OnBodyConsumed)
+  SchedulePump(stream->body);
+}
+
+void Codec::DetachBody(Stream* stream) {
+  if (stream->body == nullptr) return;
+  std::shared_ptr<http::RequestBody> body = std::move(stream->body);
+  body->DetachSource();
+  if (stream->body_held > 0) {
+    // The stream is gone; the connection window still counts what the body held.
+    const int rv = nghttp2_session_consume_connection(session_.get(), stream->body_held);
+    if (rv != 0) FailFatal(NghttpError("nghttp2_session_consume_connection", rv));
+    stream->body_held = 0;
+  }
+  SchedulePump(std::move(body));
+}
+
+void Codec::SchedulePump(std::shared_ptr<http::RequestBody> body) {
+  bodies_to_pump_.push_back(std::move(body));
+  if (!in_recv_ && !in_fill_) PumpBodies();
+}
+
+void Codec::PumpBodies() {
+  // Readers run here, outside nghttp2's parser and serializer: they may answer, read on, or drop the request.
+  while (!bodies_to_pump_.empty()) {
+    std::vector<std::shared_ptr<http::RequestBody>> bodies;
+    bodies.swap(bodies_to_pump_);
+    for (const std::shared_ptr<http::RequestBody>& body : bodies) body->Pump();
+  }
+}
+
+void Codec::RejectHeaderListTooLarge(Stream* stream) {
   stream->rejected = true;
   stream->answered = true;
-  if (stream->connection_credit > 0) {
-    nghttp2_session_consume_connection(session_.get(), stream->connection_credit);
-    stream->connection_credit = 0;
-  }
-  if (stream->request != nullptr) stream->request->body.clear();
   if (!stream->reset_after_send) {
     // The request was still arriving when we decided: stop it once our answer is out.
     nghttp2_stream* ns = nghttp2_session_find_stream(session_.get(), stream->id);
     const int state = ns != nullptr ? nghttp2_stream_get_state(ns) : NGHTTP2_STREAM_STATE_CLOSED;
     stream->reset_after_send = state == NGHTTP2_STREAM_STATE_OPEN;
   }
-  const http::ResponsePtr& response = RejectionResponse(status);
+  const http::ResponsePtr& response = HeaderListTooLargeResponse();
   ResponseHeaderBlock::Extras extras;
   extras.now = Now();
   extras.content_length = response->body.size();
@@ -636,7 +704,7 @@ void Codec::RejectStream(Stream* stream, int status) {
     stream->response = response;
     stream->response_offset = 0;
   }
-  SubmitHead(stream, status, response->headers, extras, with_body);
+  SubmitHead(stream, response->status, response->headers, extras, with_body);
 }
 
 void Codec::ResetStream(Stream* stream, uint32_t error_code) {
@@ -667,10 +735,6 @@ void Codec::Dispatch(Stream* stream) {
                          " requests unanswered (streams reset while their handlers still run)"));
       return;
     }
-  }
-  if (stream->connection_credit > 0) {
-    nghttp2_session_consume_connection(session_.get(), stream->connection_credit);
-    stream->connection_credit = 0;
   }
   http::RequestPtr request = std::move(stream->request);
   request->protocol = http::Protocol::kHttp2;
@@ -799,6 +863,7 @@ absl::Status Codec::Feed(absl::string_view data) {
     fatal_ = true;
   }
   DispatchReady();
+  PumpBodies();
   // Serialize what is queued now: the server pulls it next anyway, and a connection error that nghttp2 found shows
   // only when its GOAWAY is framed (OnErrorGoawaySent), which lets Feed report it.
   FillOutput();
@@ -858,6 +923,7 @@ void Codec::FillOutput() {
   }
   const bool was_in_feed = in_feed_;
   in_feed_ = true;  // callbacks run from here (drained bytes) need not wake the server: it is pulling
+  in_fill_ = true;
   while (out_.size() - out_offset_ < kCoalesceBytes) {
     const uint8_t* data = nullptr;
     const ssize_t n = nghttp2_session_mem_send(session_.get(), &data);
@@ -873,6 +939,8 @@ void Codec::FillOutput() {
     }
     out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
   }
+  in_fill_ = false;
+  PumpBodies();  // bodies of streams that closed as their last frames went out
   in_feed_ = was_in_feed;
 }
 
@@ -933,7 +1001,14 @@ void Codec::OnPeerClosed() {
       std::shared_ptr<http::Exchange> exchange = std::move(stream->exchange);
       exchange->OnClientGone();
     }
+    if (stream->body != nullptr) {
+      std::shared_ptr<http::RequestBody> body = std::move(stream->body);
+      body->DetachSource();  // no credit to return: the session is over
+      stream->body_held = 0;
+      bodies_to_pump_.push_back(std::move(body));
+    }
   }
+  PumpBodies();
 }
 
 }  // namespace apiserve::http2

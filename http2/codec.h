@@ -3,8 +3,9 @@
 
 // http2::Codec: the HTTP/2 server side of one connection, on an nghttp2 server session.
 //
-// Bytes in → http::Request to the handler (once its body is complete); http::ResponseWriter answers → frames out
-// (see http::ServerCodec for the contract with the server). No sockets, no timers.
+// Bytes in → http::Request to the handler once its headers are complete, its body following as an http::RequestBody;
+// http::ResponseWriter answers → frames out (see http::ServerCodec for the contract with the server). No sockets, no
+// timers.
 //
 // What it enforces, beyond nghttp2's own RFC 9113 checks (pseudo-headers, uppercase and connection-specific names,
 // TE, content-length against DATA; all answered with RST_STREAM(PROTOCOL_ERROR)):
@@ -12,10 +13,11 @@
 // - header list over Options::max_header_list_size: 431 on the stream (Go's x/net); far over it (an HPACK bomb):
 //   GOAWAY(ENHANCE_YOUR_CALM). One field whose HPACK encoding exceeds 64 KiB is nghttp2's own limit
 //   (NGHTTP2_HD_MAX_NV) and ends the connection with COMPRESSION_ERROR, not a 431;
-// - body over Options::max_body_bytes (content-length first, then bytes received): 413 and RST_STREAM(NO_ERROR);
-// - flow control: the connection window (Options::max_upload_buffer_per_connection()) is granted up front and
-//   returned only when a request's body is handed to its handler, so a client can never make us buffer more than
-//   that across all its streams (automatic WINDOW_UPDATEs are off);
+// - flow control: automatic WINDOW_UPDATEs are off; the connection window (Options::max_upload_buffer_per_connection())
+//   is granted up front, and DATA credit (stream and connection) returns only as the body's reader takes the bytes,
+//   so a body nobody reads holds at most the stream window (the body limit is the chain's: chain/filters);
+// - a request answered before its body ended: RST_STREAM(NO_ERROR) once the answer is out (RFC 9113 §8.1); what the
+//   body held and DATA still arriving are dropped, their credit returned;
 // - floods (Counters): GOAWAY(ENHANCE_YOUR_CALM), Feed returns ResourceExhausted naming the flood.
 // Streams beyond max_concurrent_streams: REFUSED_STREAM before the client acknowledged our SETTINGS, connection
 // PROTOCOL_ERROR after (nghttp2; RFC 9113 §5.1.2).
@@ -64,7 +66,11 @@ class Codec : public http::ServerCodec {
   void ConsumeOutput(size_t n) override;
   bool WantsRead() const override;
   bool WantsClose() const override;
-  bool WantsLingeringClose() const override { return false; }
+  // WantsLingeringClose: after our graceful GOAWAY (shutdown, `Connection: close`, kube's unauthenticated-client
+  // mitigation) the client may still be sending a body we answered early: drain it for a while, as Go's server
+  // does for a second after its GOAWAY, so the kernel does not reset the connection under the answer. Not after a
+  // flood or a fatal error.
+  bool WantsLingeringClose() const override { return goaway_submitted_ && !calm_goaway_ && !fatal_ && !peer_closed_; }
   http::CodecPhase phase() const override;
   size_t ActiveRequests() const override { return unanswered_; }
   uint64_t RequestsDispatched() const override { return requests_dispatched_; }
@@ -95,8 +101,9 @@ class Codec : public http::ServerCodec {
 
   // Request side (called from nghttp2 callbacks).
   void OnRequestHead(Stream* stream, bool end_stream);
+  // OnRequestComplete: END_STREAM arrived (DATA or trailers): the body, if any, is complete.
   void OnRequestComplete(Stream* stream);
-  void RejectStream(Stream* stream, int status);
+  void RejectHeaderListTooLarge(Stream* stream);
   void ResetStream(Stream* stream, uint32_t error_code);
   void DispatchReady();
   void Dispatch(Stream* stream);
@@ -120,6 +127,18 @@ class Codec : public http::ServerCodec {
   void SubmitTrailers(Stream* stream, const http::HeaderMap& trailers);
   void ResumeData(Stream* stream);
   void OnHandlerAnswered(Stream* stream);
+  // OnResponseComplete: the final answer was submitted; a body still arriving is discarded (RST_STREAM(NO_ERROR)
+  // once the answer is out).
+  void OnResponseComplete(Stream* stream);
+
+  // Request bodies. OnBodyConsumed returns `n` bytes of credit on the stream and the connection; DetachBody ends the
+  // body of a closing stream (Cancelled if unfinished) and returns the connection credit it held. Readers run only
+  // from PumpBodies, which SchedulePump calls at once unless nghttp2 is parsing or serializing (then Feed and
+  // FillOutput call it when nghttp2 returns).
+  void OnBodyConsumed(Stream* stream, size_t n);
+  void DetachBody(Stream* stream);
+  void SchedulePump(std::shared_ptr<http::RequestBody> body);
+  void PumpBodies();
   void OutputReady();
   void CloseAfterStream(int32_t id);
 
@@ -132,7 +151,8 @@ class Codec : public http::ServerCodec {
   std::vector<std::unique_ptr<Stream>> free_streams_;
   Stream* live_head_ = nullptr;
   size_t open_streams_ = 0;
-  std::vector<int32_t> ready_;  // request complete, to dispatch once nghttp2 returns
+  std::vector<int32_t> ready_;  // request head complete, to dispatch once nghttp2 returns
+  std::vector<std::shared_ptr<http::RequestBody>> bodies_to_pump_;
   // Requests dispatched whose handler has not answered; exchanges of those whose stream already closed (the
   // handler may still be working on them: rapid reset).
   size_t unanswered_ = 0;
@@ -153,6 +173,7 @@ class Codec : public http::ServerCodec {
   absl::Status error_;  // the first fatal or flood error, reported by Feed
   bool in_feed_ = false;
   bool in_recv_ = false;               // inside nghttp2_session_mem_recv (its callbacks)
+  bool in_fill_ = false;               // inside nghttp2_session_mem_send (its callbacks)
   bool terminate_after_recv_ = false;  // a flood was caught in a callback: terminate once mem_recv returns
   bool settings_acked_ = false;
   bool shutdown_notice_sent_ = false;

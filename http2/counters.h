@@ -25,7 +25,7 @@ struct Counters {
   uint64_t requests_dispatched = 0;  // handed to the handler
   uint64_t resets_received = 0;      // RST_STREAM frames from the peer
   uint64_t headers_too_large = 0;    // answered 431
-  uint64_t bodies_too_large = 0;     // answered 413
+  uint64_t bodies_cut_short = 0;     // answered before the request body ended: RST_STREAM(NO_ERROR) after the answer
   uint64_t malformed_requests = 0;   // streams we reset with PROTOCOL_ERROR for RFC 9113 §8.3 reasons
   uint64_t pings_received = 0;
   uint64_t settings_received = 0;  // non-ACK SETTINGS frames

@@ -37,7 +37,6 @@ absl::Status Options::Validate() const {
   if (max_header_list_size < 1024) {
     problems.push_back(absl::StrCat("max_header_list_size ", max_header_list_size, " must be at least 1024"));
   }
-  if (max_body_bytes == 0) problems.push_back("max_body_bytes must be positive");
   if (response_high_water_mark == 0) problems.push_back("response_high_water_mark must be positive");
   if (flood.reset_burst == 0) problems.push_back("flood.reset_burst must be positive");
   if (flood.max_outbound_ack == 0) problems.push_back("flood.max_outbound_ack must be positive");

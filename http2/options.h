@@ -71,9 +71,6 @@ struct Options {
   // disable_http2 (`--disable-http2-serving`): the server offers only http/1.1 in ALPN. Not read by the codec.
   bool disable_http2 = false;
 
-  // Request body limit, checked against content-length before the body arrives and while it does: kube's 3 MiB.
-  // Over it: 413. Bodies are buffered whole before the handler runs.
-  size_t max_body_bytes = size_t{3} << 20;
   // High-water mark for a streamed response body held by the codec (http::ResponseWriter::Write).
   size_t response_high_water_mark = size_t{1} << 20;
 

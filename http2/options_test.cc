@@ -21,7 +21,6 @@ TEST(OptionsTest, DefaultsAreKubes) {
   EXPECT_EQ(options.idle_timeout, absl::Seconds(90));
   EXPECT_EQ(options.max_header_list_size, 1u << 20);
   EXPECT_FALSE(options.disable_http2);
-  EXPECT_EQ(options.max_body_bytes, size_t{3} << 20);
   EXPECT_EQ(options.response_high_water_mark, size_t{1} << 20);
   EXPECT_EQ(kResourceBody99Percentile, 256u * 1024);
   EXPECT_THAT(options.Validate(), IsOk());
@@ -60,14 +59,12 @@ TEST(OptionsTest, ValidateListsEveryProblem) {
   options.max_read_frame_size = 100;
   options.idle_timeout = absl::ZeroDuration();
   options.max_header_list_size = 10;
-  options.max_body_bytes = 0;
   EXPECT_THAT(options.Validate(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("max_concurrent_streams must be at least 1"),
                              HasSubstr("max_read_frame_size 100 must be between 16384 and 16777215"),
                              HasSubstr("idle_timeout 0 must be positive"),
-                             HasSubstr("max_header_list_size 10 must be at least 1024"),
-                             HasSubstr("max_body_bytes must be positive"))));
+                             HasSubstr("max_header_list_size 10 must be at least 1024"))));
 }
 
 TEST(OptionsTest, ConnectionWindowMustFitRfcLimit) {

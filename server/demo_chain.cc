@@ -191,11 +191,14 @@ void ServeEcho(http::RequestPtr request, http::ResponseWriter writer) {
     writer.Send(std::move(response)).IgnoreError();
     return;
   }
-  http::Response response;
-  response.status = 200;
-  response.headers.Add("Content-Type", request->headers.Get("Content-Type").value_or("application/octet-stream"));
-  response.body = std::move(request->body);
-  writer.Send(std::move(response)).IgnoreError();
+  http::ReadBody(request, [request, writer = std::move(writer)](absl::Status read) mutable {
+    if (!read.ok()) return;  // answered by the chain (413 over the limit), or the client left
+    http::Response response;
+    response.status = 200;
+    response.headers.Add("Content-Type", request->headers.Get("Content-Type").value_or("application/octet-stream"));
+    response.body = std::move(request->body);
+    writer.Send(std::move(response)).IgnoreError();
+  });
 }
 
 chain::ServerConfig Named(chain::ServerConfig config, const char* name) {

@@ -87,6 +87,7 @@ int Main(int argc, char** argv) {
   config.hsts_directives = options.strict_transport_security_directives;
   config.goaway_chance = options.disable_http2_serving ? 0 : options.goaway_chance;
   config.request_timeout = options.request_timeout;
+  config.max_request_body_bytes = static_cast<uint64_t>(options.max_request_body_bytes);
   config.request_metrics = options.enable_request_metrics;
   config.unauthenticated_http2_dos_mitigation =
       flags::FeatureEnabled(options, "UnauthenticatedHTTP2DOSMitigation", /*default_value=*/true);
@@ -123,10 +124,8 @@ int Main(int argc, char** argv) {
   run.request_timeout = options.request_timeout;
   run.ssl_ctx = tls->ssl_ctx();
   http1::Options http1_options;
-  http1_options.max_body_bytes = static_cast<size_t>(options.max_request_body_bytes);
   http2::Options http2_options;
   http2_options.max_concurrent_streams = static_cast<uint32_t>(flags::Http2MaxConcurrentStreams(options));
-  http2_options.max_body_bytes = static_cast<size_t>(options.max_request_body_bytes);
   http2_options.idle_timeout = options.idle_timeout;
   if (absl::Status valid = http2_options.Validate(); !valid.ok()) return Fail(std::string(valid.message()));
   run.codec_factory = server::DefaultCodecFactory(http1_options, http2_options);

@@ -5,6 +5,7 @@
 #include "base/fake_executor.h"
 #include "chain/filters/access_log.h"
 #include "chain/filters/auth.h"
+#include "chain/filters/body_limit.h"
 #include "chain/filters/context_filters.h"
 #include "chain/filters/goaway.h"
 #include "chain/filters/max_in_flight.h"
@@ -32,6 +33,82 @@ struct Holding {
     return http::HandlerFunc([this](http::RequestPtr, http::ResponseWriter w) { writers.push_back(std::move(w)); });
   }
 };
+
+// Echoes the body it reads (kube's handlers read it whole, through limitedReadBody).
+http::HandlerPtr ReadingHandler() {
+  return http::HandlerFunc([](http::RequestPtr request, http::ResponseWriter writer) {
+    http::ReadBody(request, [request, writer = std::move(writer)](absl::Status status) mutable {
+      if (!status.ok()) return;
+      writer.Send(http::TextResponse(200, request->body)).IgnoreError();
+    });
+  });
+}
+
+constexpr char kTooLarge[] =
+    R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Request entity too large: limit )"
+    R"(is 10","reason":"RequestEntityTooLarge","code":413})"
+    "\n";
+
+TEST(BodyLimitTest, ContentLengthOverTheLimitIs413BeforeTheHandler) {
+  bool handler_ran = false;
+  auto handler =
+      WithRequestBodyLimit(http::HandlerFunc([&](http::RequestPtr, http::ResponseWriter) { handler_ran = true; }), 10);
+  http::RequestPtr request = http::NewRequest("POST", "/apis/x");
+  request->body_stream = std::make_shared<http::RequestBody>(nullptr, 11);
+  http::RecordedResponse r = http::ServeForTest(*handler, request);
+  EXPECT_FALSE(handler_ran);
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.headers.Get("Content-Type"), "application/json");
+  EXPECT_EQ(r.body, kTooLarge);
+}
+
+TEST(BodyLimitTest, BodyGoingOverTheLimitAsItArrivesIs413) {
+  base::FakeExecutor loop;
+  auto handler = WithRequestBodyLimit(ReadingHandler(), 10);
+  http::RequestPtr request = http::NewRequest("POST", "/apis/x", &loop);
+  auto body = std::make_shared<http::RequestBody>(nullptr, std::nullopt);  // chunked
+  request->body_stream = body;
+  auto sink = std::make_shared<http::RecordingSink>();
+  auto exchange = http::NewExchange(&loop, sink.get());
+  sink->Attach(exchange);
+  handler->Serve(request, http::ResponseWriter(exchange));
+  body->Deliver("123456");
+  body->Pump();
+  EXPECT_EQ(sink->recorded.status, 0);  // under the limit: still reading
+  body->Deliver("789012");
+  body->Pump();
+  loop.RunUntilIdle();
+  EXPECT_EQ(sink->recorded.status, 413);
+  EXPECT_EQ(sink->recorded.body, kTooLarge);
+}
+
+TEST(BodyLimitTest, AtTheLimitAndWithoutABodyPassThrough) {
+  base::FakeExecutor loop;
+  auto handler = WithRequestBodyLimit(ReadingHandler(), 10);
+  http::RequestPtr request = http::NewRequest("POST", "/apis/x", &loop);
+  auto body = std::make_shared<http::RequestBody>(nullptr, 10);
+  request->body_stream = body;
+  body->Deliver("0123456789");
+  body->Finish(absl::OkStatus());
+  http::RecordedResponse r = http::ServeForTest(*handler, request, &loop);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "0123456789");
+  EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/healthz"), &loop).status, 200);
+}
+
+TEST(BodyLimitTest, ZeroMeansNoLimit) {
+  base::FakeExecutor loop;
+  auto handler = WithRequestBodyLimit(ReadingHandler(), 0);
+  http::RequestPtr request = http::NewRequest("POST", "/apis/x", &loop);
+  const std::string big(http::kDefaultMaxBodyBytes + 1, 'b');
+  auto body = std::make_shared<http::RequestBody>(nullptr, big.size());
+  request->body_stream = body;
+  body->Deliver(big);
+  body->Finish(absl::OkStatus());
+  http::RecordedResponse r = http::ServeForTest(*handler, request, &loop);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.size(), big.size());
+}
 
 TEST(PanicRecoveryTest, ThrowingHandlerGetsKubes500) {
   auto handler = WithPanicRecovery(

@@ -49,17 +49,14 @@ TEST(AdversarialTest, GarbageIsClosed) {
   ExpectStillServing(server);
 }
 
-TEST(AdversarialTest, OversizedHeadersAndBodies) {
+TEST(AdversarialTest, OversizedHeaders) {
   ApiserverProcess server({"--read-header-timeout=5s"});
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   ClientReport r = RunClient(server, "oversize");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.Int("h1_headers"), 431) << r.out;
-  EXPECT_EQ(r.Int("h1_body"), 413) << r.out;
-  EXPECT_EQ(r.Int("h1_chunked_body"), 413) << r.out;
   EXPECT_EQ(r.Int("h2_headers"), 431) << r.out;
-  EXPECT_EQ(r.Int("h2_body"), 413) << r.out;
-  EXPECT_EQ(r.Int("h2_streamed_body"), 413) << r.out;
+  // Bodies over the limit: request_body_test (kube's 413 Status from the chain, after authentication).
   ExpectStillServing(server);
 }
 

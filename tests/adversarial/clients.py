@@ -388,32 +388,12 @@ def h2_exchange(tls, conn, stream_id, timeout=10.0):
 
 def oversize(args):
     big_headers = ["X-Big-%d: %s" % (i, "a" * 8000) for i in range(140)]  # ~1.1 MiB
-    body_limit = args.body_limit
     results = {}
     # HTTP/1.1 header block over 1 MiB.
     tls = Tls(args.port)
     tls.send(h1_request("GET", "/healthz", headers=big_headers))
     data, _ = tls.recv_until_closed(10.0)
     results["h1_headers"] = h1_status(data)
-    # HTTP/1.1 body over the limit, declared by Content-Length.
-    tls = Tls(args.port)
-    tls.send(h1_request("POST", DEMO + "/echo", headers=["Content-Length: %d" % (body_limit + 1)])[:-2])
-    tls.send(b"\r\n\r\n" + b"x" * 65536)
-    data, _ = tls.recv_until_closed(10.0)
-    results["h1_body"] = h1_status(data)
-    # HTTP/1.1 chunked body over the limit.
-    tls = Tls(args.port)
-    tls.send(h1_request("POST", DEMO + "/echo", headers=["Transfer-Encoding: chunked"]))
-    chunk = b"%x\r\n%s\r\n" % (1 << 20, b"y" * (1 << 20))
-    status = 0
-    try:
-        for _ in range(body_limit // (1 << 20) + 2):
-            tls.send(chunk)
-        tls.send(b"0\r\n\r\n")
-    except OSError:
-        pass
-    data, _ = tls.recv_until_closed(10.0)
-    results["h1_chunked_body"] = h1_status(data)
     # HTTP/2 header block over 1 MiB (many fields: nghttp2 caps one field at 64 KiB).
     tls, conn = h2_client(args.port)
     headers = [(":method", "GET"), (":scheme", "https"), (":authority", "127.0.0.1"), (":path", "/healthz")]
@@ -422,43 +402,6 @@ def oversize(args):
     tls.send(conn.data_to_send())
     status, _, err = h2_exchange(tls, conn, 1)
     results["h2_headers"] = status if status else err
-    # HTTP/2 body over the limit: declared, then streamed without content-length.
-    for name, declared in (("h2_body", True), ("h2_streamed_body", False)):
-        tls, conn = h2_client(args.port)
-        headers = [(":method", "POST"), (":scheme", "https"), (":authority", "127.0.0.1"), (":path", DEMO + "/echo")]
-        if declared:
-            headers.append(("content-length", str(body_limit + 1)))
-        conn.send_headers(1, headers)
-        tls.send(conn.data_to_send())
-        sent = 0
-        status, err = 0, None
-        deadline = time.monotonic() + 10
-        while sent <= body_limit and time.monotonic() < deadline:
-            window = min(conn.local_flow_control_window(1), conn.max_outbound_frame_size, body_limit + 1 - sent)
-            if window > 0:
-                conn.send_data(1, b"z" * window)
-                sent += window
-                tls.send(conn.data_to_send())
-                continue
-            data = tls.recv(2.0)
-            if not data:
-                break
-            for event in conn.receive_data(data):
-                if isinstance(event, h2.events.ResponseReceived):
-                    status = int(dict(event.headers)[":status"])
-                elif isinstance(event, h2.events.StreamReset):
-                    err = "reset:%d" % event.error_code
-            tls.send(conn.data_to_send())
-            if status:
-                break
-        if not status:
-            try:
-                conn.end_stream(1)
-                tls.send(conn.data_to_send())
-            except Exception:  # the stream may be reset already
-                pass
-            status, _, err = h2_exchange(tls, conn, 1)
-        results[name] = status if status else err
     report(**results)
 
 
@@ -783,12 +726,78 @@ class RawH2:
         self.decoder = hpack.Decoder()
         self.buf = bytearray()
         self.next_id = 1  # the server's SETTINGS is acknowledged when it arrives (events)
+        self.streams = {}  # for read(): id -> status, headers, body, ended, reset
+        self.goaway = None
+        self.closed = False
 
     def request(self, path):
         sid = self.next_id
         self.next_id += 2
         self.tls.send(headers_frame(sid, path, encoder=self.encoder))
         return sid
+
+    # --- streams with bodies (the request-body modes): state per stream, read from events() ---
+
+    def stream(self, sid):
+        return self.streams.setdefault(sid, {"status": 0, "headers": {}, "body": bytearray(), "ended": False,
+                                        "reset": None})
+
+    def headers(self, sid, method, path, extra=(), end_stream=False):
+        f = hyperframe.frame.HeadersFrame(sid)
+        f.data = self.encoder.encode([(":method", method), (":scheme", "https"), (":authority", "127.0.0.1"),
+                                      (":path", path)] + list(extra))
+        f.flags.add("END_HEADERS")
+        if end_stream:
+            f.flags.add("END_STREAM")
+        self.tls.send(f.serialize())
+        self.stream(sid)
+
+    def data(self, sid, payload, end_stream=False):
+        """Sends `payload` in 16 KiB DATA frames; False if the connection is gone."""
+        try:
+            for i in range(0, max(len(payload), 1), 16384):
+                f = hyperframe.frame.DataFrame(sid)
+                f.data = payload[i:i + 16384]
+                if end_stream and i + 16384 >= len(payload):
+                    f.flags.add("END_STREAM")
+                self.tls.send(f.serialize())
+            return True
+        except OSError:
+            return False
+
+    def read(self, timeout):
+        """Reads frames for up to `timeout` seconds into the streams' state; sets `closed` at EOF."""
+        deadline = time.monotonic() + timeout
+        while not self.closed and time.monotonic() < deadline:
+            frames_in = self.events(max(0.0, deadline - time.monotonic()))
+            if frames_in is None:
+                self.closed = self.tls.eof
+                if self.closed or time.monotonic() >= deadline:
+                    return
+                continue
+            for f in frames_in:
+                if isinstance(f, hyperframe.frame.HeadersFrame):
+                    st = self.stream(f.stream_id)
+                    for name, value in self.decoder.decode(f.data):
+                        if name == ":status":
+                            st["status"] = int(value)
+                        else:
+                            st["headers"][name] = value
+                    st["ended"] = st["ended"] or "END_STREAM" in f.flags
+                elif isinstance(f, hyperframe.frame.DataFrame):
+                    st = self.stream(f.stream_id)
+                    st["body"] += f.data
+                    st["ended"] = st["ended"] or "END_STREAM" in f.flags
+                elif isinstance(f, hyperframe.frame.RstStreamFrame):
+                    self.stream(f.stream_id)["reset"] = f.error_code
+                elif isinstance(f, hyperframe.frame.GoAwayFrame):
+                    self.goaway = f.error_code
+
+    def read_until(self, pred, timeout):
+        deadline = time.monotonic() + timeout
+        while not pred() and not self.closed and time.monotonic() < deadline:
+            self.read(min(0.2, max(0.0, deadline - time.monotonic())))
+        return pred()
 
     def events(self, timeout):
         """Yields frames; None at EOF."""
@@ -906,6 +915,191 @@ def shutdown_load(args):
            incomplete_ids=",".join(tally.incomplete[:10]) or "none", bad_ids=",".join(tally.bad_status[:10]) or "none")
 
 
+# --- request bodies: answered on their headers, bounded, timed out (DESIGN §4) -----------------------------------
+
+
+def bearer(args):
+    return [("authorization", "Bearer " + args.token)] if args.token else []
+
+
+def h1_bearer(args):
+    return ["Authorization: Bearer " + args.token] if args.token else []
+
+
+def h1_answer(tls, timeout, close_wait=3.0):
+    """Reads one HTTP/1.1 response; returns (status, headers dict, body, closed): whether the server closed the
+    connection within `close_wait` seconds after it."""
+    status, head, body, _ = h1_read_response(tls, timeout)
+    headers = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    _, closed = tls.recv_until_closed(close_wait)
+    return status, headers, body, closed
+
+
+def early_answer(args):
+    """A POST whose body is announced but only partly sent, then nothing: the answer must come without the rest.
+    HTTP/1.1 announces --body-limit bytes and sends 64 KiB; HTTP/2 sends 64 KiB without END_STREAM. Reports the
+    status each got, and how the connection or stream ended after it."""
+    path = DEMO + "/echo"
+    results = {}
+    tls = Tls(args.port)
+    tls.send(h1_request("POST", path, headers=["Content-Length: %d" % args.body_limit] + h1_bearer(args))[:-2])
+    tls.send(b"\r\n\r\n" + b"x" * 65536)
+    status, headers, body, closed = h1_answer(tls, args.seconds)
+    results.update(h1_status=status, h1_connection_close=int(headers.get("connection", "") == "close"),
+                   h1_closed=int(closed), h1_audit_id=int(bool(headers.get("audit-id"))),
+                   h1_reason=json_field(body, "reason"))
+    client = RawH2(args.port)
+    client.headers(1, "POST", path, bearer(args))
+    client.data(1, b"y" * 65536)
+    client.read_until(lambda: client.streams[1]["reset"] is not None or client.streams[1]["ended"] and
+                      client.goaway is not None, args.seconds)
+    client.read(0.5)
+    st = client.streams[1]
+    results.update(h2_status=st["status"], h2_reset=-1 if st["reset"] is None else st["reset"],
+                   h2_goaway=-1 if client.goaway is None else client.goaway,
+                   h2_audit_id=int(bool(st["headers"].get("audit-id"))), h2_reason=json_field(st["body"], "reason"))
+    report(**results)
+
+
+def json_field(body, key):
+    import json
+    try:
+        return str(json.loads(bytes(body).decode()).get(key, "")) or "none"
+    except ValueError:
+        return "none"
+
+
+def over_limit(args):
+    """Bodies over --body-limit, declared and streamed, HTTP/1.1 and HTTP/2: kube's 413 Status JSON each time."""
+    path = DEMO + "/echo"
+    results = {}
+    for name, declared in (("h1_declared", True), ("h1_chunked", False)):
+        tls = Tls(args.port)
+        framing = "Content-Length: %d" % (args.body_limit + 1) if declared else "Transfer-Encoding: chunked"
+        tls.send(h1_request("POST", path, headers=[framing] + h1_bearer(args)))
+        sent_ok = True
+        if not declared:
+            try:
+                chunk = b"%x\r\n%s\r\n" % (1 << 16, b"c" * (1 << 16))
+                for _ in range(args.body_limit // (1 << 16) + 2):
+                    tls.send(chunk)
+            except OSError:
+                sent_ok = False
+        status, headers, body, _ = h1_answer(tls, args.seconds)
+        results[name] = status
+        results[name + "_message"] = json_field(body, "message").replace(" ", "_")
+        results[name + "_audit_id"] = int(bool(headers.get("audit-id")))
+        results[name + "_sent_all"] = int(sent_ok)
+    for name, declared in (("h2_declared", True), ("h2_streamed", False)):
+        client = RawH2(args.port)
+        extra = bearer(args) + ([("content-length", str(args.body_limit + 1))] if declared else [])
+        client.headers(1, "POST", path, extra)
+        if not declared:
+            # More than the limit, as the windows allow (the server grants credit as the body is read).
+            sent = 0
+            while sent <= args.body_limit and not client.streams[1]["status"] and not client.closed:
+                if not client.data(1, b"s" * 65536):
+                    break
+                sent += 65536
+                client.read(0.01)
+        client.read_until(lambda: client.streams[1]["ended"] or client.streams[1]["reset"] is not None, args.seconds)
+        st = client.streams[1]
+        results[name] = st["status"]
+        results[name + "_message"] = json_field(st["body"], "message").replace(" ", "_")
+        results[name + "_audit_id"] = int(bool(st["headers"].get("audit-id")))
+    report(**results)
+
+
+def stalled_body(args):
+    """An authenticated POST to the echo handler (which reads its body) that stops sending half-way: the request
+    timeout must end it (504), then close the HTTP/1.1 connection and reset the HTTP/2 stream."""
+    path = DEMO + "/echo"
+    start = time.monotonic()
+    tls = Tls(args.port)
+    tls.send(h1_request("POST", path, headers=["Content-Length: 1000"] + h1_bearer(args))[:-2] + b"\r\n\r\n" +
+             b"p" * 100)
+    # 900 bytes still to come: the server may drain them to keep the connection, bounded by its read-header
+    # timeout, after which it closes.
+    status, _, body, closed = h1_answer(tls, args.seconds, close_wait=args.seconds)
+    h1_ms = int((time.monotonic() - start) * 1000)
+    start = time.monotonic()
+    client = RawH2(args.port)
+    client.headers(1, "POST", path, bearer(args))
+    client.data(1, b"q" * 100)
+    client.read_until(lambda: client.streams[1]["reset"] is not None or client.closed, args.seconds)
+    st = client.streams[1]
+    report(h1_status=status, h1_reason=json_field(body, "reason"), h1_closed=int(closed), h1_ms=h1_ms,
+           h2_status=st["status"], h2_reason=json_field(st["body"], "reason"),
+           h2_reset=-1 if st["reset"] is None else st["reset"], h2_ms=int((time.monotonic() - start) * 1000))
+
+
+def body_flood(args):
+    """Unauthenticated clients that send bodies and never finish them: --connections HTTP/2 connections x 100
+    streams x 256 KiB of DATA without END_STREAM, and as many HTTP/1.1 connections announcing --body-limit bytes and
+    sending all but one. Then, with every connection still open, scrapes the server's own accounting of held
+    request bodies (/metrics, with --token) and counts the answers the clients got."""
+    raise_fd_limit()
+    h2_clients = []
+    for _ in range(args.connections):
+        client = RawH2(args.port)
+        for i in range(100):
+            sid = 2 * i + 1
+            client.headers(sid, "POST", DEMO + "/echo")
+            if not client.data(sid, b"f" * (256 * 1024)):
+                break
+            client.read(0.0)
+        h2_clients.append(client)
+    h1_socks = []
+    for _ in range(args.connections):
+        tls = Tls(args.port)
+        tls.send(h1_request("POST", DEMO + "/echo", headers=["Content-Length: %d" % args.body_limit])[:-2] + b"\r\n\r\n")
+        tls.sock.setblocking(False)
+        sent = 0
+        payload = b"g" * 65536
+        deadline = time.monotonic() + 2.0
+        while sent < args.body_limit - 1 and time.monotonic() < deadline:
+            try:
+                tls.obj.write(payload[:min(len(payload), args.body_limit - 1 - sent)])
+                data = tls.outgoing.read()
+                tls.sock.send(data)
+                sent += min(len(payload), args.body_limit - 1 - sent)
+            except (BlockingIOError, ssl.SSLWantWriteError):
+                time.sleep(0.01)
+            except OSError:
+                break
+        tls.sock.setblocking(True)
+        h1_socks.append(tls)
+    for client in h2_clients:
+        client.read(0.2)
+    time.sleep(args.seconds)
+    for client in h2_clients:
+        client.read(0.2)
+    # The server's accounting while everything is still open.
+    tls = Tls(args.port)
+    tls.send(h1_request("GET", "/metrics", headers=h1_bearer(args)))
+    status, _, body, _ = h1_answer(tls, 10.0)
+    held = -1
+    for line in body.decode("utf-8", "replace").splitlines():
+        if line.startswith("apiserve_request_body_buffered_bytes "):
+            held = int(float(line.split()[1]))
+    answered = sum(1 for c in h2_clients for st in c.streams.values() if st["status"])
+    reset = sum(1 for c in h2_clients for st in c.streams.values() if st["reset"] is not None)
+    h1_answered = 0
+    for tls in h1_socks:
+        data = tls.recv(0.5)
+        if data and data.startswith(b"HTTP/1.1 "):
+            h1_answered += 1
+    report(metrics_status=status, held_bytes=held, h2_streams_answered=answered, h2_streams_reset=reset,
+           h1_answered=h1_answered)
+    for client in h2_clients:
+        client.tls.close()
+    for tls in h1_socks:
+        tls.close()
+
+
 # --- plain connections (fd exhaustion, max connections) ----------------------------------------------------------
 
 
@@ -935,9 +1129,12 @@ def main():
     parser.add_argument("--body-limit", type=int, default=3 * 1024 * 1024)
     parser.add_argument("--h1-workers", type=int, default=4)
     parser.add_argument("--h2-workers", type=int, default=2)
+    parser.add_argument("--token", default="", help="bearer token for the modes that authenticate")
     args = parser.parse_args()
     modes = {"slowloris": slowloris, "garbage": garbage, "oversize": oversize, "h2": h2_attack,
-             "half_close": half_close, "no_read": no_read, "shutdown_load": shutdown_load, "hold": hold}
+             "half_close": half_close, "no_read": no_read, "shutdown_load": shutdown_load, "hold": hold,
+             "early_answer": early_answer, "over_limit": over_limit, "stalled_body": stalled_body,
+             "body_flood": body_flood}
     modes[args.mode](args)
 
 

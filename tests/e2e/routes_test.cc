@@ -75,10 +75,11 @@ TEST_P(RoutesTest, EchoUpToAndOverTheLimit) {
     // NO_ERROR after the response, as Go does); nghttp shows the frames.
     CommandResult over = RunCommand({"nghttp", "-v", "-d", big, server_->Url("/apis/demo.apiserve.io/v1/echo")});
     EXPECT_THAT(over.out, HasSubstr(":status: 413"));
-    EXPECT_THAT(over.out, HasSubstr("413 Request Entity Too Large"));
+    EXPECT_THAT(over.out, HasSubstr("Request entity too large: limit is 1048576"));
   } else {
     CurlResult over = Get("/apis/demo.apiserve.io/v1/echo", {"--data-binary", "@" + big});
     EXPECT_EQ(over.status, 413);
+    EXPECT_THAT(over.body, HasSubstr(R"("reason":"RequestEntityTooLarge","code":413)"));
   }
   CurlResult get = Get("/apis/demo.apiserve.io/v1/echo");
   EXPECT_EQ(get.status, 405);
