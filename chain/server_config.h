@@ -1,0 +1,57 @@
+#ifndef APISERVE_CHAIN_SERVER_CONFIG_H_
+#define APISERVE_CHAIN_SERVER_CONFIG_H_
+
+// chain::ServerConfig: what one GenericServer of the delegation chain is built from (kube's server.Config, the
+// parts the chain reads). Options (flags) are applied to it; GenericServer::New takes it by value.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "base/clock.h"
+#include "base/metrics/registry.h"
+#include "chain/filters/auth.h"
+#include "healthz/health_checker.h"
+
+namespace apiserve::chain {
+
+struct ServerConfig {
+  std::string name = "apiserver";
+  // Filter chain (DESIGN §8), applied when this server is the outermost one.
+  bool shutdown_send_retry_after = false;             // --shutdown-send-retry-after
+  std::vector<std::string> hsts_directives;           // --strict-transport-security-directives
+  double goaway_chance = 0;                           // --goaway-chance (HTTP/2 only)
+  absl::Duration request_timeout = absl::Minutes(1);  // --request-timeout
+  int64_t max_requests_inflight = 400;                // --max-requests-inflight
+  int64_t max_mutating_requests_inflight = 200;       // --max-mutating-requests-inflight
+  // --max-request-body-bytes: over it, kube's 413 (chain/filters/body_limit.h); 0: no limit.
+  uint64_t max_request_body_bytes = uint64_t{3} << 20;
+  std::shared_ptr<const Authenticator> authenticator;  // default: anonymous
+  std::shared_ptr<const Authorizer> authorizer;        // default: AlwaysAllow
+  // kube's UnauthenticatedHTTP2DOSMitigation feature gate (on by default since 1.29): over HTTP/2, anonymous
+  // requests and 401s end their connection with a graceful GOAWAY.
+  bool unauthenticated_http2_dos_mitigation = true;
+  // Health.
+  absl::Duration livez_grace_period = absl::ZeroDuration();  // --livez-grace-period
+  const base::Clock* clock = nullptr;                        // for the livez grace period; required when it is > 0
+  // The config's checks (kube's default: ping and log on all three endpoints). Empty: ping and log.
+  std::vector<healthz::HealthCheckerPtr> health_checks;
+  absl::Duration pre_shutdown_hook_timeout = absl::Minutes(1);
+  // --shutdown-watch-termination-grace-period: with > 0, watches are tracked so Run can wait for them.
+  absl::Duration shutdown_watch_termination_grace_period = absl::ZeroDuration();
+  // Without a delegate handler, unknown paths get 404 with the index body, as a standalone kube server does.
+  bool enable_index = true;
+  // Metrics (borrowed, must outlive the server): what /metrics serves and the request metrics record into
+  // (default base::metrics::Registry::Default()), and what /metrics/slis serves (default chain::SliRegistry()).
+  base::metrics::Registry* metrics = nullptr;
+  const base::metrics::Registry* sli_metrics = nullptr;
+  // Whether requests are recorded in apiserver_request_total / _duration_seconds / apiserver_response_sizes
+  // (kube always records them; off, the filter is not installed at all).
+  bool request_metrics = true;
+};
+
+}  // namespace apiserve::chain
+
+#endif  // APISERVE_CHAIN_SERVER_CONFIG_H_
