@@ -5,26 +5,28 @@
 namespace apiserve::auth {
 namespace {
 
-class AnonymousFallback : public chain::Authenticator {
+class AnonymousFallback : public Authenticator {
  public:
-  explicit AnonymousFallback(std::shared_ptr<const chain::Authenticator> authenticator)
+  explicit AnonymousFallback(std::shared_ptr<const Authenticator> authenticator)
       : authenticator_(std::move(authenticator)) {}
 
-  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
-    if (authenticator_ == nullptr) return chain::AnonymousUserInfo();
-    absl::StatusOr<chain::UserPtr> user = authenticator_->Authenticate(request);
-    if (!user.ok() && absl::IsNotFound(user.status())) return chain::AnonymousUserInfo();
+  absl::StatusOr<UserPtr> Authenticate(const http::Request& request) const override {
+    if (authenticator_ == nullptr) return AnonymousUserInfo();
+    absl::StatusOr<UserPtr> user = authenticator_->Authenticate(request);
+    if (!user.ok() && absl::IsNotFound(user.status())) return AnonymousUserInfo();
     return user;
   }
 
  private:
-  const std::shared_ptr<const chain::Authenticator> authenticator_;
+  const std::shared_ptr<const Authenticator> authenticator_;
 };
 
 }  // namespace
 
-std::shared_ptr<const chain::Authenticator> WithAnonymous(std::shared_ptr<const chain::Authenticator> authenticator) {
+std::shared_ptr<const Authenticator> WithAnonymous(std::shared_ptr<const Authenticator> authenticator) {
   return std::make_shared<AnonymousFallback>(std::move(authenticator));
 }
+
+std::shared_ptr<const Authenticator> AnonymousAuthenticator() { return WithAnonymous(nullptr); }
 
 }  // namespace apiserve::auth

@@ -8,14 +8,18 @@
 
 #include <memory>
 
-#include "chain/filters/auth.h"
+#include "auth/authenticator.h"
 
 namespace apiserve::auth {
 
-// WithAnonymous returns an authenticator that answers chain::AnonymousUserInfo() (system:anonymous in
-// system:unauthenticated) where `authenticator` (may be null: no other
-// authenticator configured) returns NotFound. Thread-safe if `authenticator` is.
-std::shared_ptr<const chain::Authenticator> WithAnonymous(std::shared_ptr<const chain::Authenticator> authenticator);
+// WithAnonymous returns an authenticator that answers AnonymousUserInfo() (system:anonymous in
+// system:unauthenticated) where `authenticator` (may be null: no other authenticator configured) returns NotFound.
+// Thread-safe if `authenticator` is.
+std::shared_ptr<const Authenticator> WithAnonymous(std::shared_ptr<const Authenticator> authenticator);
+
+// AnonymousAuthenticator authenticates every request as system:anonymous (kube's anonymous.NewAuthenticator; the
+// authentication filter's default). Stateless and thread-safe.
+std::shared_ptr<const Authenticator> AnonymousAuthenticator();
 
 }  // namespace apiserve::auth
 

@@ -35,19 +35,19 @@ http::RequestPtr BadCert() {
 }
 
 // Fixed answers keyed by the request's Authorization header, standing in for the token authenticator.
-class FakeToken : public chain::Authenticator {
+class FakeToken : public Authenticator {
  public:
-  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
+  absl::StatusOr<UserPtr> Authenticate(const http::Request& request) const override {
     std::optional<absl::string_view> header = request.headers.Get("Authorization");
     if (!header.has_value()) return absl::NotFoundError("no token");
-    if (*header == "Bearer good") return std::make_shared<const chain::UserInfo>(chain::UserInfo{"tok", "7", {"g"}});
+    if (*header == "Bearer good") return std::make_shared<const UserInfo>(UserInfo{"tok", "7", {"g"}});
     return absl::UnauthenticatedError("invalid bearer token");
   }
 };
 
 TEST(X509AuthenticatorTest, CommonNameAndOrganizations) {
   auto x509 = NewX509Authenticator();
-  absl::StatusOr<chain::UserPtr> user = x509->Authenticate(*VerifiedCert("alice", {"dev", "ops"}));
+  absl::StatusOr<UserPtr> user = x509->Authenticate(*VerifiedCert("alice", {"dev", "ops"}));
   ASSERT_THAT(user, IsOk());
   EXPECT_EQ((*user)->name, "alice");
   EXPECT_THAT((*user)->groups, ElementsAre("dev", "ops"));
@@ -60,13 +60,13 @@ TEST(X509AuthenticatorTest, CommonNameAndOrganizations) {
 }
 
 // The kube-apiserver composition: anonymous(authenticated-group(union(x509, token))).
-std::shared_ptr<const chain::Authenticator> Kube(bool anonymous) {
+std::shared_ptr<const Authenticator> Kube(bool anonymous) {
   auto authenticator = WithAuthenticatedGroup(Union({NewX509Authenticator(), std::make_shared<FakeToken>()}));
   return anonymous ? WithAnonymous(authenticator) : authenticator;
 }
 
 TEST(UnionTest, CertificateOk) {
-  absl::StatusOr<chain::UserPtr> user = Kube(true)->Authenticate(*VerifiedCert("alice", {"dev"}));
+  absl::StatusOr<UserPtr> user = Kube(true)->Authenticate(*VerifiedCert("alice", {"dev"}));
   ASSERT_THAT(user, IsOk());
   EXPECT_EQ((*user)->name, "alice");
   EXPECT_THAT((*user)->groups, ElementsAre("dev", "system:authenticated"));
@@ -80,7 +80,7 @@ TEST(UnionTest, BadCertificateIsAnErrorNeverAnonymous) {
 TEST(UnionTest, BadCertificateWithAGoodTokenAuthenticatesByTheToken) {
   http::RequestPtr request = BadCert();
   request->headers.Add("Authorization", "Bearer good");
-  absl::StatusOr<chain::UserPtr> user = Kube(true)->Authenticate(*request);
+  absl::StatusOr<UserPtr> user = Kube(true)->Authenticate(*request);
   ASSERT_THAT(user, IsOk());
   EXPECT_EQ((*user)->name, "tok");
 }
@@ -88,7 +88,7 @@ TEST(UnionTest, BadCertificateWithAGoodTokenAuthenticatesByTheToken) {
 TEST(UnionTest, TokenOkAndBad) {
   http::RequestPtr good = http::NewRequest("GET", "/");
   good->headers.Add("Authorization", "Bearer good");
-  absl::StatusOr<chain::UserPtr> user = Kube(true)->Authenticate(*good);
+  absl::StatusOr<UserPtr> user = Kube(true)->Authenticate(*good);
   ASSERT_THAT(user, IsOk());
   EXPECT_EQ((*user)->uid, "7");
   EXPECT_THAT((*user)->groups, ElementsAre("g", "system:authenticated"));
@@ -107,25 +107,25 @@ TEST(UnionTest, BothBadJoinsTheErrors) {
 }
 
 TEST(UnionTest, NoCredentialsIsAnonymousOrNotFound) {
-  absl::StatusOr<chain::UserPtr> user = Kube(true)->Authenticate(*http::NewRequest("GET", "/"));
+  absl::StatusOr<UserPtr> user = Kube(true)->Authenticate(*http::NewRequest("GET", "/"));
   ASSERT_THAT(user, IsOk());
   EXPECT_EQ((*user)->name, "system:anonymous");
   EXPECT_THAT((*user)->groups, ElementsAre("system:unauthenticated"));
-  EXPECT_TRUE(chain::IsAnonymous(**user));
+  EXPECT_TRUE(IsAnonymous(**user));
   EXPECT_THAT(Kube(false)->Authenticate(*http::NewRequest("GET", "/")),
               StatusIs(absl::StatusCode::kNotFound, "no credentials"));
 }
 
 TEST(UnionTest, AuthenticatedGroupNotDuplicated) {
   auto authenticator = WithAuthenticatedGroup(NewX509Authenticator());
-  absl::StatusOr<chain::UserPtr> user =
+  absl::StatusOr<UserPtr> user =
       authenticator->Authenticate(*VerifiedCert("bob", {"system:authenticated", "system:masters"}));
   ASSERT_THAT(user, IsOk());
   EXPECT_THAT((*user)->groups, ElementsAre("system:authenticated", "system:masters"));
 }
 
 TEST(AnonymousTest, AloneAuthenticatesEveryone) {
-  absl::StatusOr<chain::UserPtr> user = WithAnonymous(nullptr)->Authenticate(*BadCert());
+  absl::StatusOr<UserPtr> user = WithAnonymous(nullptr)->Authenticate(*BadCert());
   ASSERT_THAT(user, IsOk());
   EXPECT_EQ((*user)->name, "system:anonymous");
 }

@@ -1,6 +1,5 @@
 #include "auth/authorizers.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -8,67 +7,66 @@
 namespace apiserve::auth {
 namespace {
 
-class AlwaysDeny : public chain::Authorizer {
+class AlwaysAllow : public Authorizer {
  public:
-  chain::Decision Authorize(const chain::UserInfo&, const chain::RequestInfo&) const override {
-    return chain::Decision::kDeny;
-  }
+  Decision Authorize(const Attributes&) const override { return Decision::kAllow; }
 };
 
-bool InGroup(const chain::UserInfo& user, const char* group) {
-  return std::find(user.groups.begin(), user.groups.end(), group) != user.groups.end();
-}
+class AlwaysDeny : public Authorizer {
+ public:
+  Decision Authorize(const Attributes&) const override { return Decision::kDeny; }
+};
 
 // IsPublicInfo: kube's system:public-info-viewer ClusterRole, nonResourceURLs with verb get.
-bool IsPublicInfo(const chain::RequestInfo& info) {
-  if (info.is_resource_request || info.verb != "get") return false;
-  return info.path == "/healthz" || info.path == "/livez" || info.path == "/readyz" || info.path == "/version" ||
-         info.path == "/version/";
+bool IsPublicInfo(const Attributes& attributes) {
+  if (attributes.resource_request || attributes.verb != "get") return false;
+  const absl::string_view path = attributes.path;
+  return path == "/healthz" || path == "/livez" || path == "/readyz" || path == "/version" || path == "/version/";
 }
 
-class Bootstrap : public chain::Authorizer {
+class Bootstrap : public Authorizer {
  public:
-  chain::Decision Authorize(const chain::UserInfo& user, const chain::RequestInfo& info) const override {
-    if (InGroup(user, chain::kMastersGroup)) return chain::Decision::kAllow;
-    if (IsPublicInfo(info)) return chain::Decision::kAllow;
-    if (InGroup(user, chain::kAuthenticatedGroup)) return chain::Decision::kAllow;
-    return chain::Decision::kNoOpinion;
+  Decision Authorize(const Attributes& attributes) const override {
+    const UserInfo& user = *attributes.user;
+    if (InGroup(user, kMastersGroup)) return Decision::kAllow;
+    if (IsPublicInfo(attributes)) return Decision::kAllow;
+    if (InGroup(user, kAuthenticatedGroup)) return Decision::kAllow;
+    return Decision::kNoOpinion;
   }
 };
 
-class Union : public chain::Authorizer {
+class Union : public Authorizer {
  public:
-  explicit Union(std::vector<std::shared_ptr<const chain::Authorizer>> authorizers)
-      : authorizers_(std::move(authorizers)) {}
+  explicit Union(std::vector<std::shared_ptr<const Authorizer>> authorizers) : authorizers_(std::move(authorizers)) {}
 
-  chain::Decision Authorize(const chain::UserInfo& user, const chain::RequestInfo& info) const override {
+  Decision Authorize(const Attributes& attributes) const override {
     for (const auto& authorizer : authorizers_) {
-      const chain::Decision decision = authorizer->Authorize(user, info);
-      if (decision != chain::Decision::kNoOpinion) return decision;
+      const Decision decision = authorizer->Authorize(attributes);
+      if (decision != Decision::kNoOpinion) return decision;
     }
-    return chain::Decision::kNoOpinion;
+    return Decision::kNoOpinion;
   }
 
  private:
-  const std::vector<std::shared_ptr<const chain::Authorizer>> authorizers_;
+  const std::vector<std::shared_ptr<const Authorizer>> authorizers_;
 };
 
 }  // namespace
 
-std::shared_ptr<const chain::Authorizer> AlwaysDenyAuthorizer() { return std::make_shared<AlwaysDeny>(); }
-std::shared_ptr<const chain::Authorizer> BootstrapAuthorizer() { return std::make_shared<Bootstrap>(); }
+std::shared_ptr<const Authorizer> AlwaysAllowAuthorizer() { return std::make_shared<AlwaysAllow>(); }
+std::shared_ptr<const Authorizer> AlwaysDenyAuthorizer() { return std::make_shared<AlwaysDeny>(); }
+std::shared_ptr<const Authorizer> BootstrapAuthorizer() { return std::make_shared<Bootstrap>(); }
 
-std::shared_ptr<const chain::Authorizer> UnionAuthorizer(
-    std::vector<std::shared_ptr<const chain::Authorizer>> authorizers) {
+std::shared_ptr<const Authorizer> UnionAuthorizer(std::vector<std::shared_ptr<const Authorizer>> authorizers) {
   return std::make_shared<Union>(std::move(authorizers));
 }
 
-absl::StatusOr<std::shared_ptr<const chain::Authorizer>> NewAuthorizer(const std::vector<std::string>& modes) {
+absl::StatusOr<std::shared_ptr<const Authorizer>> NewAuthorizer(const std::vector<std::string>& modes) {
   if (modes.empty()) return absl::InvalidArgumentError("at least one authorization-mode must be passed");
-  std::vector<std::shared_ptr<const chain::Authorizer>> authorizers;
+  std::vector<std::shared_ptr<const Authorizer>> authorizers;
   for (const std::string& mode : modes) {
     if (mode == "AlwaysAllow") {
-      authorizers.push_back(chain::AlwaysAllowAuthorizer());
+      authorizers.push_back(AlwaysAllowAuthorizer());
     } else if (mode == "AlwaysDeny") {
       authorizers.push_back(AlwaysDenyAuthorizer());
     } else if (mode == "Bootstrap") {

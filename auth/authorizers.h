@@ -21,21 +21,23 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "chain/filters/auth.h"
+#include "auth/authorizer.h"
 
 namespace apiserve::auth {
 
-std::shared_ptr<const chain::Authorizer> AlwaysDenyAuthorizer();
-std::shared_ptr<const chain::Authorizer> BootstrapAuthorizer();
+// AlwaysAllowAuthorizer allows everything (kube's default --authorization-mode=AlwaysAllow; the authorization
+// filter's default).
+std::shared_ptr<const Authorizer> AlwaysAllowAuthorizer();
+std::shared_ptr<const Authorizer> AlwaysDenyAuthorizer();
+std::shared_ptr<const Authorizer> BootstrapAuthorizer();
 
 // UnionAuthorizer returns the first decision other than kNoOpinion among `authorizers` (none may be null), or
 // kNoOpinion.
-std::shared_ptr<const chain::Authorizer> UnionAuthorizer(
-    std::vector<std::shared_ptr<const chain::Authorizer>> authorizers);
+std::shared_ptr<const Authorizer> UnionAuthorizer(std::vector<std::shared_ptr<const Authorizer>> authorizers);
 
 // NewAuthorizer builds the union for `modes` ("AlwaysAllow", "AlwaysDeny", "Bootstrap", in order). InvalidArgument
 // naming the mode for an unknown one or an empty list.
-absl::StatusOr<std::shared_ptr<const chain::Authorizer>> NewAuthorizer(const std::vector<std::string>& modes);
+absl::StatusOr<std::shared_ptr<const Authorizer>> NewAuthorizer(const std::vector<std::string>& modes);
 
 }  // namespace apiserve::auth
 

@@ -11,7 +11,7 @@
 namespace apiserve::auth {
 
 absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
-  std::vector<std::shared_ptr<const chain::Authenticator>> authenticators;
+  std::vector<std::shared_ptr<const Authenticator>> authenticators;
   if (options.client_ca_configured) authenticators.push_back(NewX509Authenticator());
   if (!options.token_auth_file.empty()) {
     TokenFileAuthenticator::Options token_options;
@@ -29,7 +29,7 @@ absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
     // Nothing can authenticate anyone: every request is 401, as kube with no authenticators and anonymous off.
     config.authenticator = Union({});
   }
-  absl::StatusOr<std::shared_ptr<const chain::Authorizer>> authorizer = NewAuthorizer(options.authorization_mode);
+  absl::StatusOr<std::shared_ptr<const Authorizer>> authorizer = NewAuthorizer(options.authorization_mode);
   if (!authorizer.ok()) return authorizer.status();
   config.authorizer = *std::move(authorizer);
   return config;

@@ -13,7 +13,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "chain/filters/auth.h"
+#include "auth/authenticator.h"
+#include "auth/authorizer.h"
 
 namespace apiserve::auth {
 
@@ -26,11 +27,11 @@ struct AuthOptions {
 };
 
 struct AuthConfig {
-  std::shared_ptr<const chain::Authenticator> authenticator;
-  std::shared_ptr<const chain::Authorizer> authorizer;
+  std::shared_ptr<const Authenticator> authenticator;
+  std::shared_ptr<const Authorizer> authorizer;
 };
 
-// BuildFromFlags returns the pair for chain::ServerConfig. Errors: the token file cannot be read (NotFound /
+// BuildFromFlags returns the pair for ServerConfig. Errors: the token file cannot be read (NotFound /
 // PermissionDenied) or is malformed (InvalidArgument naming the file and line); an unknown authorization mode. The
 // token file authenticator owns a watcher thread that lives as long as the returned authenticator.
 absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options);

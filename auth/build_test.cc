@@ -106,7 +106,7 @@ TEST_F(BuildFromFlagsTest, Http2MitigationClosesAnonymousAnd401OnHttp2Only) {
 
 TEST_F(BuildFromFlagsTest, Http2MitigationCanBeTurnedOff) {
   http::HandlerPtr ok = http::StaticHandler(http::Shared(http::TextResponse(200, "ok")));
-  http::HandlerPtr chain = chain::WithAuthentication(ok, chain::AnonymousAuthenticator(), false);
+  http::HandlerPtr chain = chain::WithAuthentication(ok, AnonymousAuthenticator(), false);
   http::RecordedResponse r = http::ServeForTest(*chain, Request("/readyz", http::Protocol::kHttp2));
   EXPECT_EQ(r.status, 200);
   EXPECT_FALSE(r.headers.Has("Connection"));

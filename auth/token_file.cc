@@ -121,7 +121,7 @@ absl::StatusOr<TokenMap> ParseTokenFile(absl::string_view content, absl::string_
       LOG(WARNING) << "empty token has been found in token file \"" << path << "\", record number " << record_number;
       continue;
     }
-    chain::UserInfo user{record.fields[1], record.fields[2], {}};
+    UserInfo user{record.fields[1], record.fields[2], {}};
     if (record.fields.size() >= 4) {
       for (absl::string_view group : absl::StrSplit(record.fields[3], ',', absl::SkipEmpty())) {
         user.groups.emplace_back(group);
@@ -140,12 +140,12 @@ absl::StatusOr<std::shared_ptr<TokenFileAuthenticator>> TokenFileAuthenticator::
   std::shared_ptr<TokenFileAuthenticator> authenticator(new TokenFileAuthenticator(std::move(options)));
   if (absl::Status loaded = authenticator->Reload(); !loaded.ok()) return loaded;
   if (authenticator->options_.watch) {
-    tls::FileWatcher::Options watch;
+    base::FileWatcher::Options watch;
     watch.files = {authenticator->options_.path};
     watch.interval = authenticator->options_.poll_interval;
     TokenFileAuthenticator* self = authenticator.get();
-    absl::StatusOr<std::unique_ptr<tls::FileWatcher>> watcher =
-        tls::FileWatcher::Start(std::move(watch), [self] { self->Reload().IgnoreError(); });
+    absl::StatusOr<std::unique_ptr<base::FileWatcher>> watcher =
+        base::FileWatcher::Start(std::move(watch), [self] { self->Reload().IgnoreError(); });
     if (!watcher.ok()) return watcher.status();
     authenticator->watcher_ = *std::move(watcher);
   }
@@ -197,7 +197,7 @@ size_t TokenFileAuthenticator::TokenCount() const {
   return tokens_ == nullptr ? 0 : tokens_->size();
 }
 
-absl::StatusOr<chain::UserPtr> TokenFileAuthenticator::Authenticate(const http::Request& request) const {
+absl::StatusOr<UserPtr> TokenFileAuthenticator::Authenticate(const http::Request& request) const {
   // kube's bearertoken.Authenticator: TrimSpace, SplitN(" ", 3), case-insensitive "bearer", non-empty token.
   const absl::string_view header = absl::StripAsciiWhitespace(request.headers.Get("Authorization").value_or(""));
   if (header.empty()) return absl::NotFoundError("no Authorization header");
@@ -213,7 +213,7 @@ absl::StatusOr<chain::UserPtr> TokenFileAuthenticator::Authenticate(const http::
   }
   if (tokens != nullptr) {
     auto it = tokens->find(parts[1]);
-    if (it != tokens->end()) return chain::UserPtr(tokens, &it->second);  // shares the table: no copy
+    if (it != tokens->end()) return UserPtr(tokens, &it->second);  // shares the table: no copy
   }
   return absl::UnauthenticatedError("invalid bearer token");
 }

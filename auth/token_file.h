@@ -23,20 +23,20 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "auth/authenticator.h"
+#include "base/file_watcher.h"
 #include "base/mutex.h"
-#include "chain/filters/auth.h"
-#include "tls/file_watcher.h"
 
 namespace apiserve::auth {
 
-using TokenMap = absl::flat_hash_map<std::string, chain::UserInfo>;
+using TokenMap = absl::flat_hash_map<std::string, UserInfo>;
 
 // ParseTokenFile parses `content`, read from `path` (used in messages only). InvalidArgument naming the path and the
 // line for a CSV syntax error (`token file "<path>": parse error on line 3, column 5: bare " in non-quoted field`) or
 // a short record (`token file "<path>" must have at least 3 columns (token, user name, user uid), found 2 on line 4`).
 absl::StatusOr<TokenMap> ParseTokenFile(absl::string_view content, absl::string_view path);
 
-class TokenFileAuthenticator : public chain::Authenticator {
+class TokenFileAuthenticator : public Authenticator {
  public:
   struct Options {
     std::string path;
@@ -51,7 +51,7 @@ class TokenFileAuthenticator : public chain::Authenticator {
   ~TokenFileAuthenticator() override;
 
   // Authenticate looks the bearer token up in the current table. Thread-safe, never blocks on I/O.
-  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override;
+  absl::StatusOr<UserPtr> Authenticate(const http::Request& request) const override;
 
   // Reload re-reads the file and swaps the table in if it parses. On any error the old tokens stay in use and the
   // error is returned (and logged). Unchanged content is a no-op. Thread-safe; called by the watcher thread, and by
@@ -71,7 +71,7 @@ class TokenFileAuthenticator : public chain::Authenticator {
   base::Mutex reload_mu_;                                     // serialises Reload (file read outside mu_)
   std::string rejected_content_ ABSL_GUARDED_BY(reload_mu_);  // the last content that failed to parse
   // Declared last: destroyed (thread joined) before the table its callback touches.
-  std::unique_ptr<tls::FileWatcher> watcher_;
+  std::unique_ptr<base::FileWatcher> watcher_;
 };
 
 }  // namespace apiserve::auth

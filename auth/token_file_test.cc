@@ -80,7 +80,7 @@ TEST(TokenFileAuthenticatorTest, BearerTokenRules) {
   auto authenticator = TokenFileAuthenticator::New({path, /*watch=*/false});
   ASSERT_THAT(authenticator, IsOk());
 
-  absl::StatusOr<chain::UserPtr> user = (*authenticator)->Authenticate(*WithAuthorization("Bearer secret"));
+  absl::StatusOr<UserPtr> user = (*authenticator)->Authenticate(*WithAuthorization("Bearer secret"));
   ASSERT_THAT(user, IsOk());
   EXPECT_EQ((*user)->name, "alice");
   EXPECT_EQ((*user)->uid, "1001");
@@ -131,7 +131,7 @@ TEST(TokenFileAuthenticatorTest, WatcherReloadsWhileRequestsAuthenticate) {
   const std::string path = dir.Write("tokens.csv", "old,alice,1\n");
   auto authenticator = TokenFileAuthenticator::New({path, true, absl::Milliseconds(20)});
   ASSERT_THAT(authenticator, IsOk());
-  std::shared_ptr<const chain::Authenticator> tokens = *authenticator;
+  std::shared_ptr<const Authenticator> tokens = *authenticator;
   http::RequestPtr old_request = WithAuthorization("Bearer old");
   http::RequestPtr new_request = WithAuthorization("Bearer new");
 

@@ -1,6 +1,5 @@
 #include "auth/union.h"
 
-#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -9,15 +8,15 @@
 namespace apiserve::auth {
 namespace {
 
-class UnionAuthenticator : public chain::Authenticator {
+class UnionAuthenticator : public Authenticator {
  public:
-  explicit UnionAuthenticator(std::vector<std::shared_ptr<const chain::Authenticator>> authenticators)
+  explicit UnionAuthenticator(std::vector<std::shared_ptr<const Authenticator>> authenticators)
       : authenticators_(std::move(authenticators)) {}
 
-  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
+  absl::StatusOr<UserPtr> Authenticate(const http::Request& request) const override {
     std::vector<std::string> errors;
     for (const auto& authenticator : authenticators_) {
-      absl::StatusOr<chain::UserPtr> user = authenticator->Authenticate(request);
+      absl::StatusOr<UserPtr> user = authenticator->Authenticate(request);
       if (user.ok()) return user;
       if (!absl::IsNotFound(user.status())) errors.emplace_back(user.status().message());
     }
@@ -26,44 +25,38 @@ class UnionAuthenticator : public chain::Authenticator {
   }
 
  private:
-  const std::vector<std::shared_ptr<const chain::Authenticator>> authenticators_;
+  const std::vector<std::shared_ptr<const Authenticator>> authenticators_;
 };
 
-bool HasGroup(const chain::UserInfo& user, const char* group) {
-  return std::find(user.groups.begin(), user.groups.end(), group) != user.groups.end();
-}
-
-class AuthenticatedGroupAdder : public chain::Authenticator {
+class AuthenticatedGroupAdder : public Authenticator {
  public:
-  explicit AuthenticatedGroupAdder(std::shared_ptr<const chain::Authenticator> authenticator)
+  explicit AuthenticatedGroupAdder(std::shared_ptr<const Authenticator> authenticator)
       : authenticator_(std::move(authenticator)) {}
 
-  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
-    absl::StatusOr<chain::UserPtr> user = authenticator_->Authenticate(request);
+  absl::StatusOr<UserPtr> Authenticate(const http::Request& request) const override {
+    absl::StatusOr<UserPtr> user = authenticator_->Authenticate(request);
     if (!user.ok()) return user;
-    const chain::UserInfo& found = **user;
-    if (found.name != chain::kAnonymousUser && !HasGroup(found, chain::kAuthenticatedGroup) &&
-        !HasGroup(found, chain::kUnauthenticatedGroup)) {
-      auto with_group = std::make_shared<chain::UserInfo>(found);  // users are shared: add to a copy
-      with_group->groups.emplace_back(chain::kAuthenticatedGroup);
+    const UserInfo& found = **user;
+    if (found.name != kAnonymousUser && !InGroup(found, kAuthenticatedGroup) &&
+        !InGroup(found, kUnauthenticatedGroup)) {
+      auto with_group = std::make_shared<UserInfo>(found);  // users are shared: add to a copy
+      with_group->groups.emplace_back(kAuthenticatedGroup);
       return with_group;
     }
     return user;
   }
 
  private:
-  const std::shared_ptr<const chain::Authenticator> authenticator_;
+  const std::shared_ptr<const Authenticator> authenticator_;
 };
 
 }  // namespace
 
-std::shared_ptr<const chain::Authenticator> Union(
-    std::vector<std::shared_ptr<const chain::Authenticator>> authenticators) {
+std::shared_ptr<const Authenticator> Union(std::vector<std::shared_ptr<const Authenticator>> authenticators) {
   return std::make_shared<UnionAuthenticator>(std::move(authenticators));
 }
 
-std::shared_ptr<const chain::Authenticator> WithAuthenticatedGroup(
-    std::shared_ptr<const chain::Authenticator> authenticator) {
+std::shared_ptr<const Authenticator> WithAuthenticatedGroup(std::shared_ptr<const Authenticator> authenticator) {
   return std::make_shared<AuthenticatedGroupAdder>(std::move(authenticator));
 }
 

@@ -14,17 +14,15 @@
 #include <memory>
 #include <vector>
 
-#include "chain/filters/auth.h"
+#include "auth/authenticator.h"
 
 namespace apiserve::auth {
 
 // Union returns the union of `authenticators` (none may be null). Thread-safe if they are.
-std::shared_ptr<const chain::Authenticator> Union(
-    std::vector<std::shared_ptr<const chain::Authenticator>> authenticators);
+std::shared_ptr<const Authenticator> Union(std::vector<std::shared_ptr<const Authenticator>> authenticators);
 
 // WithAuthenticatedGroup wraps `authenticator` (not null). Thread-safe if it is.
-std::shared_ptr<const chain::Authenticator> WithAuthenticatedGroup(
-    std::shared_ptr<const chain::Authenticator> authenticator);
+std::shared_ptr<const Authenticator> WithAuthenticatedGroup(std::shared_ptr<const Authenticator> authenticator);
 
 }  // namespace apiserve::auth
 

@@ -3,9 +3,9 @@
 namespace apiserve::auth {
 namespace {
 
-class X509Authenticator : public chain::Authenticator {
+class X509Authenticator : public Authenticator {
  public:
-  absl::StatusOr<chain::UserPtr> Authenticate(const http::Request& request) const override {
+  absl::StatusOr<UserPtr> Authenticate(const http::Request& request) const override {
     const http::ConnectionInfo* connection = request.connection.get();
     if (connection == nullptr) return absl::NotFoundError("no connection information");
     if (!connection->client_certificate_error.empty()) {
@@ -15,13 +15,12 @@ class X509Authenticator : public chain::Authenticator {
     if (!connection->client_certificate.has_value()) return absl::NotFoundError("no client certificate");
     const http::ClientCertificate& certificate = *connection->client_certificate;
     if (certificate.common_name.empty()) return absl::NotFoundError("client certificate has an empty common name");
-    return std::make_shared<const chain::UserInfo>(
-        chain::UserInfo{certificate.common_name, "", certificate.organizations});
+    return std::make_shared<const UserInfo>(UserInfo{certificate.common_name, "", certificate.organizations});
   }
 };
 
 }  // namespace
 
-std::shared_ptr<const chain::Authenticator> NewX509Authenticator() { return std::make_shared<X509Authenticator>(); }
+std::shared_ptr<const Authenticator> NewX509Authenticator() { return std::make_shared<X509Authenticator>(); }
 
 }  // namespace apiserve::auth

@@ -11,12 +11,12 @@
 
 #include <memory>
 
-#include "chain/filters/auth.h"
+#include "auth/authenticator.h"
 
 namespace apiserve::auth {
 
 // NewX509Authenticator returns the authenticator. Stateless and thread-safe.
-std::shared_ptr<const chain::Authenticator> NewX509Authenticator();
+std::shared_ptr<const Authenticator> NewX509Authenticator();
 
 }  // namespace apiserve::auth
 

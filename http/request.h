@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "base/executor.h"
+#include "http/connection_info.h"
 #include "http/header_map.h"
 #include "http/request_body.h"
 #include "lifecycle/signal.h"
@@ -29,29 +30,6 @@ enum class Protocol { kHttp10, kHttp11, kHttp2 };
 
 // ProtocolName returns "HTTP/1.0", "HTTP/1.1" or "HTTP/2.0" (Go's r.Proto).
 absl::string_view ProtocolName(Protocol protocol);
-
-// ClientCertificate is the identity from a client certificate that verified against the client CA bundle.
-struct ClientCertificate {
-  std::string common_name;
-  std::vector<std::string> organizations;
-  std::vector<std::string> dns_names;
-  std::vector<std::string> ip_addresses;
-  std::vector<std::string> emails;
-  std::vector<std::string> uris;
-};
-
-// ConnectionInfo describes the connection a request arrived on; shared by every request on it.
-struct ConnectionInfo {
-  std::string remote_address;  // "ip:port" or "[ipv6]:port"
-  std::string local_address;
-  std::string tls_version;  // "TLSv1.3"; empty for plaintext
-  std::string alpn;         // "h2", "http/1.1" or empty
-  std::string sni;          // server name the client asked for; empty if none
-  // Exactly one of these is set when the client presented a certificate and a client CA is configured: the
-  // verified identity, or why verification failed (a presented-but-bad certificate must end in 401).
-  std::optional<ClientCertificate> client_certificate;
-  std::string client_certificate_error;
-};
 
 class Request;
 using RequestPtr = std::shared_ptr<Request>;

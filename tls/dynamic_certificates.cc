@@ -48,11 +48,11 @@ absl::StatusOr<std::unique_ptr<DynamicCertificates>> DynamicCertificates::Create
     self->Publish();
   }
   if (opts.watch && !files.empty()) {
-    FileWatcher::Options watch;
+    base::FileWatcher::Options watch;
     watch.files = std::move(files);
     watch.interval = opts.check_interval;
     watch.debounce = opts.debounce;
-    auto watcher = FileWatcher::Start(std::move(watch), [raw = self.get()] { raw->Reload().IgnoreError(); });
+    auto watcher = base::FileWatcher::Start(std::move(watch), [raw = self.get()] { raw->Reload().IgnoreError(); });
     if (!watcher.ok()) return watcher.status();
     self->watcher_ = *std::move(watcher);
   }

@@ -19,9 +19,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/file_watcher.h"
 #include "base/mutex.h"
 #include "tls/certificate_snapshot.h"
-#include "tls/file_watcher.h"
 #include "tls/self_signed.h"
 #include "tls/sni_cert_key.h"
 
@@ -81,7 +81,7 @@ class DynamicCertificates {
   mutable base::Mutex snapshot_mu_;  // only held to copy or swap the pointer
   std::shared_ptr<const CertificateSnapshot> snapshot_ ABSL_GUARDED_BY(snapshot_mu_);
 
-  std::unique_ptr<FileWatcher> watcher_;  // last: stopped first
+  std::unique_ptr<base::FileWatcher> watcher_;  // last: stopped first
 };
 
 }  // namespace apiserve::tls

@@ -26,9 +26,6 @@ absl::Status MakeDirectories(const std::string& path, mode_t mode);
 // so readers see the old or the new content, never a mix.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view content, mode_t mode);
 
-// DirName returns the directory part of `path` ("." if it has none).
-std::string DirName(absl::string_view path);
-
 }  // namespace apiserve::tls
 
 #endif  // APISERVE_TLS_FILE_UTIL_H_

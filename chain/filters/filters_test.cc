@@ -259,18 +259,18 @@ TEST(AuthTest, AnonymousAndAlwaysAllowPassAndDenyIs403) {
   auto handler = WithAuthentication(WithAuthorization(Ok(), AlwaysAllowAuthorizer()), AnonymousAuthenticator());
   EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/foo")).status, 200);
 
-  class Deny : public Authorizer {
+  class Deny : public auth::Authorizer {
    public:
-    Decision Authorize(const UserInfo&, const RequestInfo&) const override { return Decision::kDeny; }
+    auth::Decision Authorize(const auth::Attributes&) const override { return auth::Decision::kDeny; }
   };
   auto denied = WithAuthentication(WithAuthorization(Ok(), std::make_shared<Deny>()), AnonymousAuthenticator());
   http::RecordedResponse r = http::ServeForTest(*denied, http::NewRequest("GET", "/foo"));
   EXPECT_EQ(r.status, 403);
   EXPECT_THAT(r.body, ::testing::HasSubstr("forbidden: User \\\"system:anonymous\\\" cannot get path \\\"/foo\\\""));
 
-  class Reject : public Authenticator {
+  class Reject : public auth::Authenticator {
    public:
-    absl::StatusOr<UserPtr> Authenticate(const http::Request&) const override {
+    absl::StatusOr<auth::UserPtr> Authenticate(const http::Request&) const override {
       return absl::UnauthenticatedError("bad token");
     }
   };

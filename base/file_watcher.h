@@ -1,10 +1,10 @@
-#ifndef APISERVE_TLS_FILE_WATCHER_H_
-#define APISERVE_TLS_FILE_WATCHER_H_
+#ifndef APISERVE_BASE_FILE_WATCHER_H_
+#define APISERVE_BASE_FILE_WATCHER_H_
 
-// FileWatcher: calls a function when files may have changed. It watches the *directories* holding the files with
-// inotify (Kubernetes updates mounted secrets by swapping a `..data` symlink, which never touches the file's own
-// inode), waits for a short quiet period so a burst of events gives one call, and also calls the function every
-// `interval` as a fallback (and to retry directories that could not be watched).
+// FileWatcher: calls a function when files may have changed (certificate and CA bundles, token files). It watches the
+// *directories* holding the files with inotify (Kubernetes updates mounted secrets by swapping a `..data` symlink,
+// which never touches the file's own inode), waits for a short quiet period so a burst of events gives one call, and
+// also calls the function every `interval` as a fallback (and to retry directories that could not be watched).
 //
 // Owns one thread, an inotify descriptor and an eventfd; the destructor stops and joins the thread (RAII). The
 // callback runs on that thread, never concurrently with itself; it must not destroy the watcher.
@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace apiserve::tls {
+namespace apiserve::base {
 
 class FileWatcher {
  public:
@@ -52,6 +52,6 @@ class FileWatcher {
   std::thread thread_;
 };
 
-}  // namespace apiserve::tls
+}  // namespace apiserve::base
 
-#endif  // APISERVE_TLS_FILE_WATCHER_H_
+#endif  // APISERVE_BASE_FILE_WATCHER_H_

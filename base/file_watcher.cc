@@ -1,4 +1,4 @@
-#include "tls/file_watcher.h"
+#include "base/file_watcher.h"
 
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -13,9 +13,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
-#include "tls/file_util.h"
 
-namespace apiserve::tls {
+namespace apiserve::base {
 namespace {
 
 constexpr uint32_t kEvents =
@@ -24,6 +23,14 @@ constexpr uint32_t kEvents =
 int TimeoutMs(absl::Duration d) {
   if (d <= absl::ZeroDuration()) return 0;
   return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d + absl::Microseconds(999)), 1 << 30));
+}
+
+// DirName returns the directory part of `path` ("." if it has none).
+std::string DirName(absl::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (slash == absl::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  return std::string(path.substr(0, slash));
 }
 
 }  // namespace
@@ -124,4 +131,4 @@ void FileWatcher::Run() {
   }
 }
 
-}  // namespace apiserve::tls
+}  // namespace apiserve::base
