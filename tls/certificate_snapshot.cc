@@ -8,10 +8,10 @@
 
 namespace apiserve::tls {
 
-std::shared_ptr<const CertificateSnapshot> CertificateSnapshot::Build(std::shared_ptr<const CertKey> default_cert,
-                                                                      std::vector<SniCertificate> sni,
-                                                                      std::shared_ptr<const ClientCaBundle> client_ca,
-                                                                      uint64_t generation) {
+std::shared_ptr<const CertificateSnapshot> CertificateSnapshot::Build(
+    std::shared_ptr<const CertKey> default_cert, std::vector<SniCertificate> sni,
+    std::shared_ptr<const ClientCaBundle> client_ca, std::shared_ptr<const ClientCaBundle> requestheader_client_ca,
+    uint64_t generation) {
   std::shared_ptr<CertificateSnapshot> snapshot(new CertificateSnapshot());
   std::vector<NamedCertificateInput> inputs;
   inputs.reserve(sni.size());
@@ -20,6 +20,7 @@ std::shared_ptr<const CertificateSnapshot> CertificateSnapshot::Build(std::share
   snapshot->default_cert_ = std::move(default_cert);
   snapshot->sni_ = std::move(sni);
   snapshot->client_ca_ = std::move(client_ca);
+  snapshot->requestheader_client_ca_ = std::move(requestheader_client_ca);
   snapshot->generation_ = generation;
   return snapshot;
 }

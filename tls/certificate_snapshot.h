@@ -26,10 +26,12 @@ struct SniCertificate {
 
 class CertificateSnapshot {
  public:
-  // Build computes the name map (kube's BuildNamedCertificates). `default_cert` and `client_ca` may be null.
+  // Build computes the name map (kube's BuildNamedCertificates). `default_cert`, `client_ca` and
+  // `requestheader_client_ca` may be null (not configured).
   static std::shared_ptr<const CertificateSnapshot> Build(std::shared_ptr<const CertKey> default_cert,
                                                           std::vector<SniCertificate> sni,
                                                           std::shared_ptr<const ClientCaBundle> client_ca,
+                                                          std::shared_ptr<const ClientCaBundle> requestheader_client_ca,
                                                           uint64_t generation);
 
   // Select picks the certificate for a handshake, as Go's crypto/tls with kube's GetConfigForClient:
@@ -44,6 +46,7 @@ class CertificateSnapshot {
   const std::shared_ptr<const CertKey>& default_cert() const { return default_cert_; }
   const std::vector<SniCertificate>& sni() const { return sni_; }
   const std::shared_ptr<const ClientCaBundle>& client_ca() const { return client_ca_; }
+  const std::shared_ptr<const ClientCaBundle>& requestheader_client_ca() const { return requestheader_client_ca_; }
   // name_to_index maps normalized names to indexes into sni().
   const absl::flat_hash_map<std::string, size_t>& name_to_index() const { return name_to_index_; }
   // generation increases with every successful reload that changed something.
@@ -56,6 +59,7 @@ class CertificateSnapshot {
   std::shared_ptr<const CertKey> default_cert_;
   std::vector<SniCertificate> sni_;
   std::shared_ptr<const ClientCaBundle> client_ca_;
+  std::shared_ptr<const ClientCaBundle> requestheader_client_ca_;
   absl::flat_hash_map<std::string, size_t> name_to_index_;
   uint64_t generation_ = 0;
 };

@@ -63,8 +63,8 @@ absl::StatusOr<std::shared_ptr<const ClientCaBundle>> LoadClientCaBundle(const s
   return ParseClientCaBundle(*std::move(pem), file);
 }
 
-ClientIdentity ExtractIdentity(const X509* cert) {
-  ClientIdentity identity;
+http::ClientCertificate ExtractIdentity(const X509* cert) {
+  http::ClientCertificate identity;
   const X509_NAME* subject = X509_get_subject_name(cert);
   for (int i = 0; i < X509_NAME_entry_count(subject); ++i) {
     const X509_NAME_ENTRY* entry = X509_NAME_get_entry(subject, i);
@@ -100,7 +100,7 @@ ClientIdentity ExtractIdentity(const X509* cert) {
 ClientCertificateResult VerifyClientChain(const ClientCaBundle& bundle, X509* leaf, STACK_OF(X509) * intermediates) {
   ClientCertificateResult result;
   result.presented = true;
-  ClientIdentity identity = ExtractIdentity(leaf);
+  http::ClientCertificate identity = ExtractIdentity(leaf);
   bssl::UniquePtr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
   if (ctx == nullptr || X509_STORE_CTX_init(ctx.get(), bundle.store.get(), leaf, intermediates) != 1 ||
       X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_CLIENT) != 1) {

@@ -1,9 +1,10 @@
 #ifndef APISERVE_TLS_CLIENT_CA_H_
 #define APISERVE_TLS_CLIENT_CA_H_
 
-// Client-certificate authentication material (mTLS, kube's --client-ca-file): the CA bundle, the CA names the server
-// advertises in its CertificateRequest, and verification of a presented chain after the handshake, as kube's x509
-// authenticator does (the TLS layer only requests a certificate and never rejects one).
+// Client-certificate authentication material (mTLS: kube's --client-ca-file, and --requestheader-client-ca-file for
+// the front proxy): a CA bundle, the CA names the server advertises in its CertificateRequest, and verification of a
+// presented chain after the handshake, as kube's x509 authenticator does (the TLS layer only requests a certificate
+// and never rejects one).
 //
 // ClientCaBundle is immutable once built and shared across threads as std::shared_ptr<const ClientCaBundle>;
 // verification is thread-safe (X509_STORE is internally locked; each call uses its own X509_STORE_CTX).
@@ -15,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "http/connection_info.h"
 #include "openssl/pool.h"
 #include "openssl/x509.h"
 
@@ -34,26 +36,17 @@ absl::StatusOr<std::shared_ptr<const ClientCaBundle>> ParseClientCaBundle(std::s
 // LoadClientCaBundle reads `file` and parses it. A missing file is NotFound "open <file>: ...".
 absl::StatusOr<std::shared_ptr<const ClientCaBundle>> LoadClientCaBundle(const std::string& file);
 
-// ClientIdentity is what kube's authenticator takes from a verified client certificate.
-struct ClientIdentity {
-  std::string common_name;                 // user name
-  std::vector<std::string> organizations;  // groups
-  std::vector<std::string> dns_names;
-  std::vector<std::string> ip_addresses;
-  std::vector<std::string> emails;
-  std::vector<std::string> uris;
-};
-
-// ClientCertificateResult is the outcome for one connection. When a client CA is configured and the client presented
-// a certificate, exactly one of `identity` and `error` is set; otherwise neither is.
+// ClientCertificateResult is the outcome of verifying a connection's client certificate against one CA bundle. When
+// the bundle is configured and the client presented a certificate, exactly one of `identity` and `error` is set;
+// otherwise neither is.
 struct ClientCertificateResult {
   bool presented = false;
-  std::optional<ClientIdentity> identity;
+  std::optional<http::ClientCertificate> identity;
   std::string error;  // e.g. "verifying certificate CN=\"alice\" failed: unable to get local issuer certificate"
 };
 
 // ExtractIdentity reads the subject CN and O values and the DNS/IP/email/URI SANs of `cert` (borrowed).
-ClientIdentity ExtractIdentity(const X509* cert);
+http::ClientCertificate ExtractIdentity(const X509* cert);
 
 // VerifyClientChain verifies `leaf` (with the untrusted `intermediates`, may be null) against `bundle` for the
 // sslclient purpose at the current time, and returns the identity or the error. Borrowed arguments.

@@ -3,7 +3,7 @@
 
 // ConnectionState: what tls/ attaches to one SSL object (BoringSSL ex_data): the local address the client connected
 // to (set by the server before the handshake) and the certificate snapshot chosen during the handshake (kept so
-// client-certificate verification uses the CA bundle of that handshake). Internal to tls/.
+// client-certificate verification uses the CA bundles of that handshake). Internal to tls/.
 //
 // Owned by the SSL object (freed with it). An SSL is used by one thread at a time, and so is its state.
 
@@ -17,8 +17,9 @@ namespace apiserve::tls::internal {
 
 struct ConnectionState {
   std::string local_ip;  // normalized; empty if unknown
+  // Null until the handshake chose a certificate; its client_ca() / requestheader_client_ca() are null when that CA
+  // is not configured.
   std::shared_ptr<const CertificateSnapshot> snapshot;
-  bool client_ca_configured = false;
 };
 
 // GetConnectionState returns the state of `ssl`, or null if none was attached.

@@ -42,8 +42,16 @@ absl::StatusOr<std::unique_ptr<DynamicCertificates>> DynamicCertificates::Create
     }
     if (!opts.client_ca_file.empty()) {
       bool changed = false;
-      if (absl::Status s = self->ReloadClientCa(&changed); !s.ok()) return s;
+      if (absl::Status s = ReloadCaBundle(opts.client_ca_file, &self->client_ca_, &changed); !s.ok()) return s;
       files.push_back(opts.client_ca_file);
+    }
+    if (!opts.requestheader_client_ca_file.empty()) {
+      bool changed = false;
+      if (absl::Status s = ReloadCaBundle(opts.requestheader_client_ca_file, &self->requestheader_client_ca_, &changed);
+          !s.ok()) {
+        return s;
+      }
+      files.push_back(opts.requestheader_client_ca_file);
     }
     self->Publish();
   }
@@ -82,13 +90,14 @@ absl::Status DynamicCertificates::ReloadPair(PairSource& source, bool* changed) 
   return absl::OkStatus();
 }
 
-absl::Status DynamicCertificates::ReloadClientCa(bool* changed) {
-  auto pem = ReadFileToString(options_.client_ca_file);
+absl::Status DynamicCertificates::ReloadCaBundle(const std::string& file, std::shared_ptr<const ClientCaBundle>* bundle,
+                                                 bool* changed) {
+  auto pem = ReadFileToString(file);
   if (!pem.ok()) return pem.status();
-  if (client_ca_ != nullptr && client_ca_->pem == *pem) return absl::OkStatus();
-  auto bundle = ParseClientCaBundle(*std::move(pem), options_.client_ca_file);
-  if (!bundle.ok()) return bundle.status();
-  client_ca_ = *std::move(bundle);
+  if (*bundle != nullptr && (*bundle)->pem == *pem) return absl::OkStatus();
+  auto parsed = ParseClientCaBundle(*std::move(pem), file);
+  if (!parsed.ok()) return parsed.status();
+  *bundle = *std::move(parsed);
   *changed = true;
   return absl::OkStatus();
 }
@@ -98,7 +107,7 @@ void DynamicCertificates::Publish() {
   sni.reserve(sni_sources_.size());
   for (const PairSource& source : sni_sources_) sni.push_back({source.current, source.names});
   auto snapshot = CertificateSnapshot::Build(default_source_ != nullptr ? default_source_->current : nullptr,
-                                             std::move(sni), client_ca_, ++generation_);
+                                             std::move(sni), client_ca_, requestheader_client_ca_, ++generation_);
   base::MutexLock lock(&snapshot_mu_);
   snapshot_ = std::move(snapshot);
 }
@@ -126,8 +135,15 @@ absl::Status DynamicCertificates::Reload() {
   }
   if (!options_.client_ca_file.empty()) {
     bool c = false;
-    check(ReloadClientCa(&c), "client CA bundle");
+    check(ReloadCaBundle(options_.client_ca_file, &client_ca_, &c), "client CA bundle");
     if (c) LOG(INFO) << "Loaded a new client CA bundle from " << options_.client_ca_file;
+    changed |= c;
+  }
+  if (!options_.requestheader_client_ca_file.empty()) {
+    bool c = false;
+    check(ReloadCaBundle(options_.requestheader_client_ca_file, &requestheader_client_ca_, &c),
+          "request-header client CA bundle");
+    if (c) LOG(INFO) << "Loaded a new request-header client CA bundle from " << options_.requestheader_client_ca_file;
     changed |= c;
   }
   if (changed) Publish();

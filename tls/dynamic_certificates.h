@@ -1,7 +1,8 @@
 #ifndef APISERVE_TLS_DYNAMIC_CERTIFICATES_H_
 #define APISERVE_TLS_DYNAMIC_CERTIFICATES_H_
 
-// DynamicCertificates: the serving certificate, the SNI certificates and the client-CA bundle, loaded from files
+// DynamicCertificates: the serving certificate, the SNI certificates and the client-CA bundles (--client-ca-file and
+// --requestheader-client-ca-file), loaded from files
 // and reloaded when they change (kube's dynamiccertificates, reference §4.4).
 //
 // The first load must succeed. Afterwards each source keeps its last good content: a reload that finds a broken
@@ -32,8 +33,9 @@ class DynamicCertificates {
   struct Options {
     ServingCertSource default_cert;  // files (reloaded), in-memory PEM (static), or nothing at all
     std::vector<SniCertKey> sni;
-    std::string client_ca_file;  // empty: no client CA
-    bool watch = true;           // start the FileWatcher; false: only explicit Reload() calls
+    std::string client_ca_file;                // empty: no client CA
+    std::string requestheader_client_ca_file;  // empty: no request-header (front-proxy) CA
+    bool watch = true;                         // start the FileWatcher; false: only explicit Reload() calls
     absl::Duration check_interval = absl::Minutes(1);
     absl::Duration debounce = absl::Milliseconds(100);
   };
@@ -67,7 +69,9 @@ class DynamicCertificates {
   explicit DynamicCertificates(Options options) : options_(std::move(options)) {}
   // ReloadPair re-reads `source`; sets *changed when it took new content.
   absl::Status ReloadPair(PairSource& source, bool* changed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
-  absl::Status ReloadClientCa(bool* changed) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  // ReloadCaBundle re-reads the CA bundle `file` into `*bundle`; sets *changed when it took new content.
+  static absl::Status ReloadCaBundle(const std::string& file, std::shared_ptr<const ClientCaBundle>* bundle,
+                                     bool* changed);
   void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
 
   const Options options_;
@@ -76,6 +80,7 @@ class DynamicCertificates {
   std::unique_ptr<PairSource> default_source_ ABSL_GUARDED_BY(reload_mu_);  // null: no default certificate
   std::vector<PairSource> sni_sources_ ABSL_GUARDED_BY(reload_mu_);
   std::shared_ptr<const ClientCaBundle> client_ca_ ABSL_GUARDED_BY(reload_mu_);
+  std::shared_ptr<const ClientCaBundle> requestheader_client_ca_ ABSL_GUARDED_BY(reload_mu_);
   uint64_t generation_ ABSL_GUARDED_BY(reload_mu_) = 0;
 
   mutable base::Mutex snapshot_mu_;  // only held to copy or swap the pointer

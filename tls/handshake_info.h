@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "http/connection_info.h"
 #include "openssl/ssl.h"
 #include "tls/client_ca.h"
 
@@ -30,9 +31,18 @@ std::string ServerName(const SSL* ssl);
 bool SessionResumed(const SSL* ssl);
 
 // VerifyPeerCertificate verifies the client's certificate chain, after the handshake, against the client-CA bundle
-// of the snapshot that served this handshake. Returns {presented=false} when no client CA is configured or the
-// client sent no certificate; otherwise exactly one of `identity` and `error` is set.
+// (--client-ca-file) of the snapshot that served this handshake. Returns {presented=false} when no client CA is
+// configured or the client sent no certificate; otherwise exactly one of `identity` and `error` is set.
 ClientCertificateResult VerifyPeerCertificate(const SSL* ssl);
+
+// VerifyRequestHeaderCertificate does the same against the request-header CA (--requestheader-client-ca-file).
+ClientCertificateResult VerifyRequestHeaderCertificate(const SSL* ssl);
+
+// InspectClientCertificate fills the client-certificate part of `info` for a finished handshake: the result of
+// VerifyPeerCertificate into client_certificate / client_certificate_error, and that of
+// VerifyRequestHeaderCertificate into requestheader_client_certificate / requestheader_client_certificate_error.
+// Fields of a CA that is not configured, or when no certificate was presented, are left alone. `info` is borrowed.
+void InspectClientCertificate(const SSL* ssl, http::ConnectionInfo* info);
 
 }  // namespace apiserve::tls
 

@@ -82,7 +82,7 @@ TEST(CertificateSnapshotTest, SelectionRules) {
   };
   auto def = make("default");
   std::vector<SniCertificate> sni = {{make("*.test.com"), {}}, {make("single"), {}}, {make("byip"), {"10.0.0.1"}}};
-  auto snapshot = CertificateSnapshot::Build(def, sni, nullptr, 7);
+  auto snapshot = CertificateSnapshot::Build(def, sni, nullptr, nullptr, 7);
   EXPECT_EQ(snapshot->generation(), 7u);
   auto cn = [&](absl::string_view name, absl::string_view ip) {
     const CertKey* c = snapshot->Select(name, ip);
@@ -98,7 +98,7 @@ TEST(CertificateSnapshotTest, SelectionRules) {
   EXPECT_EQ(cn("10.0.0.1", ""), "byip");
   EXPECT_EQ(cn("10.0.0.2", "10.0.0.1"), "default");  // with SNI, the local IP is not consulted
 
-  EXPECT_EQ(CertificateSnapshot::Build(nullptr, {}, nullptr, 1)->Select("x", ""), nullptr);
+  EXPECT_EQ(CertificateSnapshot::Build(nullptr, {}, nullptr, nullptr, 1)->Select("x", ""), nullptr);
 }
 
 }  // namespace

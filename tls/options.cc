@@ -7,6 +7,7 @@
 #include "openssl/nid.h"
 #include "openssl/ssl.h"
 #include "tls/cipher_suites.h"
+#include "tls/versions.h"
 #include "tls/x509_builder.h"
 
 namespace apiserve::tls {
@@ -23,16 +24,14 @@ Analysis Analyze(const TlsOptions& o) {
   ResolvedTlsParameters& p = a.params;
 
   // Minimum version.
-  if (o.min_version.empty() || o.min_version == "VersionTLS12") {
-    p.min_version = TLS1_2_VERSION;
-  } else if (o.min_version == "VersionTLS13") {
-    p.min_version = TLS1_3_VERSION;
-  } else if (o.min_version == "VersionTLS10" || o.min_version == "VersionTLS11") {
-    p.min_version = o.min_version == "VersionTLS10" ? TLS1_VERSION : TLS1_1_VERSION;
-    a.warnings.push_back(absl::StrCat("--tls-min-version=", o.min_version,
-                                      " allows a deprecated TLS version; use VersionTLS12 or newer"));
+  if (absl::StatusOr<uint16_t> version = ParseTlsVersion(o.min_version); !version.ok()) {
+    a.errors.emplace_back(version.status().message());
   } else {
-    a.errors.push_back(absl::StrCat("unknown tls version \"", o.min_version, "\""));
+    p.min_version = *version == 0 ? TLS1_2_VERSION : *version;
+    if (IsDeprecatedTlsVersion(*version)) {
+      a.warnings.push_back(absl::StrCat("--tls-min-version=", o.min_version,
+                                        " allows a deprecated TLS version; use VersionTLS12 or newer"));
+    }
   }
 
   // Cipher suites (TLS <= 1.2 only).
@@ -145,21 +144,6 @@ absl::StatusOr<ResolvedTlsParameters> ResolveTlsParameters(const TlsOptions& opt
   Analysis analysis = Analyze(options);
   if (absl::Status s = Aggregate(analysis.errors); !s.ok()) return s;
   return std::move(analysis.params);
-}
-
-std::string VersionName(uint16_t version) {
-  switch (version) {
-    case TLS1_VERSION:
-      return "TLSv1";
-    case TLS1_1_VERSION:
-      return "TLSv1.1";
-    case TLS1_2_VERSION:
-      return "TLSv1.2";
-    case TLS1_3_VERSION:
-      return "TLSv1.3";
-    default:
-      return "unknown";
-  }
 }
 
 }  // namespace apiserve::tls

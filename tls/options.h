@@ -20,7 +20,7 @@ namespace apiserve::tls {
 
 struct TlsOptions {
   // --tls-min-version: "VersionTLS12" (default when empty) or "VersionTLS13"; "VersionTLS10"/"VersionTLS11" are
-  // accepted with a warning.
+  // accepted with a warning. Parsed by tls::ParseTlsVersion (tls/versions.h).
   std::string min_version;
   // --tls-cipher-suites: IANA/Go names (cipher_suites.h). Only affect TLS <= 1.2. Empty: ECDHE with AES-GCM or
   // ChaCha20-Poly1305.
@@ -37,6 +37,10 @@ struct TlsOptions {
   std::vector<SniCertKey> sni_cert_keys;
   // --client-ca-file: request (not require) client certificates and verify them against this bundle.
   std::string client_ca_file;
+  // --requestheader-client-ca-file: the front proxy's CA (request-header authentication). Client certificates are
+  // requested when either CA is set, both bundles' names are advertised, and each presented certificate is verified
+  // against each bundle separately (kube adds both to the server's acceptable client CAs).
+  std::string requestheader_client_ca_file;
   // Used when cert_file and key_file are empty and generate_self_signed is true.
   SelfSignedOptions self_signed;
   bool generate_self_signed = true;
@@ -72,9 +76,6 @@ struct ResolvedTlsParameters {
 
 // ResolveTlsParameters validates `options` (same error as Validate) and returns the settings.
 absl::StatusOr<ResolvedTlsParameters> ResolveTlsParameters(const TlsOptions& options);
-
-// VersionName returns "TLSv1.2"-style names for a protocol version ("unknown" otherwise).
-std::string VersionName(uint16_t version);
 
 }  // namespace apiserve::tls
 

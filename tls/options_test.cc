@@ -114,11 +114,5 @@ TEST(TlsOptionsTest, SelfSignedAddresses) {
                                            "[invalid bind address \"not-an-ip\", invalid alternate IP \"x\"]"));
 }
 
-TEST(TlsOptionsTest, VersionNames) {
-  EXPECT_EQ(VersionName(TLS1_2_VERSION), "TLSv1.2");
-  EXPECT_EQ(VersionName(TLS1_3_VERSION), "TLSv1.3");
-  EXPECT_EQ(VersionName(0x1234), "unknown");
-}
-
 }  // namespace
 }  // namespace apiserve::tls

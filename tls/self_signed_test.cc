@@ -43,7 +43,7 @@ TEST(SelfSignedTest, GeneratesLeafThenCaAsKube) {
   EXPECT_EQ(testing::CommonNameOf(ca), "10.0.0.5-ca@1700000000");
   EXPECT_EQ(NotAfter(leaf), now - absl::Hours(1) + absl::Hours(24 * 365));
 
-  ClientIdentity names = ExtractIdentity(leaf);
+  http::ClientCertificate names = ExtractIdentity(leaf);
   EXPECT_THAT(names.ip_addresses, ElementsAre("10.0.0.5", "10.0.0.1"));
   EXPECT_THAT(names.dns_names, ElementsAre("kubernetes", "localhost"));
 
@@ -89,7 +89,7 @@ TEST(SelfSignedTest, SpecifiedBindAddressGoesToIpSans) {
   EXPECT_TRUE(source->cert_file.empty());
   auto loaded = ParseCertKey(source->cert_pem, source->key_pem, "c", "k");
   ASSERT_THAT(loaded, IsOk());
-  ClientIdentity names = ExtractIdentity((*loaded)->leaf.get());
+  http::ClientCertificate names = ExtractIdentity((*loaded)->leaf.get());
   EXPECT_THAT(names.ip_addresses, ElementsAre("127.0.0.1", "127.0.0.1"));
   EXPECT_THAT(testing::CommonNameOf((*loaded)->leaf.get()), StartsWith("127.0.0.1@"));
 }

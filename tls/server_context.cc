@@ -29,6 +29,38 @@ enum ssl_verify_result_t AcceptAnyCertificate(SSL* ssl, uint8_t* out_alert) {
   return ssl_verify_ok;
 }
 
+// ContainsName reports whether `names` holds a CA name with the same DER bytes as `name`.
+bool ContainsName(const STACK_OF(CRYPTO_BUFFER) * names, const CRYPTO_BUFFER* name) {
+  for (size_t i = 0; i < sk_CRYPTO_BUFFER_num(names); ++i) {
+    const CRYPTO_BUFFER* other = sk_CRYPTO_BUFFER_value(names, i);
+    if (CRYPTO_BUFFER_len(other) == CRYPTO_BUFFER_len(name) &&
+        std::memcmp(CRYPTO_BUFFER_data(other), CRYPTO_BUFFER_data(name), CRYPTO_BUFFER_len(name)) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// AdvertiseClientCas sets the CA names of the CertificateRequest: those of the client CA and of the request-header
+// CA, each once (kube adds both bundles to the acceptable client CAs). Returns false on allocation failure.
+bool AdvertiseClientCas(SSL* ssl, const CertificateSnapshot& snapshot) {
+  bssl::UniquePtr<STACK_OF(CRYPTO_BUFFER)> names(sk_CRYPTO_BUFFER_new_null());
+  if (names == nullptr) return false;
+  for (const ClientCaBundle* bundle : {snapshot.client_ca().get(), snapshot.requestheader_client_ca().get()}) {
+    if (bundle == nullptr) continue;
+    for (const bssl::UniquePtr<CRYPTO_BUFFER>& name : bundle->subject_names) {
+      if (ContainsName(names.get(), name.get())) continue;
+      CRYPTO_BUFFER_up_ref(name.get());
+      if (sk_CRYPTO_BUFFER_push(names.get(), name.get()) == 0) {
+        CRYPTO_BUFFER_free(name.get());
+        return false;
+      }
+    }
+  }
+  SSL_set0_client_CAs(ssl, names.release());
+  return true;
+}
+
 absl::Status Check(int rc, absl::string_view call) {
   if (rc == 1) return absl::OkStatus();
   return SslError(call);
@@ -44,7 +76,7 @@ absl::StatusOr<std::unique_ptr<ServerContext>> ServerContext::Create(const TlsOp
 
   std::unique_ptr<ServerContext> self(new ServerContext());
   self->http2_ = params->http2;
-  self->client_ca_ = !options.client_ca_file.empty();
+  self->request_client_certificates_ = !options.client_ca_file.empty() || !options.requestheader_client_ca_file.empty();
 
   DynamicCertificates::Options certs;
   if (!options.cert_file.empty()) {
@@ -57,6 +89,7 @@ absl::StatusOr<std::unique_ptr<ServerContext>> ServerContext::Create(const TlsOp
   }
   certs.sni = options.sni_cert_keys;
   certs.client_ca_file = options.client_ca_file;
+  certs.requestheader_client_ca_file = options.requestheader_client_ca_file;
   certs.watch = options.watch_files;
   certs.check_interval = options.reload_check_interval;
   certs.debounce = options.reload_debounce;
@@ -88,7 +121,7 @@ absl::StatusOr<std::unique_ptr<ServerContext>> ServerContext::Create(const TlsOp
   SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_cert_cb(ctx, &ServerContext::CertCallback, self.get());
   SSL_CTX_set_alpn_select_cb(ctx, &ServerContext::AlpnCallback, self.get());
-  if (self->client_ca_) SSL_CTX_set_custom_verify(ctx, SSL_VERIFY_PEER, &AcceptAnyCertificate);
+  if (self->request_client_certificates_) SSL_CTX_set_custom_verify(ctx, SSL_VERIFY_PEER, &AcceptAnyCertificate);
 
   static constexpr uint8_t kSessionContext[] = {'a', 'p', 'i', 's', 'e', 'r', 'v', 'e'};
   if (absl::Status s = Check(SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof(kSessionContext)),
@@ -155,20 +188,7 @@ int ServerContext::CertCallback(SSL* ssl, void* arg) {
   for (const bssl::UniquePtr<CRYPTO_BUFFER>& der : cert->chain) chain.push_back(der.get());
   if (SSL_set_chain_and_key(ssl, chain.data(), chain.size(), cert->key.get(), nullptr) != 1) return 0;
 
-  state->client_ca_configured = self->client_ca_;
-  if (self->client_ca_ && snapshot->client_ca() != nullptr) {
-    STACK_OF(CRYPTO_BUFFER)* names = sk_CRYPTO_BUFFER_new_null();
-    if (names == nullptr) return 0;
-    for (const bssl::UniquePtr<CRYPTO_BUFFER>& name : snapshot->client_ca()->subject_names) {
-      CRYPTO_BUFFER_up_ref(name.get());
-      if (sk_CRYPTO_BUFFER_push(names, name.get()) == 0) {
-        CRYPTO_BUFFER_free(name.get());
-        sk_CRYPTO_BUFFER_pop_free(names, CRYPTO_BUFFER_free);
-        return 0;
-      }
-    }
-    SSL_set0_client_CAs(ssl, names);
-  }
+  if (self->request_client_certificates_ && !AdvertiseClientCas(ssl, *snapshot)) return 0;
   state->snapshot = std::move(snapshot);
   return 1;
 }

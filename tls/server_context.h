@@ -14,8 +14,9 @@
 // goes through callbacks: the certificate, chain and client-CA names are chosen per handshake (SSL_CTX_set_cert_cb)
 // from an atomically swapped CertificateSnapshot; ticket keys come from a TicketKeyRing; ALPN is chosen by
 // SSL_CTX_set_alpn_select_cb (h2 if offered and enabled, else http/1.1; a client offering only other protocols is
-// rejected with no_application_protocol; a client offering none is accepted). With a client CA, a certificate is
-// requested but never required or verified at the TLS level; VerifyPeerCertificate() verifies it afterwards.
+// rejected with no_application_protocol; a client offering none is accepted). With a client CA or a request-header
+// CA, a certificate is requested (both bundles' names advertised) but never required or verified at the TLS level;
+// InspectClientCertificate() verifies it afterwards against each bundle.
 //
 // Thread-safe. Owns a watcher thread (file reloads). Must outlive every SSL made from ssl_ctx().
 
@@ -67,7 +68,7 @@ class ServerContext {
                             int encrypt);
 
   bool http2_ = true;
-  bool client_ca_ = false;
+  bool request_client_certificates_ = false;  // a client CA or a request-header CA is configured
   std::unique_ptr<DynamicCertificates> certificates_;
   std::unique_ptr<TicketKeyRing> ticket_keys_;
   HandshakeErrorCounters handshake_errors_;

@@ -416,6 +416,89 @@ TEST_F(ClientCaTest, ReloadedBundleChangesAdvertisedNamesAndVerification) {
   EXPECT_TRUE(VerifyPeerCertificate(result.server.get()).identity.has_value());
 }
 
+// --- Request-header (front-proxy) CA ---
+
+TEST_F(ClientCaTest, RequestHeaderCaIsAdvertisedAndVerifiedSeparately) {
+  auto front_proxy_ca = MakeCa("front-proxy-ca");
+  ASSERT_THAT(front_proxy_ca, IsOk());
+  // The same CA in both files is advertised once.
+  options_.requestheader_client_ca_file =
+      dir_.Write("front-proxy-ca.crt", absl::StrCat(front_proxy_ca->cert_pem, ca_.cert_pem));
+  auto context = MustCreate(options_);
+  ASSERT_NE(context, nullptr);
+
+  TestCert proxy = ClientCert("front-proxy-client", &*front_proxy_ca);
+  HandshakeResult result = Handshake(*context, {.client_cert = &proxy});
+  ASSERT_TRUE(result.ok);
+  EXPECT_THAT(result.client_ca_names, ElementsAre("client-ca", "front-proxy-ca"));
+  http::ConnectionInfo info;
+  InspectClientCertificate(result.server.get(), &info);
+  ASSERT_TRUE(info.requestheader_client_certificate.has_value()) << info.requestheader_client_certificate_error;
+  EXPECT_EQ(info.requestheader_client_certificate->common_name, "front-proxy-client");
+  EXPECT_EQ(info.requestheader_client_certificate_error, "");
+  EXPECT_FALSE(info.client_certificate.has_value());
+  EXPECT_EQ(info.client_certificate_error,
+            "verifying certificate CN=\"front-proxy-client\" failed: unable to get local issuer certificate");
+
+  TestCert alice = ClientCert("alice", &ca_);  // the client CA is in both bundles here
+  HandshakeResult as_alice = Handshake(*context, {.client_cert = &alice});
+  ASSERT_TRUE(as_alice.ok);
+  http::ConnectionInfo alice_info;
+  InspectClientCertificate(as_alice.server.get(), &alice_info);
+  ASSERT_TRUE(alice_info.client_certificate.has_value());
+  EXPECT_EQ(alice_info.client_certificate->common_name, "alice");
+  EXPECT_THAT(alice_info.client_certificate->organizations, ElementsAre("system:masters", "dev"));
+  EXPECT_THAT(alice_info.client_certificate->uris, ElementsAre("spiffe://cluster/alice"));
+  EXPECT_TRUE(alice_info.requestheader_client_certificate.has_value());
+}
+
+TEST_F(ClientCaTest, RequestHeaderCaAloneRequestsCertificates) {
+  auto front_proxy_ca = MakeCa("front-proxy-ca");
+  ASSERT_THAT(front_proxy_ca, IsOk());
+  options_.client_ca_file.clear();
+  options_.requestheader_client_ca_file = dir_.Write("front-proxy-ca.crt", front_proxy_ca->cert_pem);
+  auto context = MustCreate(options_);
+  ASSERT_NE(context, nullptr);
+
+  TestCert alice = ClientCert("alice", &ca_);
+  HandshakeResult result = Handshake(*context, {.client_cert = &alice});
+  ASSERT_TRUE(result.ok);
+  EXPECT_THAT(result.client_ca_names, ElementsAre("front-proxy-ca"));
+  http::ConnectionInfo info;
+  InspectClientCertificate(result.server.get(), &info);
+  EXPECT_FALSE(info.client_certificate.has_value());  // no client CA: the x509 fields stay empty
+  EXPECT_EQ(info.client_certificate_error, "");
+  EXPECT_FALSE(info.requestheader_client_certificate.has_value());
+  EXPECT_EQ(info.requestheader_client_certificate_error,
+            "verifying certificate CN=\"alice\" failed: unable to get local issuer certificate");
+
+  HandshakeResult anonymous = Handshake(*context, {});
+  ASSERT_TRUE(anonymous.ok);
+  http::ConnectionInfo anonymous_info;
+  InspectClientCertificate(anonymous.server.get(), &anonymous_info);
+  EXPECT_FALSE(anonymous_info.requestheader_client_certificate.has_value());
+  EXPECT_EQ(anonymous_info.requestheader_client_certificate_error, "");
+}
+
+TEST_F(ClientCaTest, RequestHeaderCaReloads) {
+  auto front_proxy_ca = MakeCa("front-proxy-ca");
+  auto rotated_ca = MakeCa("rotated-front-proxy-ca");
+  ASSERT_THAT(front_proxy_ca, IsOk());
+  ASSERT_THAT(rotated_ca, IsOk());
+  options_.requestheader_client_ca_file = dir_.Write("front-proxy-ca.crt", front_proxy_ca->cert_pem);
+  auto context = MustCreate(options_);
+  ASSERT_NE(context, nullptr);
+  TestCert proxy = ClientCert("front-proxy-client", &*rotated_ca);
+  EXPECT_FALSE(VerifyRequestHeaderCertificate(Handshake(*context, {.client_cert = &proxy}).server.get()).identity);
+
+  dir_.Write("front-proxy-ca.crt", rotated_ca->cert_pem);
+  ASSERT_THAT(context->certificates().Reload(), IsOk());
+  HandshakeResult result = Handshake(*context, {.client_cert = &proxy});
+  ASSERT_TRUE(result.ok);
+  EXPECT_THAT(result.client_ca_names, ElementsAre("client-ca", "rotated-front-proxy-ca"));
+  EXPECT_TRUE(VerifyRequestHeaderCertificate(result.server.get()).identity.has_value());
+}
+
 // --- Reload ---
 
 TEST_F(ServerContextTest, WatchedReloadServesNewCertWithoutDisturbingOldConnections) {
