@@ -20,10 +20,10 @@ namespace apiserve::chain {
 struct ServerConfig {
   std::string name = "apiserver";
   // Filter chain (DESIGN §8), applied when this server is the outermost one.
-  bool shutdown_send_retry_after = false;             // --shutdown-send-retry-after
+  bool shutdown_send_retry_after = false;             // --shutdown-send-retry-after (also read by server::Run)
   std::vector<std::string> hsts_directives;           // --strict-transport-security-directives
   double goaway_chance = 0;                           // --goaway-chance (HTTP/2 only)
-  absl::Duration request_timeout = absl::Minutes(1);  // --request-timeout
+  absl::Duration request_timeout = absl::Minutes(1);  // --request-timeout (and server::Run's shutdown timeout)
   int64_t max_requests_inflight = 400;                // --max-requests-inflight
   int64_t max_mutating_requests_inflight = 200;       // --max-mutating-requests-inflight
   // --max-request-body-bytes: over it, kube's 413 (chain/filters/body_limit.h); 0: no limit.
@@ -39,6 +39,8 @@ struct ServerConfig {
   // The config's checks (kube's default: ping and log on all three endpoints). Empty: ping and log.
   std::vector<healthz::HealthCheckerPtr> health_checks;
   absl::Duration pre_shutdown_hook_timeout = absl::Minutes(1);
+  // --shutdown-delay-duration: between ShutdownInitiated (readyz fails) and the drain (server::Run reads it).
+  absl::Duration shutdown_delay_duration = absl::ZeroDuration();
   // --shutdown-watch-termination-grace-period: with > 0, watches are tracked so Run can wait for them.
   absl::Duration shutdown_watch_termination_grace_period = absl::ZeroDuration();
   // Without a delegate handler, unknown paths get 404 with the index body, as a standalone kube server does.

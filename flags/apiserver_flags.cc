@@ -149,7 +149,8 @@ void RegisterApiserverFlags(FlagSet* fs, ApiserverFlags* o) {
   fs->BoolVar(&o->permit_address_sharing, "permit-address-sharing", o->permit_address_sharing,
               "If true, SO_REUSEADDR will be used when binding the port. This allows binding to wildcard IPs like "
               "0.0.0.0 and specific IPs in parallel, and it avoids waiting for the kernel to release sockets in "
-              "TIME_WAIT state. [default=false]");
+              "TIME_WAIT state. [default=false] (Accepted for compatibility: apiserve, like Go on Linux, sets "
+              "SO_REUSEADDR on every listener whatever this flag says.)");
 
   // Graceful termination and health.
   fs->DurationVar(&o->shutdown_delay_duration, "shutdown-delay-duration", o->shutdown_delay_duration,
@@ -216,8 +217,8 @@ void RegisterApiserverFlags(FlagSet* fs, ApiserverFlags* o) {
 
   // Process.
   fs->IntVar(&o->workers, "workers", o->workers,
-             "Number of event-loop threads. Each worker binds its own listening socket with SO_REUSEPORT and the "
-             "kernel spreads new connections across them. Defaults to the number of hardware threads.");
+             "Number of event-loop threads. They share one listening socket (with --permit-port-sharing each "
+             "binds its own with SO_REUSEPORT). Defaults to the number of hardware threads.");
   fs->IntVar(&o->verbosity, "v", o->verbosity, "number for the log level verbosity");
 
   // apiserve's own limits.

@@ -79,6 +79,7 @@ void ConnectionCounters::Add(const ConnectionCounters& o) {
   handshake_timeouts += o.handshake_timeouts;
   read_header_timeouts += o.read_header_timeouts;
   idle_closes += o.idle_closes;
+  codec_failures += o.codec_failures;
   evictions += o.evictions;
   refusals += o.refusals;
   open_http1 += o.open_http1;
@@ -295,7 +296,16 @@ bool Connection::Handshake() {
     codec_context.callbacks = this;
     codec_context.connection = info_;
     codec_context.shutting_down = context_->shutting_down;
-    codec_ = context_->codec_factory(info_->alpn, codec_context);
+    absl::StatusOr<std::unique_ptr<http::ServerCodec>> codec = context_->codec_factory(info_->alpn, codec_context);
+    if (!codec.ok() || *codec == nullptr) {
+      ++context_->counters.codec_failures;
+      LOG(ERROR) << "Closing the connection from " << info_->remote_address << ": cannot create its "
+                 << (info_->alpn.empty() ? "HTTP/1.1" : info_->alpn)
+                 << " codec: " << (codec.ok() ? "the codec factory returned none" : codec.status().message());
+      CloseNow();
+      return false;
+    }
+    codec_ = *std::move(codec);
     http2_ = info_->alpn == "h2";
     ++(http2_ ? context_->counters.open_http2 : context_->counters.open_http1);
     state_ = State::kOpen;

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "base/metrics/metric.h"
@@ -49,8 +50,10 @@ struct ConnectionOptions {
 };
 
 // CodecFactory makes the codec for a negotiated ALPN protocol ("h2", "http/1.1", or "" when the client sent none).
-using CodecFactory =
-    std::function<std::unique_ptr<http::ServerCodec>(absl::string_view alpn, const http::CodecContext& context)>;
+// An error (say, nghttp2 could not allocate a session) closes that connection, logged and counted
+// (ConnectionCounters::codec_failures); it never falls back to another protocol's codec.
+using CodecFactory = std::function<absl::StatusOr<std::unique_ptr<http::ServerCodec>>(
+    absl::string_view alpn, const http::CodecContext& context)>;
 
 // TlsHooks let the TLS layer (tls::ServerContext) take part in each connection. All optional.
 struct TlsHooks {
@@ -73,6 +76,7 @@ struct ConnectionCounters {
   Counter handshake_timeouts;
   Counter read_header_timeouts;
   Counter idle_closes;
+  Counter codec_failures;  // the codec factory failed: connection closed after the handshake
   Counter evictions;  // idle connections closed to admit a new one at --max-connections (counted by the victim's loop)
   Counter refusals;   // new connections closed at --max-connections: nothing was idle
   Counter open_http1;

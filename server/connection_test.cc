@@ -203,6 +203,22 @@ TEST_F(ConnectionTest, ServesKeepAliveRequestsOverOneConnection) {
   EXPECT_EQ(context_.counters.open_http1, 1u);
 }
 
+// A codec that cannot be made (nghttp2 out of memory, say) closes that connection, counted; no fallback to the
+// other protocol's codec.
+TEST_F(ConnectionTest, CodecFactoryFailureClosesTheConnectionAndCounts) {
+  context_.codec_factory = [](absl::string_view,
+                              const http::CodecContext&) -> absl::StatusOr<std::unique_ptr<http::ServerCodec>> {
+    return absl::ResourceExhaustedError("nghttp2_session_server_new3: Out of memory");
+  };
+  TlsClient client(Connect());
+  ASSERT_TRUE(client.Handshake());
+  client.Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_FALSE(client.ReadUntil("HTTP/1.1"));
+  EXPECT_TRUE(WaitForNoConnections());
+  EXPECT_EQ(context_.counters.codec_failures, 1u);
+  EXPECT_EQ(context_.counters.open_http1, 0u);
+}
+
 TEST_F(ConnectionTest, SilentClientIsClosedAtTheReadHeaderTimeoutDuringTheHandshake) {
   const int fd = Connect();
   const absl::Time start = absl::Now();

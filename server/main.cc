@@ -95,6 +95,7 @@ int Main(int argc, char** argv) {
   config.max_mutating_requests_inflight = options.max_mutating_requests_inflight;
   config.livez_grace_period = options.livez_grace_period;
   config.pre_shutdown_hook_timeout = options.pre_shutdown_hook_timeout;
+  config.shutdown_delay_duration = options.shutdown_delay_duration;
   config.shutdown_watch_termination_grace_period = options.shutdown_watch_termination_grace_period;
   config.clock = &base::SystemClock::Get();
   // Authentication (x509 with --client-ca-file, --token-auth-file, --anonymous-auth) and --authorization-mode.
@@ -118,10 +119,6 @@ int Main(int argc, char** argv) {
   run.serving.max_connections = options.max_connections;
   run.serving.connection.read_header_timeout = options.read_header_timeout;
   run.serving.connection.idle_timeout = options.idle_timeout;
-  run.shutdown_delay_duration = options.shutdown_delay_duration;
-  run.shutdown_send_retry_after = options.shutdown_send_retry_after;
-  run.shutdown_watch_termination_grace_period = options.shutdown_watch_termination_grace_period;
-  run.request_timeout = options.request_timeout;
   run.ssl_ctx = tls->ssl_ctx();
   http1::Options http1_options;
   http2::Options http2_options;

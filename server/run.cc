@@ -47,6 +47,8 @@ absl::Status NotifySystemd() {
 
 absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, lifecycle::Signal* stop) {
   chain::GenericServer& server = prepared.server();
+  // Shutdown timings are the chain's config (one place for each setting); `options` is only how to serve.
+  const chain::ServerConfig& config = server.config();
   lifecycle::LifecycleSignals& signals = server.signals();
   // Declared first so they outlive the helper threads, which JoinOnExit joins on every return path.
   lifecycle::Signal wake("drain wake");
@@ -93,8 +95,8 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
     VLOG(1) << "MuxAndDiscoveryComplete has all endpoints registered and discovery information is complete";
   }));
 
-  absl::Duration shutdown_timeout = options.request_timeout;
-  if (options.shutdown_send_retry_after) {
+  absl::Duration shutdown_timeout = config.request_timeout;
+  if (config.shutdown_send_retry_after) {
     shutdown_timeout = absl::Seconds(2);  // net/http waits 1 s for the peer to react to GOAWAY
     VLOG(1) << "\"[graceful-termination] using HTTP Server shutdown timeout\" shutdownTimeout=\""
             << base::FormatGoDuration(shutdown_timeout) << "\"";
@@ -116,18 +118,18 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
   // in-flight non-long-running requests, then for watches within their grace period → InFlightRequestsDrained.
   // `wake` also fires when Run returns early, so the drain thread always ends.
   SecureServer* http = http_server.get();
-  subscriptions.push_back(signals.not_accepting_new_request->OnFired([&options, http, shutdown_timeout, &wake] {
-    if (!options.shutdown_send_retry_after) http->Shutdown(shutdown_timeout);
+  subscriptions.push_back(signals.not_accepting_new_request->OnFired([&config, http, shutdown_timeout, &wake] {
+    if (!config.shutdown_send_retry_after) http->Shutdown(shutdown_timeout);
     wake.Fire();
   }));
-  helpers.emplace_back([&signals, &options, &server, &wake, &aborted, http] {
+  helpers.emplace_back([&signals, &config, &server, &wake, &aborted, http] {
     wake.Wait();
     if (aborted) return;
     lifecycle::Signal drained("non-long-running drained");
     server.non_long_running_requests().StartDrain([&drained] { drained.Fire(); });
     drained.Wait();
     VLOG(1) << "[graceful-termination] in-flight non long-running request(s) have drained";
-    if (options.shutdown_watch_termination_grace_period <= absl::ZeroDuration()) {
+    if (config.shutdown_watch_termination_grace_period <= absl::ZeroDuration()) {
       VLOG(1) << "\"[graceful-termination] not going to wait for active watch request(s) to drain\"";
     } else {
       chain::SafeWaitGroup& watches = server.watches().group();
@@ -136,17 +138,17 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
       watches.StartDrain([&watches_drained] { watches_drained.Fire(); });
       // Tell the watches to end, at most max(200, active/grace) per second, within the grace period.
       const absl::Time started = absl::Now();
-      server.watches().ReleaseAtRate(options.shutdown_watch_termination_grace_period);
-      const absl::Duration left = options.shutdown_watch_termination_grace_period - (absl::Now() - started);
+      server.watches().ReleaseAtRate(config.shutdown_watch_termination_grace_period);
+      const absl::Duration left = config.shutdown_watch_termination_grace_period - (absl::Now() - started);
       const bool all = watches_drained.WaitFor(std::max(left, absl::ZeroDuration()));
       VLOG(1) << "\"[graceful-termination] active watch request(s) have drained\" duration=\""
-              << base::FormatGoDuration(options.shutdown_watch_termination_grace_period)
+              << base::FormatGoDuration(config.shutdown_watch_termination_grace_period)
               << "\" activeWatchesBefore=" << before << " activeWatchesAfter=" << watches.InFlight()
               << " error=" << (all ? "<nil>" : "\"context deadline exceeded\"");
     }
     signals.in_flight_requests_drained.Fire();
     // Retry-after mode kept listening until now.
-    if (options.shutdown_send_retry_after) http->Shutdown(absl::Seconds(2));
+    if (config.shutdown_send_retry_after) http->Shutdown(absl::Seconds(2));
   });
 
   // Post-start hooks once listening, then tell systemd.
@@ -158,7 +160,7 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
   VLOG(1) << "[graceful-termination] waiting for shutdown to be initiated";
   stop->Wait();
   signals.shutdown_initiated.Fire();
-  helpers.emplace_back([&signals, delay = options.shutdown_delay_duration, stop] {
+  helpers.emplace_back([&signals, delay = config.shutdown_delay_duration, stop] {
     if (delay > absl::ZeroDuration()) {
       lifecycle::Signal never("never");
       never.WaitFor(delay);

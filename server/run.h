@@ -28,12 +28,11 @@
 
 namespace apiserve::server {
 
+// RunOptions says how to serve. When to stop — the shutdown delay, retry-after mode, the watch grace period and the
+// request timeout (the HTTP shutdown timeout) — is read from the prepared server's chain::ServerConfig, the one
+// place each of those settings lives.
 struct RunOptions {
   ServingOptions serving;
-  absl::Duration shutdown_delay_duration = absl::ZeroDuration();  // --shutdown-delay-duration
-  bool shutdown_send_retry_after = false;                         // --shutdown-send-retry-after
-  absl::Duration shutdown_watch_termination_grace_period = absl::ZeroDuration();
-  absl::Duration request_timeout = absl::Minutes(1);  // --request-timeout: the HTTP shutdown timeout
   // TLS and protocols (see SecureServer::Serve). ssl_ctx is borrowed.
   SSL_CTX* ssl_ctx = nullptr;
   CodecFactory codec_factory;

@@ -63,6 +63,8 @@ class RunTest : public ::testing::Test {
   std::unique_ptr<chain::GenericServer> MakeServer(bool retry_after, absl::Duration slow_for) {
     chain::ServerConfig config;
     config.shutdown_send_retry_after = retry_after;
+    config.shutdown_delay_duration = absl::Milliseconds(200);
+    config.request_timeout = absl::Seconds(10);
     auto server = chain::GenericServer::New(config, nullptr);
     EXPECT_THAT(server, IsOk());
     auto slow = http::HandlerFunc([slow_for](http::RequestPtr request, http::ResponseWriter writer) {
@@ -86,13 +88,10 @@ class RunTest : public ::testing::Test {
     delay_seen_ = server.signals().after_shutdown_delay_duration.OnFired([this] { delay_recorded_.Fire(); });
   }
 
-  RunOptions Options(bool retry_after) {
+  RunOptions Options() {
     RunOptions options;
     options.serving.bind_address = "127.0.0.1";
     options.serving.port = 0;
-    options.shutdown_delay_duration = absl::Milliseconds(200);
-    options.shutdown_send_retry_after = retry_after;
-    options.request_timeout = absl::Seconds(10);
     options.ssl_ctx = ctx_.get();
     options.codec_factory = [](absl::string_view, const http::CodecContext& c) -> std::unique_ptr<http::ServerCodec> {
       return std::make_unique<http1::Codec>(c, http1::Options());
@@ -124,7 +123,7 @@ TEST_F(RunTest, DefaultModeOrderInFlightFinishesNewConnectionsRefused) {
   ASSERT_THAT(prepared, IsOk());
   lifecycle::Signal stop("stop");
   absl::Status result;
-  std::thread runner([&] { result = server::Run(*std::move(prepared), Options(false), &stop); });
+  std::thread runner([&] { result = server::Run(*std::move(prepared), Options(), &stop); });
   ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
   EXPECT_THAT(Curl("/readyz", "%{http_code}"), "200");
 
@@ -155,7 +154,7 @@ TEST_F(RunTest, RetryAfterModeOrderAnd429) {
   ASSERT_THAT(prepared, IsOk());
   lifecycle::Signal stop("stop");
   absl::Status result;
-  std::thread runner([&] { result = server::Run(*std::move(prepared), Options(true), &stop); });
+  std::thread runner([&] { result = server::Run(*std::move(prepared), Options(), &stop); });
   ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
   std::string in_flight;
   std::thread slow([&] { in_flight = Curl("/slow", "%{http_code}"); });
@@ -206,9 +205,7 @@ TEST_F(RunTest, WatchesEndThroughTheirShutdownSignalWithinTheGracePeriod) {
   ASSERT_THAT(prepared, IsOk());
   lifecycle::Signal stop("stop");
   absl::Status result;
-  RunOptions options = Options(false);
-  options.shutdown_delay_duration = absl::ZeroDuration();
-  options.shutdown_watch_termination_grace_period = absl::Seconds(5);
+  RunOptions options = Options();
   std::thread runner([&] { result = server::Run(*std::move(prepared), options, &stop); });
   ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
   std::string body;
@@ -236,8 +233,7 @@ TEST_F(RunTest, PreShutdownHookErrorIsReturned) {
   ASSERT_THAT(prepared, IsOk());
   lifecycle::Signal stop("stop");
   stop.Fire();
-  RunOptions options = Options(false);
-  options.shutdown_delay_duration = absl::ZeroDuration();
+  RunOptions options = Options();
   EXPECT_THAT(server::Run(*std::move(prepared), options, &stop),
               StatusIs(absl::StatusCode::kInternal, "PreShutdownHook \"lease\" failed: lease not released"));
 }
@@ -248,7 +244,7 @@ TEST_F(RunTest, ServeErrorIsReturned) {
   auto prepared = (*server)->PrepareRun();
   ASSERT_THAT(prepared, IsOk());
   lifecycle::Signal stop("stop");
-  RunOptions options = Options(false);
+  RunOptions options = Options();
   options.serving.bind_address = "not-an-ip";
   EXPECT_THAT(server::Run(*std::move(prepared), options, &stop),
               StatusIs(absl::StatusCode::kInvalidArgument, "invalid listen address: \"not-an-ip\""));

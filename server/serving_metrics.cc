@@ -35,6 +35,10 @@ base::metrics::Collector ServingCollector(const std::atomic<SecureServer*>* serv
                     "Number of new connections closed at --max-connections because no connection was idle.",
                     MetricType::kCounter,
                     {Sample{"", {}, static_cast<double>(c.refusals)}}});
+    out->push_back({"apiserve_connection_codec_failures_total",
+                    "Number of connections closed after the handshake because their HTTP codec could not be made.",
+                    MetricType::kCounter,
+                    {Sample{"", {}, static_cast<double>(c.codec_failures)}}});
     out->push_back({"apiserve_open_connections",
                     "Number of open connections by negotiated protocol.",
                     MetricType::kGauge,

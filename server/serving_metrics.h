@@ -8,6 +8,7 @@
 //   apiserve_connections_accepted_total                   counter
 //   apiserve_connections_evicted_total                    counter  idle ones closed to admit one at --max-connections
 //   apiserve_connections_refused_total                    counter  new ones closed at --max-connections (none idle)
+//   apiserve_connection_codec_failures_total               counter  closed after the handshake: no codec could be made
 //   apiserve_open_connections{protocol}                   gauge    "http/1.1" or "h2" (after the handshake)
 //   apiserve_connection_timeouts_total{phase}             counter  handshake, read_header, idle
 //   apiserve_http2_floods_total{kind}                     counter  GOAWAY(ENHANCE_YOUR_CALM) answers, by flood
