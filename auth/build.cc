@@ -4,6 +4,7 @@
 
 #include "auth/anonymous.h"
 #include "auth/authorizers.h"
+#include "auth/request_header.h"
 #include "auth/token_file.h"
 #include "auth/union.h"
 #include "auth/x509.h"
@@ -12,6 +13,12 @@ namespace apiserve::auth {
 
 absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
   std::vector<std::shared_ptr<const Authenticator>> authenticators;
+  AuthConfig config;
+  if (options.request_header.Enabled()) {
+    if (absl::Status valid = options.request_header.Validate(); !valid.ok()) return valid;
+    authenticators.push_back(NewRequestHeaderAuthenticator(options.request_header));
+    config.request_header_config = std::make_shared<const RequestHeaderConfig>(options.request_header);
+  }
   if (options.client_ca_configured) authenticators.push_back(NewX509Authenticator());
   if (!options.token_auth_file.empty()) {
     TokenFileAuthenticator::Options token_options;
@@ -21,7 +28,6 @@ absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
     if (!tokens.ok()) return tokens.status();
     authenticators.push_back(*std::move(tokens));
   }
-  AuthConfig config;
   if (!authenticators.empty()) config.authenticator = WithAuthenticatedGroup(Union(std::move(authenticators)));
   if (options.anonymous_auth) {
     config.authenticator = WithAnonymous(std::move(config.authenticator));

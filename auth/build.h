@@ -3,9 +3,10 @@
 
 // BuildFromFlags: the authenticator and authorizer kube-apiserver assembles from its flags.
 //
-// Authentication, in kube's order: union(x509 if a client CA is configured, bearer token file if given), then
-// system:authenticated added to every user found, then the anonymous fallback if --anonymous-auth (only when no
-// credentials were presented; a bad credential stays 401). Authorization: the --authorization-mode union.
+// Authentication, in kube's order: union(request-header if --requestheader-client-ca-file is set, x509 if a client
+// CA is configured, bearer token file if given), then system:authenticated added to every user found, then the
+// anonymous fallback if --anonymous-auth (only when no credentials were presented; a bad credential stays 401).
+// Authorization: the --authorization-mode union.
 
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "absl/time/time.h"
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
+#include "auth/request_header.h"
 
 namespace apiserve::auth {
 
@@ -24,15 +26,22 @@ struct AuthOptions {
   absl::Duration token_file_poll_interval = absl::Minutes(1);     // fallback poll besides inotify
   bool anonymous_auth = true;                                     // --anonymous-auth
   std::vector<std::string> authorization_mode = {"AlwaysAllow"};  // --authorization-mode
+  // --requestheader-*: kube-apiserver's defaults (off); extension servers start from
+  // RequestHeaderConfig::DelegatingDefaults(). tls::TlsOptions::requestheader_client_ca_file must name the same CA.
+  RequestHeaderConfig request_header = RequestHeaderConfig::KubeApiserverDefaults();
 };
 
 struct AuthConfig {
   std::shared_ptr<const Authenticator> authenticator;
   std::shared_ptr<const Authorizer> authorizer;
+  // The request-header settings when enabled, else null: for chain::WithAuthentication, which removes the
+  // configured identity headers from authenticated requests.
+  std::shared_ptr<const RequestHeaderConfig> request_header_config;
 };
 
-// BuildFromFlags returns the pair for ServerConfig. Errors: the token file cannot be read (NotFound /
-// PermissionDenied) or is malformed (InvalidArgument naming the file and line); an unknown authorization mode. The
+// BuildFromFlags returns what chain::ServerConfig needs. Errors: the token file cannot be read (NotFound /
+// PermissionDenied) or is malformed (InvalidArgument naming the file and line); an unknown authorization mode; an
+// invalid request-header setting (RequestHeaderConfig::Validate's message). The
 // token file authenticator owns a watcher thread that lives as long as the returned authenticator.
 absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options);
 

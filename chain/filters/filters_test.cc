@@ -1,7 +1,10 @@
 // Each filter's status, headers and body, driven through http::ServeForTest.
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "base/fake_executor.h"
 #include "chain/filters/access_log.h"
 #include "chain/filters/auth.h"
@@ -276,6 +279,60 @@ TEST(AuthTest, AnonymousAndAlwaysAllowPassAndDenyIs403) {
   };
   auto rejected = WithAuthentication(Ok(), std::make_shared<Reject>());
   EXPECT_EQ(http::ServeForTest(*rejected, http::NewRequest("GET", "/foo")).status, 401);
+}
+
+TEST(AuthTest, SuccessRemovesCredentialAndFrontProxyHeaders) {
+  // What the handler saw.
+  auto seen = std::make_shared<std::vector<std::string>>();
+  http::HandlerPtr record = http::HandlerFunc([seen](http::RequestPtr request, http::ResponseWriter writer) {
+    for (const http::HeaderField& field : request->headers) seen->push_back(field.name);
+    writer.Send(http::TextResponse(200, "ok")).IgnoreError();
+  });
+  auto custom = std::make_shared<auth::RequestHeaderConfig>();
+  custom->username_headers = {"X-Proxy-User"};
+  custom->uid_headers = {"X-Proxy-Uid"};
+  custom->group_headers = {"X-Proxy-Group"};
+  custom->extra_headers_prefix = {"X-Proxy-Extra-"};
+  auto handler = WithAuthentication(record, auth::AnonymousAuthenticator(), true, custom);
+  http::RequestPtr request = http::NewRequest("GET", "/foo");
+  for (const char* name :
+       {"Authorization", "X-Remote-User", "x-remote-uid", "X-Remote-Group", "X-Remote-Extra-A", "X-Proxy-User",
+        "X-Proxy-Uid", "X-Proxy-Group", "x-proxy-extra-b", "X-Remote-Uid-1", "Accept"}) {
+    request->headers.Add(name, "v");
+  }
+  EXPECT_EQ(http::ServeForTest(*handler, std::move(request)).status, 200);
+  EXPECT_THAT(*seen, ::testing::ElementsAre("X-Remote-Uid-1", "Accept"));
+
+  // Without a configured set, the standard X-Remote-* set still goes; other names stay.
+  seen->clear();
+  auto standard_only = WithAuthentication(record, auth::AnonymousAuthenticator());
+  http::RequestPtr second = http::NewRequest("GET", "/foo");
+  second->headers.Add("X-Remote-User", "admin");
+  second->headers.Add("X-Proxy-User", "v");
+  EXPECT_EQ(http::ServeForTest(*standard_only, std::move(second)).status, 200);
+  EXPECT_THAT(*seen, ::testing::ElementsAre("X-Proxy-User"));
+}
+
+TEST(AuthTest, AuthorizerGetsTheRequestAttributes) {
+  class Record : public auth::Authorizer {
+   public:
+    auth::Decision Authorize(const auth::Attributes& a) const override {
+      *out = absl::StrCat(a.user->name, " ", a.verb, " ", a.api_group, "/", a.api_version, " ", a.namespace_name, " ",
+                          a.resource, "/", a.subresource, " ", a.name, " ", a.path, " ", a.resource_request);
+      return auth::Decision::kAllow;
+    }
+    std::shared_ptr<std::string> out = std::make_shared<std::string>();
+  };
+  auto authorizer = std::make_shared<Record>();
+  auto handler =
+      WithRequestInfo(WithAuthentication(WithAuthorization(Ok(), authorizer), auth::AnonymousAuthenticator()));
+  EXPECT_EQ(
+      http::ServeForTest(*handler, http::NewRequest("DELETE", "/apis/apps/v1/namespaces/ns/deployments/web/scale"))
+          .status,
+      200);
+  EXPECT_EQ(
+      *authorizer->out,
+      "system:anonymous delete apps/v1 ns deployments/scale web /apis/apps/v1/namespaces/ns/deployments/web/scale 1");
 }
 
 TEST(AccessLogTest, PassesThrough) {
