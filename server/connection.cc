@@ -16,6 +16,18 @@
 namespace apiserve::server {
 namespace {
 
+// Go's tlsRecordHeaderLooksLikeHTTP: the first five bytes of a plaintext HTTP request instead of a TLS record.
+bool LooksLikeHttp(absl::string_view first_bytes) {
+  for (absl::string_view method : {"GET /", "HEAD ", "POST ", "PUT /", "OPTIO"}) {
+    if (first_bytes == method) return true;
+  }
+  return false;
+}
+
+// What Go's server writes, in plain text, to a client that sent HTTP to the TLS port.
+constexpr absl::string_view kHttpToHttpsResponse =
+    "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
+
 constexpr size_t kTlsRecordPlaintext = 16384;
 constexpr size_t kReadBufferSize = 64 * 1024;
 
@@ -242,6 +254,9 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     return;
   }
   if (c->lingering_) return;  // discard: the error response is out, we only wait for the client to stop
+  if (c->state_ == State::kHandshake && c->first_bytes_.size() < 5) {
+    c->first_bytes_.append(buf->base, std::min<size_t>(5 - c->first_bytes_.size(), static_cast<size_t>(nread)));
+  }
   BIO_write(c->read_bio_, buf->base, static_cast<int>(nread));
   c->Process();
 }
@@ -323,6 +338,17 @@ bool Connection::Handshake() {
     context_->tls.on_handshake_failure(ssl_.get(), rc, info_->remote_address);
   } else {
     VLOG(5) << "http: TLS handshake error from " << info_->remote_address << ": " << SslErrorString();
+  }
+  if (LooksLikeHttp(first_bytes_)) {
+    // Plain HTTP to the TLS port: answer it in plain text, as Go's server does, instead of a TLS alert.
+    uv_buf_t out =
+        uv_buf_init(const_cast<char*>(kHttpToHttpsResponse.data()), static_cast<unsigned>(kHttpToHttpsResponse.size()));
+    const int written = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &out, 1);
+    if (written < 0) {
+      VLOG(5) << "writing the plain-HTTP 400 to " << info_->remote_address << ": " << uv_strerror(written);
+    }
+    StartClose(/*graceful=*/false, /*linger=*/false);  // as Go: close right after it, no TLS alert
+    return false;
   }
   WriteCiphertext();  // the alert, if any
   StartClose(/*graceful=*/false, /*linger=*/false);

@@ -247,6 +247,7 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   bool idle_trimmed_ = false;   // this idle period's kIdleTrim has fired
   uint64_t requests_seen_ = 0;  // codec_->RequestsDispatched() when the timer was last set
   std::string plaintext_;       // codec output batched for one SSL_write
+  std::string first_bytes_;     // the first 5 bytes received (plain HTTP to the TLS port is answered 400)
   // The set's idle list (intrusive: no allocation when a connection goes busy and idle again).
   bool in_idle_list_ = false;
   bool evicted_ = false;

@@ -219,6 +219,28 @@ TEST_F(ConnectionTest, CodecFactoryFailureClosesTheConnectionAndCounts) {
   EXPECT_EQ(context_.counters.open_http1, 0u);
 }
 
+// Plain HTTP to the TLS port gets Go's plain-text 400 (not a silent close or a TLS alert), then the close.
+TEST_F(ConnectionTest, PlainHttpToTheTlsPortGetsGos400) {
+  for (const std::string request : {"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", "POST / HTTP/1.1\r\n\r\n",
+                                    "OPTIONS * HTTP/1.1\r\n\r\n", "HEAD / HTTP/1.0\r\n\r\n"}) {
+    const int client = Connect();
+    ASSERT_EQ(::write(client, request.data(), request.size()), static_cast<ssize_t>(request.size()));
+    std::string received;
+    char buf[256];
+    for (ssize_t n; (n = ::read(client, buf, sizeof(buf))) > 0;) received.append(buf, static_cast<size_t>(n));
+    ::close(client);
+    EXPECT_EQ(received, "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n") << request;
+  }
+  // Anything else that is not TLS is closed without an answer.
+  const int client = Connect();
+  ASSERT_EQ(::write(client, "DELETE / HTTP/1.1\r\n\r\n", 22), 22);
+  char buf[256];
+  const ssize_t n = ::read(client, buf, sizeof(buf));
+  ::close(client);
+  EXPECT_TRUE(n <= 0 || std::string(buf, static_cast<size_t>(n)).find("HTTP/1.0 400") == std::string::npos);
+  EXPECT_EQ(context_.counters.handshake_errors, 5u);
+}
+
 TEST_F(ConnectionTest, SilentClientIsClosedAtTheReadHeaderTimeoutDuringTheHandshake) {
   const int fd = Connect();
   const absl::Time start = absl::Now();
