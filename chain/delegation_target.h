@@ -5,15 +5,23 @@
 // no route of a server claims falls through to the next server's unprotected handler (its director, without
 // filters: authentication and the rest run once, in the outermost server).
 //
+// What a server needs from the servers behind it (the installed API groups for discovery, the routes for OpenAPI,
+// the long-running rules) it asks through this interface, each server answering for itself and then its delegate:
+// no server reaches into another's fields.
+//
 // EmptyDelegate ends the chain: it has nothing but, optionally, a custom handler (kube-apiserver's terminal
 // not-found handler, which answers 503 before MuxAndDiscoveryComplete and 404 after).
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "chain/api_group.h"
 #include "chain/hooks.h"
+#include "chain/request_info.h"
+#include "chain/route_spec.h"
 #include "healthz/health_checker.h"
 #include "http/handler.h"
 #include "lifecycle/signal.h"
@@ -33,6 +41,14 @@ class DelegationTarget {
   // ListedPaths: the sorted union of listed paths down the chain.
   virtual std::vector<std::string> ListedPaths() const = 0;
   virtual DelegationTarget* NextDelegate() const = 0;
+  // APIGroups: the API groups installed on this server, then on its delegates (outermost first), as discovery
+  // publishes them. Thread-safe.
+  virtual std::vector<std::shared_ptr<const APIGroupInfo>> APIGroups() const = 0;
+  // Routes: the routes registered with HandleRoute on this server, then on its delegates. Thread-safe.
+  virtual std::vector<RouteSpec> Routes() const = 0;
+  // IsLongRunning: whether a long-running route or API resource of this server or a delegate serves `request`
+  // (`info` is its parsed request info). Called on every request: lock-free, allocation-free.
+  virtual bool IsLongRunning(const http::Request& request, const RequestInfo& info) const = 0;
   // PrepareDelegate is kube's PrepareRun on a delegate: install the delegate's endpoints (recursively).
   virtual absl::Status PrepareDelegate() = 0;
   // MuxAndDiscoveryCompleteSignals: every signal that must fire before the chain's paths are all installed.
@@ -51,6 +67,9 @@ class EmptyDelegate : public DelegationTarget {
   std::vector<healthz::HealthCheckerPtr> HealthzChecks() const override { return {}; }
   std::vector<std::string> ListedPaths() const override { return {}; }
   DelegationTarget* NextDelegate() const override { return nullptr; }
+  std::vector<std::shared_ptr<const APIGroupInfo>> APIGroups() const override { return {}; }
+  std::vector<RouteSpec> Routes() const override { return {}; }
+  bool IsLongRunning(const http::Request&, const RequestInfo&) const override { return false; }
   absl::Status PrepareDelegate() override { return absl::OkStatus(); }
   std::map<std::string, lifecycle::Signal*> MuxAndDiscoveryCompleteSignals() const override { return {}; }
   void Destroy() override {}

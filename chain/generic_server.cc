@@ -6,7 +6,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "chain/api_dispatch.h"
 #include "chain/debug_flags.h"
+#include "chain/discovery_handlers.h"
 #include "chain/filters/access_log.h"
 #include "chain/filters/body_limit.h"
 #include "chain/filters/context_filters.h"
@@ -89,6 +91,8 @@ absl::StatusOr<std::unique_ptr<GenericServer>> GenericServer::New(ServerConfig c
     RETURN_IF_ERROR(s.RegisterMuxAndDiscoveryCompleteSignal(name, signal));
   }
 
+  // kube's installAPI: every server serves /apis (its groups and its delegates').
+  RETURN_IF_ERROR(s.mux_->Handle("/apis", RootDiscoveryHandler([&s] { return s.APIGroups(); }, /*legacy=*/false)));
   if (s.config_.enable_index) {
     RETURN_IF_ERROR(s.mux_->UnlistedHandle("/", IndexHandler(&s, 200)));
     RETURN_IF_ERROR(s.mux_->UnlistedHandle("/index.html", IndexHandler(&s, 200)));
@@ -124,19 +128,88 @@ http::HandlerPtr GenericServer::BuildHandlerChain() {
   }
   h = WithAccessLog(std::move(h));
   h = WithRequestReceivedTimestamp(std::move(h));
-  h = WithRequestInfo(std::move(h),
-                      [this](const http::Request& request, const RequestInfo&) { return IsLongRunningRoute(request); });
+  h = WithRequestInfo(std::move(h), [this](const http::Request& request, const RequestInfo& info) {
+    return IsLongRunning(request, info);
+  });
   h = WithMuxAndDiscoveryComplete(std::move(h), &signals_.mux_and_discovery_complete);
   return WithPanicRecovery(std::move(h));
 }
 
-bool GenericServer::IsLongRunningRoute(const http::Request& request) const {
-  for (const DelegationTarget* target = this; target != nullptr; target = target->NextDelegate()) {
-    const auto* server = dynamic_cast<const GenericServer*>(target);
-    if (server == nullptr) continue;
-    if (server->long_running_routes_->Lookup(request.path) == LongRunningMarker()) return true;
+bool GenericServer::IsLongRunning(const http::Request& request, const RequestInfo& info) const {
+  if (long_running_routes_->Lookup(request.path) == LongRunningMarker()) return true;
+  if (info.is_resource_request && IsLongRunningResource(info)) return true;
+  return delegate_->IsLongRunning(request, info);
+}
+
+bool GenericServer::IsLongRunningResource(const RequestInfo& info) const {
+  const GroupList* groups = groups_.load(std::memory_order_acquire);
+  if (groups == nullptr) return false;
+  const bool legacy = info.api_prefix == "api";
+  for (const std::shared_ptr<const APIGroupInfo>& group : *groups) {
+    if (group->name.empty() != legacy || group->name != info.api_group) continue;
+    for (const APIGroupVersion& version : group->versions) {
+      if (version.version != info.api_version) continue;
+      const APIResource* resource = FindResource(version, info.resource);
+      if (resource == nullptr) return false;
+      if (resource->long_running) return true;
+      const APISubresource* sub = info.subresource.empty() ? nullptr : FindSubresource(*resource, info.subresource);
+      return sub != nullptr && sub->long_running;
+    }
   }
   return false;
+}
+
+absl::Status GenericServer::InstallAPIGroup(APIGroupInfo group) { return Install(std::move(group), /*legacy=*/false); }
+
+absl::Status GenericServer::InstallLegacyAPIGroup(APIGroupInfo group) {
+  return Install(std::move(group), /*legacy=*/true);
+}
+
+absl::Status GenericServer::Install(APIGroupInfo info, bool legacy) {
+  RETURN_IF_ERROR(ValidateAPIGroupInfo(info, legacy));
+  NormalizeAPIGroupInfo(&info);
+  base::MutexLock lock(&mu_);
+  bool group_known_here = false;
+  const GroupList* own = groups_.load(std::memory_order_acquire);
+  if (own != nullptr) {
+    for (const auto& installed : *own) group_known_here = group_known_here || installed->name == info.name;
+  }
+  for (const std::shared_ptr<const APIGroupInfo>& installed : APIGroups()) {
+    if (installed->name != info.name) continue;
+    for (const APIGroupVersion& version : info.versions) {
+      for (const APIGroupVersion& other : installed->versions) {
+        if (other.version == version.version) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("API group version ", GroupVersionString(info.name, version.version),
+                           " is already installed on ", config_.name, " or a server it delegates to"));
+        }
+      }
+    }
+  }
+  auto group = std::make_shared<const APIGroupInfo>(std::move(info));
+  for (size_t i = 0; i < group->versions.size(); ++i) {
+    const std::string path = GroupVersionPath(group->name, group->versions[i].version);
+    RETURN_IF_ERROR(mux_->Handle(path, ResourceListHandler(*group, group->versions[i])));
+    RETURN_IF_ERROR(mux_->UnlistedHandlePrefix(path + "/", GroupVersionHandler(group, i)));
+  }
+  if (!group_known_here) {
+    APIGroupsSource source = [this] { return APIGroups(); };
+    RETURN_IF_ERROR(legacy ? mux_->Handle("/api", RootDiscoveryHandler(std::move(source), /*legacy=*/true))
+                           : mux_->Handle(absl::StrCat("/apis/", group->name),
+                                          GroupDiscoveryHandler(std::move(source), group->name)));
+  }
+  auto next = std::make_unique<GroupList>(own != nullptr ? *own : GroupList());
+  next->push_back(std::move(group));
+  groups_.store(next.get(), std::memory_order_release);
+  group_lists_.push_back(std::move(next));
+  return absl::OkStatus();
+}
+
+std::vector<std::shared_ptr<const APIGroupInfo>> GenericServer::APIGroups() const {
+  std::vector<std::shared_ptr<const APIGroupInfo>> groups;
+  if (const GroupList* own = groups_.load(std::memory_order_acquire); own != nullptr) groups = *own;
+  for (auto& group : delegate_->APIGroups()) groups.push_back(std::move(group));
+  return groups;
 }
 
 absl::Status GenericServer::HandleRoute(RouteSpec spec, http::HandlerPtr handler) {
@@ -187,19 +260,18 @@ std::vector<std::string> GenericServer::ListedPaths() const {
   return std::vector<std::string>(paths.begin(), paths.end());
 }
 
-std::vector<RouteSpec> GenericServer::RoutesDownTheChain() const {
+std::vector<RouteSpec> GenericServer::Routes() const {
   std::vector<RouteSpec> routes;
-  for (const DelegationTarget* target = this; target != nullptr; target = target->NextDelegate()) {
-    const auto* server = dynamic_cast<const GenericServer*>(target);
-    if (server == nullptr) continue;
-    base::MutexLock lock(&server->mu_);
-    routes.insert(routes.end(), server->routes_.begin(), server->routes_.end());
+  {
+    base::MutexLock lock(&mu_);
+    routes = routes_;
   }
+  for (RouteSpec& route : delegate_->Routes()) routes.push_back(std::move(route));
   return routes;
 }
 
 absl::Status GenericServer::InstallGenericEndpoints() {
-  RETURN_IF_ERROR(InstallOpenApi(mux_.get(), BuildOpenApi(RoutesDownTheChain(), config_.name)));
+  RETURN_IF_ERROR(InstallOpenApi(mux_.get(), BuildOpenApi(Routes(), APIGroups(), config_.name)));
   RETURN_IF_ERROR(health_->InstallHealthz(mux_.get()));
   RETURN_IF_ERROR(health_->InstallLivez(mux_.get()));
   return health_->InstallReadyz(mux_.get(), &signals_.shutdown_initiated, &signals_.has_been_ready);

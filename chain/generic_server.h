@@ -8,9 +8,17 @@
 //   EmptyDelegate not_found(chain::TerminalNotFoundHandler());
 //   ASSIGN_OR_RETURN(auto kube, GenericServer::New(ServerConfig{.name = "kube-apiserver"}, &not_found));
 //   ASSIGN_OR_RETURN(auto aggregator, GenericServer::New(ServerConfig{.name = "kube-aggregator"}, kube.get()));
-//   RETURN_IF_ERROR(kube->HandleRoute({.path = "/api", .methods = {"GET"}, .summary = "..."}, handler));
+//   RETURN_IF_ERROR(kube->HandleRoute({.path = "/version", .methods = {"GET"}, .summary = "..."}, handler));
+//   RETURN_IF_ERROR(kube->InstallAPIGroup(notes_group));   // chain/api_group.h
 //   ASSIGN_OR_RETURN(PreparedServer prepared, aggregator->PrepareRun());
 //   server::Run(std::move(prepared), serving, stop);
+//
+// API groups: InstallAPIGroup / InstallLegacyAPIGroup register, on this server's mux, the group version's resource
+// list (/apis/<g>/<v>, listed), the routing of its resource paths (chain/api_dispatch.h: 404/405 Status bodies), and
+// /apis/<g> (or /api). Every server serves /apis (installed by New). Discovery documents show the groups of the
+// server that answers and of every server behind it (DelegationTarget::APIGroups), so the outermost server's /apis
+// and /api list the whole chain; requests for a group version fall through the muxes to the server that installed
+// it. A group version may be installed on one server of a chain only.
 //
 // Construction (reference §2.2): unmatched paths go to the delegate's director; the delegate's hooks are copied and
 // its /healthz checks join all three endpoints (names already among this config's checks are skipped); listed paths
@@ -59,6 +67,12 @@ class GenericServer : public DelegationTarget {
   // HandleRoute registers `handler` for `spec.path` (exact, or prefix when spec.prefix) and records the route for
   // OpenAPI and the long-running rules. AlreadyExists for a taken path.
   absl::Status HandleRoute(RouteSpec spec, http::HandlerPtr handler);
+  // InstallAPIGroup installs a named group (kube's InstallAPIGroup): validated (InvalidArgument naming every
+  // problem), then routed and published in discovery and, from the next PrepareRun on, in OpenAPI. AlreadyExists
+  // when one of its group versions is installed on this server or a delegate, or one of its paths is taken.
+  absl::Status InstallAPIGroup(APIGroupInfo group);
+  // InstallLegacyAPIGroup installs the core group (name "") under /api (kube's InstallLegacyAPIGroup).
+  absl::Status InstallLegacyAPIGroup(APIGroupInfo group);
   // mux gives direct access for unlisted or undocumented routes.
   PathMux& mux() { return *mux_; }
 
@@ -91,6 +105,9 @@ class GenericServer : public DelegationTarget {
   std::vector<healthz::HealthCheckerPtr> HealthzChecks() const override { return health_->HealthzChecks(); }
   std::vector<std::string> ListedPaths() const override;
   DelegationTarget* NextDelegate() const override { return delegate_; }
+  std::vector<std::shared_ptr<const APIGroupInfo>> APIGroups() const override;
+  std::vector<RouteSpec> Routes() const override;
+  bool IsLongRunning(const http::Request& request, const RequestInfo& info) const override;
   absl::Status PrepareDelegate() override;
   std::map<std::string, lifecycle::Signal*> MuxAndDiscoveryCompleteSignals() const override;
   void Destroy() override;
@@ -102,8 +119,8 @@ class GenericServer : public DelegationTarget {
   GenericServer(ServerConfig config, DelegationTarget* delegate);
   absl::Status InstallGenericEndpoints();
   http::HandlerPtr BuildHandlerChain();
-  std::vector<RouteSpec> RoutesDownTheChain() const;
-  bool IsLongRunningRoute(const http::Request& request) const;
+  absl::Status Install(APIGroupInfo info, bool legacy);
+  bool IsLongRunningResource(const RequestInfo& info) const;
 
   const ServerConfig config_;
   DelegationTarget* const delegate_;
@@ -123,7 +140,13 @@ class GenericServer : public DelegationTarget {
   base::metrics::CollectorHandle request_body_collector_;
   http::HandlerPtr handler_;
 
+  // This server's API groups: an immutable list published through an atomic pointer, so the per-request
+  // long-running check takes no lock; every list published is kept until the server is destroyed (installs are few).
+  using GroupList = std::vector<std::shared_ptr<const APIGroupInfo>>;
+  std::atomic<const GroupList*> groups_{nullptr};
+
   mutable base::Mutex mu_;
+  std::vector<std::unique_ptr<const GroupList>> group_lists_ ABSL_GUARDED_BY(mu_);
   std::vector<RouteSpec> routes_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, lifecycle::Signal*> mux_complete_signals_ ABSL_GUARDED_BY(mu_);
   std::vector<std::function<void()>> destroy_funcs_ ABSL_GUARDED_BY(mu_);

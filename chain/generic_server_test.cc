@@ -75,7 +75,9 @@ class ChainTest : public ::testing::Test {
 
 TEST_F(ChainTest, ListedPathsAreTheSortedUnionAfterPrepareRun) {
   ASSERT_THAT(outer_->PrepareRun(), IsOk());
-  EXPECT_THAT(outer_->ListedPaths(), ElementsAreArray({"/bar",
+  // As kube's TestNewWithDelegate: every server serves /apis (discovery), listed.
+  EXPECT_THAT(outer_->ListedPaths(), ElementsAreArray({"/apis",
+                                                       "/bar",
                                                        "/foo",
                                                        "/healthz",
                                                        "/healthz/delegate-health",
@@ -106,7 +108,7 @@ TEST_F(ChainTest, ListedPathsAreTheSortedUnionAfterPrepareRun) {
   http::RecordedResponse index = Get("/");
   EXPECT_EQ(index.status, 200);
   EXPECT_EQ(index.headers.Get("Content-Type"), "application/json");
-  EXPECT_THAT(index.body, HasSubstr("{\n  \"paths\": [\n    \"/bar\",\n    \"/foo\","));
+  EXPECT_THAT(index.body, HasSubstr("{\n  \"paths\": [\n    \"/apis\",\n    \"/bar\",\n    \"/foo\","));
 }
 
 TEST_F(ChainTest, RequestsFallThroughToTheDelegateAndEndAtNotFound) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "chain/openapi_kinds.h"
 #include "http/header_map.h"
 #include "http/json_writer.h"
 #include "http/response.h"
@@ -27,13 +28,22 @@ std::string GroupPathOf(const std::string& path) {
   return "";
 }
 
-void WritePaths(http::JsonWriter& json, const std::vector<const RouteSpec*>& routes, bool v3) {
+void WriteInfo(http::JsonWriter& json, const std::string& title) {
+  json.Key("info");
+  json.BeginObject();
+  json.Key("title");
+  json.String(title);
+  json.Key("version");
+  json.String("unversioned");
+  json.EndObject();
+}
+
+// AddRoutePaths adds a path item per route (prefix routes as "<prefix>{path}") to `paths`.
+void AddRoutePaths(const std::vector<const RouteSpec*>& routes, bool v3, std::map<std::string, std::string>* paths) {
   std::map<std::string, const RouteSpec*> by_path;
   for (const RouteSpec* route : routes) by_path[route->prefix ? route->path + "{path}" : route->path] = route;
-  json.Key("paths");
-  json.BeginObject();
   for (const auto& [path, route] : by_path) {
-    json.Key(path);
+    http::JsonWriter json;
     json.BeginObject();
     std::set<std::string> methods(route->methods.begin(), route->methods.end());
     for (const std::string& method : methods) {
@@ -68,18 +78,50 @@ void WritePaths(http::JsonWriter& json, const std::vector<const RouteSpec*>& rou
       json.EndObject();
     }
     json.EndObject();
+    (*paths)[path] = json.Take();
+  }
+}
+
+void WriteRawObject(http::JsonWriter& json, const std::map<std::string, std::string>& members) {
+  json.BeginObject();
+  for (const auto& [key, value] : members) {
+    json.Key(key);
+    json.Raw(value);
   }
   json.EndObject();
 }
 
-void WriteInfo(http::JsonWriter& json, const std::string& title) {
-  json.Key("info");
+// Document is one OpenAPI document's content: routes and installed group versions.
+struct Document {
+  std::vector<const RouteSpec*> routes;
+  std::vector<std::pair<const APIGroupInfo*, const APIGroupVersion*>> versions;
+};
+
+std::string WriteDocument(const Document& doc, const std::string& title, bool v3) {
+  OpenApiFragments fragments;
+  AddRoutePaths(doc.routes, v3, &fragments.paths);
+  for (const auto& [group, version] : doc.versions) AddGroupVersionToOpenApi(*group, *version, v3, &fragments);
+  http::JsonWriter json;
   json.BeginObject();
-  json.Key("title");
-  json.String(title);
-  json.Key("version");
-  json.String("unversioned");
+  json.Key(v3 ? "openapi" : "swagger");
+  json.String(v3 ? "3.0.0" : "2.0");
+  WriteInfo(json, title);
+  json.Key("paths");
+  WriteRawObject(json, fragments.paths);
+  if (!fragments.schemas.empty()) {
+    if (v3) {
+      json.Key("components");
+      json.BeginObject();
+      json.Key("schemas");
+      WriteRawObject(json, fragments.schemas);
+      json.EndObject();
+    } else {
+      json.Key("definitions");
+      WriteRawObject(json, fragments.schemas);
+    }
+  }
   json.EndObject();
+  return json.Take();
 }
 
 // AcceptsGzip reports whether an Accept-Encoding header allows gzip (a q=0 entry refuses it).
@@ -118,38 +160,30 @@ std::string ETagOf(const std::string& body) {
   return absl::StrFormat("\"%016X\"", static_cast<uint64_t>(absl::HashOf(body)));
 }
 
-OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes, const std::string& title) {
+OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes,
+                              const std::vector<std::shared_ptr<const APIGroupInfo>>& groups,
+                              const std::string& title) {
   OpenApiDocuments documents;
-  std::vector<const RouteSpec*> all;
-  std::map<std::string, std::vector<const RouteSpec*>> groups;
+  Document all;
+  std::map<std::string, Document> by_group;
   for (const RouteSpec& route : routes) {
-    all.push_back(&route);
+    all.routes.push_back(&route);
     const std::string group = GroupPathOf(route.path);
-    if (!group.empty()) groups[group].push_back(&route);
+    if (!group.empty()) by_group[group].routes.push_back(&route);
   }
-  {
-    http::JsonWriter json;
-    json.BeginObject();
-    json.Key("swagger");
-    json.String("2.0");
-    WriteInfo(json, title);
-    WritePaths(json, all, /*v3=*/false);
-    json.EndObject();
-    documents.v2 = json.Take();
+  for (const std::shared_ptr<const APIGroupInfo>& group : groups) {
+    for (const APIGroupVersion& version : group->versions) {
+      all.versions.emplace_back(group.get(), &version);
+      by_group[GroupVersionPath(group->name, version.version).substr(1)].versions.emplace_back(group.get(), &version);
+    }
   }
+  documents.v2 = WriteDocument(all, title, /*v3=*/false);
   http::JsonWriter discovery;
   discovery.BeginObject();
   discovery.Key("paths");
   discovery.BeginObject();
-  for (const auto& [group, group_routes] : groups) {
-    http::JsonWriter json;
-    json.BeginObject();
-    json.Key("openapi");
-    json.String("3.0.0");
-    WriteInfo(json, title);
-    WritePaths(json, group_routes, /*v3=*/true);
-    json.EndObject();
-    std::string document = json.Take();
+  for (const auto& [group, doc] : by_group) {
+    std::string document = WriteDocument(doc, title, /*v3=*/true);
     std::string etag = ETagOf(document);
     discovery.Key(group);
     discovery.BeginObject();

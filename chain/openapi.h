@@ -8,24 +8,17 @@
 // each at /openapi/v3/<group path>?hash=<etag>. Every document is built once (at PrepareRun), served with a strong
 // `ETag`; `If-None-Match` with that tag answers 304.
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "chain/api_group.h"
+#include "chain/route_spec.h"
 #include "http/handler.h"
 
 namespace apiserve::chain {
-
-// RouteSpec describes a route for the OpenAPI documents.
-struct RouteSpec {
-  std::string path;                  // "/apis/demo.apiserve.io/v1/echo"
-  std::vector<std::string> methods;  // "GET", "POST"
-  std::string summary;               // one line
-  std::string response_type = "application/json";
-  bool prefix = false;        // registered with HandlePrefix
-  bool long_running = false;  // streams or waits: not timed out, not waited for at shutdown
-};
 
 // OpenApiDocuments holds the built documents.
 struct OpenApiDocuments {
@@ -34,8 +27,15 @@ struct OpenApiDocuments {
   std::vector<std::pair<std::string, std::string>> v3_groups;  // group path → document
 };
 
-// BuildOpenApi builds the documents for `routes` (a server and its delegates), titled `title`.
-OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes, const std::string& title);
+// BuildOpenApi builds the documents for `routes` and the installed `groups` (a server's and its delegates'),
+// titled `title`: the kinds' schemas and resource paths of each group version (chain/openapi_kinds.h) go into
+// /openapi/v2 and into that group version's /openapi/v3 document.
+OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes,
+                              const std::vector<std::shared_ptr<const APIGroupInfo>>& groups, const std::string& title);
+// BuildOpenApi without installed groups.
+inline OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes, const std::string& title) {
+  return BuildOpenApi(routes, {}, title);
+}
 
 // InstallOpenApi registers /openapi/v2, /openapi/v3 and /openapi/v3/<group> on `mux`.
 absl::Status InstallOpenApi(http::Router* mux, const OpenApiDocuments& documents);

@@ -10,97 +10,11 @@
 #include "base/go_duration.h"
 #include "base/status_macros.h"
 #include "chain/filters/not_found.h"
-#include "http/json_writer.h"
 #include "http/response.h"
 #include "server/version.h"
 
 namespace apiserve::server {
 namespace {
-
-chain::RouteSpec Route(std::string path, std::string method, std::string summary, bool long_running = false) {
-  return chain::RouteSpec{std::move(path), {std::move(method)}, std::move(summary), "application/json",
-                          false,           long_running};
-}
-
-// A fixed JSON document, built once.
-http::HandlerPtr Json(std::string body) { return http::StaticHandler(http::Shared(http::JsonResponse(200, body))); }
-
-std::string ApiGroupList() {
-  http::JsonWriter json;
-  json.BeginObject();
-  json.Key("kind");
-  json.String("APIGroupList");
-  json.Key("apiVersion");
-  json.String("v1");
-  json.Key("groups");
-  json.BeginArray();
-  for (const char* group : {"apiregistration.k8s.io", "apiextensions.k8s.io", "demo.apiserve.io"}) {
-    json.BeginObject();
-    json.Key("name");
-    json.String(group);
-    json.Key("versions");
-    json.BeginArray();
-    json.BeginObject();
-    json.Key("groupVersion");
-    json.String(absl::StrCat(group, "/v1"));
-    json.Key("version");
-    json.String("v1");
-    json.EndObject();
-    json.EndArray();
-    json.Key("preferredVersion");
-    json.BeginObject();
-    json.Key("groupVersion");
-    json.String(absl::StrCat(group, "/v1"));
-    json.Key("version");
-    json.String("v1");
-    json.EndObject();
-    json.EndObject();
-  }
-  json.EndArray();
-  json.EndObject();
-  return json.Take();
-}
-
-std::string ResourceList(const std::string& group_version, std::initializer_list<const char*> resources) {
-  http::JsonWriter json;
-  json.BeginObject();
-  json.Key("kind");
-  json.String("APIResourceList");
-  json.Key("apiVersion");
-  json.String("v1");
-  json.Key("groupVersion");
-  json.String(group_version);
-  json.Key("resources");
-  json.BeginArray();
-  for (const char* resource : resources) {
-    json.BeginObject();
-    json.Key("name");
-    json.String(resource);
-    json.Key("namespaced");
-    json.Bool(false);
-    json.Key("verbs");
-    json.BeginArray();
-    json.String("get");
-    json.EndArray();
-    json.EndObject();
-  }
-  json.EndArray();
-  json.EndObject();
-  return json.Take();
-}
-
-std::string ApiVersions() {
-  http::JsonWriter json;
-  json.BeginObject();
-  json.Key("kind");
-  json.String("APIVersions");
-  json.Key("versions");
-  json.BeginArray();
-  json.String("v1");
-  json.EndArray();
-  json.EndObject();
-  return json.Take();
-}
 
 http::Response BadRequest(std::string message) { return http::TextResponse(400, message + "\n"); }
 
@@ -184,13 +98,8 @@ void ServeTicks(http::RequestPtr request, http::ResponseWriter writer) {
   ticker->Start();
 }
 
+// echo (create, POST): returns the body with its Content-Type.
 void ServeEcho(http::RequestPtr request, http::ResponseWriter writer) {
-  if (request->method != "POST" && request->method != "PUT") {
-    http::Response response = http::TextResponse(405, "method not allowed: use POST\n");
-    response.headers.Add("Allow", "POST, PUT");
-    writer.Send(std::move(response)).IgnoreError();
-    return;
-  }
   http::ReadBody(request, [request, writer = std::move(writer)](absl::Status read) mutable {
     if (!read.ok()) return;  // answered by the chain (413 over the limit), or the client left
     http::Response response;
@@ -206,40 +115,41 @@ chain::ServerConfig Named(chain::ServerConfig config, const char* name) {
   return config;
 }
 
+// DemoGroup is demo.apiserve.io/v1: three cluster-scoped resources whose verbs are exactly what they serve.
+chain::APIGroupInfo DemoGroup() {
+  chain::APIResource delay;
+  delay.name = "delay";
+  delay.kind = "Delay";
+  delay.namespaced = false;
+  delay.handlers = {{"list", http::HandlerFunc(ServeDelay)}};
+  chain::APIResource ticks;
+  ticks.name = "ticks";
+  ticks.singular_name = "tick";
+  ticks.kind = "Tick";
+  ticks.namespaced = false;
+  ticks.long_running = true;
+  ticks.handlers = {{"list", http::HandlerFunc(ServeTicks)}};
+  chain::APIResource echo;
+  echo.name = "echo";
+  echo.kind = "Echo";
+  echo.namespaced = false;
+  echo.handlers = {{"create", http::HandlerFunc(ServeEcho)}};
+  return chain::APIGroupInfo{"demo.apiserve.io", {chain::APIGroupVersion{"v1", {delay, ticks, echo}}}};
+}
+
 }  // namespace
 
 absl::StatusOr<DemoChain> BuildDemoChain(const chain::ServerConfig& config) {
   DemoChain demo;
   demo.not_found = std::make_unique<chain::EmptyDelegate>(chain::TerminalNotFoundHandler());
-
   ASSIGN_OR_RETURN(demo.apiextensions,
                    chain::GenericServer::New(Named(config, "apiextensions-apiserver"), demo.not_found.get()));
-  chain::GenericServer& ext = *demo.apiextensions;
-  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/apiextensions.k8s.io/v1", "GET", "apiextensions.k8s.io/v1 resources"),
-                                  Json(ResourceList("apiextensions.k8s.io/v1", {"customresourcedefinitions"}))));
-  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/demo.apiserve.io/v1/delay", "GET", "answer after ?duration"),
-                                  http::HandlerFunc(ServeDelay)));
-  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/demo.apiserve.io/v1/ticks", "GET",
-                                        "stream ?count JSON lines every ?interval", /*long_running=*/true),
-                                  http::HandlerFunc(ServeTicks)));
-  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/demo.apiserve.io/v1/echo", "POST", "return the request body"),
-                                  http::HandlerFunc(ServeEcho)));
-  RETURN_IF_ERROR(ext.HandleRoute(Route("/apis/demo.apiserve.io/v1", "GET", "demo.apiserve.io/v1 resources"),
-                                  Json(ResourceList("demo.apiserve.io/v1", {"delay", "ticks", "echo"}))));
-
+  RETURN_IF_ERROR(demo.apiextensions->InstallAPIGroup(DemoGroup()));
   ASSIGN_OR_RETURN(demo.kube, chain::GenericServer::New(Named(config, "kube-apiserver"), demo.apiextensions.get()));
-  chain::GenericServer& kube = *demo.kube;
-  RETURN_IF_ERROR(kube.HandleRoute(Route("/api", "GET", "core API versions"), Json(ApiVersions())));
-  RETURN_IF_ERROR(kube.HandleRoute(Route("/api/v1", "GET", "core v1 resources"),
-                                   Json(ResourceList("v1", {"namespaces", "pods", "services"}))));
-  RETURN_IF_ERROR(kube.HandleRoute(Route("/version", "GET", "build information"), Json(VersionJson())));
-
+  RETURN_IF_ERROR(demo.kube->HandleRoute(
+      chain::RouteSpec{"/version", {"GET"}, "build information", "application/json", false, false},
+      http::StaticHandler(http::Shared(http::JsonResponse(200, VersionJson())))));
   ASSIGN_OR_RETURN(demo.aggregator, chain::GenericServer::New(Named(config, "kube-aggregator"), demo.kube.get()));
-  chain::GenericServer& aggregator = *demo.aggregator;
-  RETURN_IF_ERROR(aggregator.HandleRoute(Route("/apis", "GET", "API groups"), Json(ApiGroupList())));
-  RETURN_IF_ERROR(
-      aggregator.HandleRoute(Route("/apis/apiregistration.k8s.io/v1", "GET", "apiregistration.k8s.io/v1 resources"),
-                             Json(ResourceList("apiregistration.k8s.io/v1", {"apiservices"}))));
   return demo;
 }
 

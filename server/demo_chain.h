@@ -1,17 +1,20 @@
 #ifndef APISERVE_SERVER_DEMO_CHAIN_H_
 #define APISERVE_SERVER_DEMO_CHAIN_H_
 
-// The apiserver binary's demo chain: aggregator → kube → apiextensions → not-found, each with kube-like discovery
-// routes, and a demo group that exercises the framework:
+// The apiserver binary's demo chain: aggregator → kube → apiextensions → not-found, like kube-apiserver's, with
+// discovery (/apis, /apis/<g>, /apis/<g>/<v>, aggregated discovery) generated from what is installed:
 //
-//   aggregator     GET /apis, GET /apis/apiregistration.k8s.io/v1
-//   kube           GET /api, GET /api/v1, GET /version
-//   apiextensions  GET /apis/apiextensions.k8s.io/v1
-//                  GET /apis/demo.apiserve.io/v1/delay?duration=2s      answers asynchronously from a timer
-//                  GET /apis/demo.apiserve.io/v1/ticks?count=N&interval=100ms
-//                                                                     long-running stream, one JSON line per tick
-//                  POST /apis/demo.apiserve.io/v1/echo                returns the body (413 over the body limit)
+//   kube           GET /version
+//   apiextensions  demo.apiserve.io/v1, installed with InstallAPIGroup (cluster-scoped resources):
+//                    delay  list    GET /apis/demo.apiserve.io/v1/delay?duration=2s   answers after the duration
+//                    ticks  list    GET /apis/demo.apiserve.io/v1/ticks?count=N&interval=100ms
+//                                   long-running stream, one JSON line per tick
+//                    echo   create  POST /apis/demo.apiserve.io/v1/echo              returns the body (413 over the
+//                                                                                    body limit)
 //   not-found      503 before MuxAndDiscoveryComplete, then `404 page not found`
+//
+// It advertises nothing it does not serve: no core group (/api is 404, so `kubectl get pods` says the server has no
+// such resource type), no apiextensions or apiregistration resources.
 
 #include <memory>
 

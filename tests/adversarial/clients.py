@@ -638,7 +638,7 @@ class Tally:
 def load_paths(i):
     kind = i % 4
     if kind == 0:
-        return "/api?id=%d" % i, None
+        return "/apis?id=%d" % i, None
     if kind == 1:
         return DEMO + "/delay?duration=300ms&id=%d" % i, b'{"delayed":"300ms"}\n'
     if kind == 2:

@@ -48,10 +48,10 @@ TEST(ShutdownTest, DefaultModeDrainsInFlightAndRefusesNewConnections) {
   EXPECT_EQ(readyz.status, 500);
   EXPECT_EQ(readyz.body, "[+]ping ok\n[+]log ok\n[-]shutdown failed: reason withheld\nreadyz check failed\n");
   EXPECT_EQ(Curl(server, "/livez").status, 200);
-  EXPECT_EQ(Curl(server, "/api").status, 200);
+  EXPECT_EQ(Curl(server, "/apis").status, 200);
   ASSERT_TRUE(server.WaitForLog("name=\"NotAcceptingNewRequest\""));
   ASSERT_TRUE(server.WaitForLog("name=\"HTTPServerStoppedListening\""));
-  EXPECT_EQ(Curl(server, "/api").exit_code, 7);  // curl: failed to connect (connection refused)
+  EXPECT_EQ(Curl(server, "/apis").exit_code, 7);  // curl: failed to connect (connection refused)
   slow.join();
   EXPECT_EQ(in_flight.status, 200);
   EXPECT_EQ(in_flight.body, "{\"delayed\":\"1s\"}\n");
@@ -71,7 +71,7 @@ TEST(ShutdownTest, RetryAfterModeKeepsListeningWith429UntilDrained) {
   server.Signal(SIGTERM);
   ASSERT_TRUE(server.WaitForLog("name=\"NotAcceptingNewRequest\""));
   for (const char* protocol : {"--http1.1", "--http2"}) {
-    CurlResult rejected = Curl(server, "/api/v1", {protocol});
+    CurlResult rejected = Curl(server, "/apis/demo.apiserve.io/v1", {protocol});
     EXPECT_EQ(rejected.status, 429) << protocol;
     EXPECT_EQ(rejected.body, "The apiserver is shutting down, please try again later.\n");
     EXPECT_THAT(absl::AsciiStrToLower(rejected.headers), HasSubstr("retry-after: 5"));
@@ -81,7 +81,7 @@ TEST(ShutdownTest, RetryAfterModeKeepsListeningWith429UntilDrained) {
   }
   EXPECT_EQ(Curl(server, "/livez").status, 200);    // exempt
   EXPECT_NE(Curl(server, "/metrics").status, 429);  // exempt
-  CurlResult loopback = Curl(server, "/api", {"-A", "kube-apiserver/v1.31.0 (linux/amd64)"});
+  CurlResult loopback = Curl(server, "/apis", {"-A", "kube-apiserver/v1.31.0 (linux/amd64)"});
   EXPECT_EQ(loopback.status, 200);
   slow.join();
   EXPECT_EQ(in_flight.status, 200);
