@@ -108,7 +108,8 @@ std::string WriteDocument(const Document& doc, const std::string& title, bool v3
   WriteInfo(json, title);
   json.Key("paths");
   WriteRawObject(json, fragments.paths);
-  if (!fragments.schemas.empty()) {
+  // A v3 document always has components.schemas (kubectl explain indexes it); v2 has definitions when there are any.
+  if (v3 || !fragments.schemas.empty()) {
     if (v3) {
       json.Key("components");
       json.BeginObject();

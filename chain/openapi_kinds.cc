@@ -234,15 +234,14 @@ void AddGroupVersionToOpenApi(const APIGroupInfo& group, const APIGroupVersion& 
       const bool list = std::string(shape.verb) == "list";
       PathItem& item = items[shape.collection ? collection : object];
       item.parameters = shape.collection ? collection_params : object_params;
-      item.operations.push_back(
-          Operation{shape.method, shape.action, absl::StrCat(shape.id_prefix, camel_gv, ns_part, resource.kind),
-                    list ? list_name : (std::string(shape.verb) == "deletecollection" ? "" : item_name),
-                    list ? (resource.list_kind.empty() ? resource.kind + "List" : resource.list_kind) : resource.kind});
+      item.operations.push_back(Operation{
+          shape.method, shape.action, absl::StrCat(shape.id_prefix, camel_gv, ns_part, resource.kind),
+          list ? list_name : (std::string(shape.verb) == "deletecollection" ? "" : item_name), resource.kind});
       if (list && resource.namespaced) {
         PathItem& across = items[absl::StrCat(base, "/", resource.name)];
         across.operations.push_back(Operation{"get", "list",
                                               absl::StrCat("list", camel_gv, resource.kind, "ForAllNamespaces"),
-                                              list_name, item.operations.back().kind});
+                                              list_name, resource.kind});
       }
     }
     for (const APISubresource& sub : resource.subresources) {

@@ -1,5 +1,11 @@
 #include "chain/openapi.h"
 
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chain/openapi_kinds.h"
+#include "chain/testing_groups.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "http/testing.h"
@@ -62,6 +68,59 @@ TEST(OpenApiTest, GzipWhenAccepted) {
   refused->headers.Add("Accept-Encoding", "gzip;q=0");
   EXPECT_EQ(http::ServeForTest(*handler, refused).body, body);
   EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/openapi/v2")).body, body);
+}
+
+}  // namespace
+}  // namespace apiserve::chain
+
+namespace apiserve::chain {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::vector<std::shared_ptr<const APIGroupInfo>> InstalledNotes() {
+  APIGroupInfo notes = testing::NotesGroup();
+  NormalizeAPIGroupInfo(&notes);
+  return {std::make_shared<const APIGroupInfo>(std::move(notes))};
+}
+
+TEST(OpenApiKindsTest, DefinitionNamesAndTheGroupVersionKindExtension) {
+  EXPECT_EQ(OpenApiDefinitionName("notes.example.io", "v1", "Note"), "io.example.notes.v1.Note");
+  EXPECT_EQ(OpenApiDefinitionName("", "v1", "Pod"), "io.k8s.api.core.v1.Pod");
+  EXPECT_EQ(WithGroupVersionKind(R"( {"type":"object"} )", "g.io", "v1", "K"),
+            R"({"type":"object","x-kubernetes-group-version-kind":[{"group":"g.io","kind":"K","version":"v1"}]})");
+  EXPECT_EQ(WithGroupVersionKind("{}", "", "v1", "K"),
+            R"({"x-kubernetes-group-version-kind":[{"group":"","kind":"K","version":"v1"}]})");
+}
+
+TEST(OpenApiKindsTest, InstalledKindsAreInBothDocuments) {
+  OpenApiDocuments docs = BuildOpenApi({}, InstalledNotes(), "test");
+  EXPECT_THAT(docs.v2,
+              HasSubstr(R"("definitions":{"io.example.notes.v1.Note":{"type":"object","properties":{"spec":)"));
+  EXPECT_THAT(docs.v2, HasSubstr(R"("io.example.notes.v1.NoteList":{"description":"NoteList is a list of Note",)"));
+  EXPECT_THAT(docs.v2,
+              HasSubstr(R"("items":{"type":"array","items":{"$ref":"#/definitions/io.example.notes.v1.Note"}})"));
+  ASSERT_EQ(docs.v3_groups.size(), 1u);
+  EXPECT_EQ(docs.v3_groups[0].first, "apis/notes.example.io/v1");
+  const std::string& v3 = docs.v3_groups[0].second;
+  EXPECT_THAT(v3, HasSubstr(R"("components":{"schemas":{"io.example.notes.v1.Note":)"));
+  // Operations: kube's ids and actions; the item kind in x-kubernetes-group-version-kind, also on lists.
+  EXPECT_THAT(v3, HasSubstr(R"("/apis/notes.example.io/v1/namespaces/{namespace}/notes":{"get":{"description":)"
+                            R"("list Note","operationId":"listNotesExampleIoV1NamespacedNote","responses":{"200":)"
+                            R"({"description":"OK","content":{"application/json":{"schema":{"$ref":)"
+                            R"("#/components/schemas/io.example.notes.v1.NoteList"}}}}},"x-kubernetes-action":"list",)"
+                            R"("x-kubernetes-group-version-kind":{"group":"notes.example.io","kind":"Note",)"
+                            R"("version":"v1"}},"post":)"));
+  EXPECT_THAT(v3, HasSubstr(R"("operationId":"listNotesExampleIoV1NoteForAllNamespaces")"));
+  EXPECT_THAT(v3, HasSubstr(R"("operationId":"replaceNotesExampleIoV1NamespacedNoteStatus")"));
+  EXPECT_THAT(v3, HasSubstr(R"("parameters":[{"name":"namespace","in":"path","required":true,"schema":)"
+                            R"({"type":"string"}},{"name":"name","in":"path","required":true,"schema":)"));
+  EXPECT_THAT(v3, HasSubstr(R"("/apis/notes.example.io/v1/shelves/{name}":{"get":)"));
+  EXPECT_THAT(v3, Not(HasSubstr(R"("/apis/notes.example.io/v1/shelves/{name}":{"get":{"description":"get Shelf",)"
+                                R"("operationId":"readNotesExampleIoV1Shelf","responses":{"200":{"description":"OK",)"
+                                R"("content")")));  // no schema for Shelf: no $ref
+  EXPECT_THAT(docs.v3_discovery, HasSubstr(R"("apis/notes.example.io/v1":{"serverRelativeURL":)"));
 }
 
 }  // namespace

@@ -122,6 +122,9 @@ chain::APIGroupInfo DemoGroup() {
   delay.kind = "Delay";
   delay.namespaced = false;
   delay.handlers = {{"list", http::HandlerFunc(ServeDelay)}};
+  delay.openapi_schema =
+      R"({"description":"The answer to GET delay?duration=D, sent after D.","type":"object",)"
+      R"("properties":{"delayed":{"description":"The duration waited, as Go formats it.","type":"string"}}})";
   chain::APIResource ticks;
   ticks.name = "ticks";
   ticks.singular_name = "tick";
@@ -129,11 +132,16 @@ chain::APIGroupInfo DemoGroup() {
   ticks.namespaced = false;
   ticks.long_running = true;
   ticks.handlers = {{"list", http::HandlerFunc(ServeTicks)}};
+  ticks.openapi_schema =
+      R"({"description":"One line of the ticks?count=N&interval=I stream.","type":"object","properties":{)"
+      R"("tick":{"description":"The tick's number, from 1.","type":"integer"},)"
+      R"("time":{"description":"When it was sent (RFC 3339).","type":"string"}}})";
   chain::APIResource echo;
   echo.name = "echo";
   echo.kind = "Echo";
   echo.namespaced = false;
   echo.handlers = {{"create", http::HandlerFunc(ServeEcho)}};
+  echo.openapi_schema = R"({"description":"The request body, returned as sent, with its Content-Type."})";
   return chain::APIGroupInfo{"demo.apiserve.io", {chain::APIGroupVersion{"v1", {delay, ticks, echo}}}};
 }
 
