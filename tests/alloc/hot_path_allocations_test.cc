@@ -77,6 +77,7 @@ class HotPathAllocationsTest : public ::testing::Test {
 
     chain::ServerConfig config;
     config.unauthenticated_http2_dos_mitigation = false;  // else anonymous h2 connections are closed at random
+    config.request_timeout = absl::Seconds(10);
     auto demo = BuildDemoChain(config);
     ASSERT_THAT(demo, IsOk());
     demo_ = new DemoChain(*std::move(demo));
@@ -93,7 +94,6 @@ class HotPathAllocationsTest : public ::testing::Test {
       // No idle trim: runs are back to back, but one second between two would empty the loop's free lists and
       // the next run would refill them (allocations of an idle period, not of requests).
       options.serving.connection.idle_trim_delay = absl::ZeroDuration();
-      options.request_timeout = absl::Seconds(10);
       options.ssl_ctx = ctx_;
       options.codec_factory = DefaultCodecFactory(http1::Options(), http2::Options());
       options.on_serving = [](SecureServer& s) {
