@@ -68,8 +68,9 @@ class GenericServer : public DelegationTarget {
   // OpenAPI and the long-running rules. AlreadyExists for a taken path.
   absl::Status HandleRoute(RouteSpec spec, http::HandlerPtr handler);
   // InstallAPIGroup installs a named group (kube's InstallAPIGroup): validated (InvalidArgument naming every
-  // problem), then routed and published in discovery and, from the next PrepareRun on, in OpenAPI. AlreadyExists
-  // when one of its group versions is installed on this server or a delegate, or one of its paths is taken.
+  // problem), then routed and published in discovery at once. OpenAPI documents are built by PrepareRun: a group
+  // installed after it is served and discovered but not in /openapi. AlreadyExists when one of its group versions is
+  // installed on this server or a delegate, or one of its paths is taken (the server is then partly installed).
   absl::Status InstallAPIGroup(APIGroupInfo group);
   // InstallLegacyAPIGroup installs the core group (name "") under /api (kube's InstallLegacyAPIGroup).
   absl::Status InstallLegacyAPIGroup(APIGroupInfo group);
