@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "auth/authenticator.h"
+#include "auth/authorizer.h"
+#include "auth/request_header.h"
 #include "base/clock.h"
 #include "base/metrics/registry.h"
-#include "chain/filters/auth.h"
 #include "healthz/health_checker.h"
 
 namespace apiserve::chain {
@@ -26,10 +28,16 @@ struct ServerConfig {
   absl::Duration request_timeout = absl::Minutes(1);  // --request-timeout (and server::Run's shutdown timeout)
   int64_t max_requests_inflight = 400;                // --max-requests-inflight
   int64_t max_mutating_requests_inflight = 200;       // --max-mutating-requests-inflight
+  // --min-request-timeout: a watch without ?timeoutSeconds ends after a random time in [min, 2·min) (kube's rule;
+  // chain::WatchTimeout).
+  absl::Duration min_request_timeout = absl::Seconds(1800);
   // --max-request-body-bytes: over it, kube's 413 (chain/filters/body_limit.h); 0: no limit.
   uint64_t max_request_body_bytes = uint64_t{3} << 20;
-  std::shared_ptr<const Authenticator> authenticator;  // default: anonymous
-  std::shared_ptr<const Authorizer> authorizer;        // default: AlwaysAllow
+  std::shared_ptr<const auth::Authenticator> authenticator;  // default: anonymous
+  std::shared_ptr<const auth::Authorizer> authorizer;        // default: AlwaysAllow
+  // The request-header (front-proxy) settings when that authentication is on: the authentication filter removes
+  // their identity headers from authenticated requests. Null: only kube's standard X-Remote-* set is removed.
+  std::shared_ptr<const auth::RequestHeaderConfig> request_header_config;
   // kube's UnauthenticatedHTTP2DOSMitigation feature gate (on by default since 1.29): over HTTP/2, anonymous
   // requests and 401s end their connection with a graceful GOAWAY.
   bool unauthenticated_http2_dos_mitigation = true;

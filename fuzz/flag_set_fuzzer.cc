@@ -15,8 +15,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "flags/apiserver_flags.h"
 #include "flags/flag_set.h"
+#include "options/recommended_options.h"
+#include "tls/sni_cert_key.h"
+#include "tls/versions.h"
 
 namespace apiserve::flags {
 namespace {
@@ -31,29 +33,29 @@ void Check(bool condition, const std::string& what) {
 void FuzzOne(absl::string_view data) {
   std::vector<std::string> args = absl::StrSplit(data, absl::ByChar('\0'));
   if (args.size() > 64) args.resize(64);
-  ApiserverFlags options;
+  options::RecommendedOptions options;
   FlagSet fs("apiserve");
-  RegisterApiserverFlags(&fs, &options);
+  options.AddFlags(&fs);
   absl::Status status = fs.ParseArgs(args);
   if (!status.ok()) {
     Check(status.code() == absl::StatusCode::kInvalidArgument || IsHelpRequested(status), status.ToString());
     return;
   }
   Check(fs.ArgsLenAtDash() <= static_cast<int>(fs.Args().size()), "ArgsLenAtDash is within Args");
-  ValidateApiserverFlags(options).IgnoreError();
+  options.Validate().IgnoreError();
   fs.Usage();
-  for (const std::string& value : options.tls_sni_cert_key) ParseSniCertKey(value).IgnoreError();
-  ParseTlsVersion(options.tls_min_version).IgnoreError();
-  Http2MaxConcurrentStreams(options);
+  for (const std::string& value : options.secure_serving.tls_sni_cert_key) tls::ParseSniCertKey(value).IgnoreError();
+  tls::ParseTlsVersion(options.secure_serving.tls_min_version).IgnoreError();
+  options.secure_serving.Http2MaxConcurrentStreams();
 
   for (const std::string& name : fs.Names()) {
     if (!fs.Changed(name)) continue;
     absl::StatusOr<std::string> printed = fs.ValueString(name);
     Check(printed.ok(), printed.status().ToString());
     if (absl::StartsWith(*printed, "[")) continue;  // slices print as [a,b], which is not their input syntax
-    ApiserverFlags again_options;
+    options::RecommendedOptions again_options;
     FlagSet again("again");
-    RegisterApiserverFlags(&again, &again_options);
+    again_options.AddFlags(&again);
     absl::Status set = again.Set(name, *printed);
     Check(set.ok(),
           absl::StrCat("--", name, ": its printed value \"", *printed, "\" does not parse: ", set.ToString()));

@@ -1,4 +1,4 @@
-#include "flags/apiserver_flags.h"
+#include "options/recommended_options.h"
 
 #include <algorithm>
 #include <string>
@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace apiserve::flags {
+namespace apiserve::options {
 namespace {
 
 using ::apiserve::base::IsOk;
@@ -21,9 +21,9 @@ using ::testing::Not;
 
 constexpr auto kInvalid = absl::StatusCode::kInvalidArgument;
 
-class ApiserverFlagsTest : public testing::Test {
+class RecommendedOptionsTest : public testing::Test {
  protected:
-  ApiserverFlagsTest() : fs_("apiserve") { RegisterApiserverFlags(&fs_, &options_); }
+  RecommendedOptionsTest() : fs_("apiserve") { options_.AddFlags(&fs_); }
 
   absl::Status Parse(std::vector<std::string> args) { return fs_.ParseArgs(args); }
 
@@ -31,55 +31,55 @@ class ApiserverFlagsTest : public testing::Test {
   absl::Status ParseAndValidate(std::vector<std::string> args) {
     absl::Status status = Parse(std::move(args));
     if (!status.ok()) return status;
-    return ValidateApiserverFlags(options_);
+    return options_.Validate();
   }
 
-  ApiserverFlags options_;
-  FlagSet fs_;
+  RecommendedOptions options_;
+  flags::FlagSet fs_;
 };
 
-TEST_F(ApiserverFlagsTest, Defaults) {
+TEST_F(RecommendedOptionsTest, Defaults) {
   ASSERT_THAT(Parse({}), IsOk());
-  const ApiserverFlags& o = options_;
-  EXPECT_EQ(o.bind_address, "0.0.0.0");
-  EXPECT_EQ(o.secure_port, 6443);
-  EXPECT_EQ(o.cert_dir, "apiserver.local.config/certificates");
-  EXPECT_EQ(o.tls_cert_file, "");
-  EXPECT_EQ(o.tls_private_key_file, "");
-  EXPECT_THAT(o.tls_sni_cert_key, IsEmpty());
-  EXPECT_EQ(o.client_ca_file, "");
-  EXPECT_EQ(o.tls_min_version, "");
-  EXPECT_THAT(o.tls_cipher_suites, IsEmpty());
-  EXPECT_EQ(o.http2_max_streams_per_connection, 0);
-  EXPECT_EQ(Http2MaxConcurrentStreams(o), 100);
-  EXPECT_FALSE(o.disable_http2_serving);
-  EXPECT_FALSE(o.permit_port_sharing);
-  EXPECT_FALSE(o.permit_address_sharing);
-  EXPECT_EQ(o.shutdown_delay_duration, absl::ZeroDuration());
-  EXPECT_FALSE(o.shutdown_send_retry_after);
-  EXPECT_EQ(o.shutdown_watch_termination_grace_period, absl::ZeroDuration());
-  EXPECT_EQ(o.livez_grace_period, absl::ZeroDuration());
-  EXPECT_EQ(o.goaway_chance, 0);
-  EXPECT_EQ(o.max_requests_inflight, 400);
-  EXPECT_EQ(o.max_mutating_requests_inflight, 200);
-  EXPECT_EQ(o.request_timeout, absl::Minutes(1));
-  EXPECT_EQ(o.min_request_timeout, 1800);
-  EXPECT_THAT(o.strict_transport_security_directives, IsEmpty());
-  EXPECT_EQ(o.token_auth_file, "");
-  EXPECT_TRUE(o.anonymous_auth);
-  EXPECT_THAT(o.authorization_mode, ElementsAre("AlwaysAllow"));
-  EXPECT_EQ(o.workers, DefaultWorkers());
-  EXPECT_GE(o.workers, 1);
+  const RecommendedOptions& o = options_;
+  EXPECT_EQ(o.secure_serving.bind_address, "0.0.0.0");
+  EXPECT_EQ(o.secure_serving.secure_port, 6443);
+  EXPECT_EQ(o.secure_serving.cert_dir, "apiserver.local.config/certificates");
+  EXPECT_EQ(o.secure_serving.tls_cert_file, "");
+  EXPECT_EQ(o.secure_serving.tls_private_key_file, "");
+  EXPECT_THAT(o.secure_serving.tls_sni_cert_key, IsEmpty());
+  EXPECT_EQ(o.authentication.client_ca_file, "");
+  EXPECT_EQ(o.secure_serving.tls_min_version, "");
+  EXPECT_THAT(o.secure_serving.tls_cipher_suites, IsEmpty());
+  EXPECT_EQ(o.secure_serving.http2_max_streams_per_connection, 0);
+  EXPECT_EQ(o.secure_serving.Http2MaxConcurrentStreams(), 100);
+  EXPECT_FALSE(o.secure_serving.disable_http2_serving);
+  EXPECT_FALSE(o.secure_serving.permit_port_sharing);
+  EXPECT_FALSE(o.secure_serving.permit_address_sharing);
+  EXPECT_EQ(o.server_run.shutdown_delay_duration, absl::ZeroDuration());
+  EXPECT_FALSE(o.server_run.shutdown_send_retry_after);
+  EXPECT_EQ(o.server_run.shutdown_watch_termination_grace_period, absl::ZeroDuration());
+  EXPECT_EQ(o.server_run.livez_grace_period, absl::ZeroDuration());
+  EXPECT_EQ(o.server_run.goaway_chance, 0);
+  EXPECT_EQ(o.server_run.max_requests_inflight, 400);
+  EXPECT_EQ(o.server_run.max_mutating_requests_inflight, 200);
+  EXPECT_EQ(o.server_run.request_timeout, absl::Minutes(1));
+  EXPECT_EQ(o.server_run.min_request_timeout, 1800);
+  EXPECT_THAT(o.server_run.strict_transport_security_directives, IsEmpty());
+  EXPECT_EQ(o.authentication.token_auth_file, "");
+  EXPECT_TRUE(o.authentication.anonymous_auth);
+  EXPECT_THAT(o.authorization.modes, ElementsAre("AlwaysAllow"));
+  EXPECT_EQ(o.limits.workers, DefaultWorkers());
+  EXPECT_GE(o.limits.workers, 1);
   EXPECT_EQ(o.verbosity, 0);
-  EXPECT_EQ(o.read_header_timeout, absl::Seconds(32));
-  EXPECT_EQ(o.idle_timeout, absl::Seconds(90));
-  EXPECT_EQ(o.max_request_body_bytes, 3145728);
-  EXPECT_EQ(o.max_connections, 0);
-  EXPECT_EQ(o.pre_shutdown_hook_timeout, absl::Minutes(1));
-  EXPECT_THAT(ValidateApiserverFlags(o), IsOk());
+  EXPECT_EQ(o.limits.read_header_timeout, absl::Seconds(32));
+  EXPECT_EQ(o.limits.idle_timeout, absl::Seconds(90));
+  EXPECT_EQ(o.server_run.max_request_body_bytes, 3145728);
+  EXPECT_EQ(o.limits.max_connections, 0);
+  EXPECT_EQ(o.limits.pre_shutdown_hook_timeout, absl::Minutes(1));
+  EXPECT_THAT(o.Validate(), IsOk());
 }
 
-TEST_F(ApiserverFlagsTest, EveryFlagParses) {
+TEST_F(RecommendedOptionsTest, EveryFlagParses) {
   ASSERT_THAT(Parse({"--bind-address=127.0.0.1",
                      "--secure-port",
                      "8443",
@@ -119,53 +119,60 @@ TEST_F(ApiserverFlagsTest, EveryFlagParses) {
                      "--max-request-body-bytes=1024",
                      "--max-connections=5000",
                      "--enable-request-metrics=false",
-                     "--pre-shutdown-hook-timeout=1.5s"}),
+                     "--pre-shutdown-hook-timeout=1.5s",
+                     "--requestheader-client-ca-file=front-proxy-ca.crt",
+                     "--requestheader-allowed-names=front-proxy-client",
+                     "--requestheader-username-headers=X-Remote-User",
+                     "--requestheader-uid-headers=X-Remote-Uid",
+                     "--requestheader-group-headers=X-Remote-Group",
+                     "--requestheader-extra-headers-prefix=X-Remote-Extra-"}),
               IsOk());
-  const ApiserverFlags& o = options_;
-  EXPECT_EQ(o.bind_address, "127.0.0.1");
-  EXPECT_EQ(o.secure_port, 8443);
-  EXPECT_EQ(o.cert_dir, "/tmp/c");
-  EXPECT_EQ(o.tls_cert_file, "s.crt");
-  EXPECT_EQ(o.tls_private_key_file, "s.key");
-  EXPECT_THAT(o.tls_sni_cert_key, ElementsAre("a.crt,a.key", "b.crt,b.key:*.b.com,b.com"));
-  EXPECT_EQ(o.client_ca_file, "ca.crt");
-  EXPECT_EQ(o.tls_min_version, "VersionTLS13");
-  EXPECT_THAT(o.tls_cipher_suites, ElementsAre("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"));
-  EXPECT_EQ(Http2MaxConcurrentStreams(o), 250);
-  EXPECT_TRUE(o.disable_http2_serving);
-  EXPECT_TRUE(o.permit_port_sharing);
-  EXPECT_TRUE(o.permit_address_sharing);
-  EXPECT_EQ(o.shutdown_delay_duration, absl::Seconds(5));
-  EXPECT_TRUE(o.shutdown_send_retry_after);
-  EXPECT_EQ(o.shutdown_watch_termination_grace_period, absl::Seconds(67));
-  EXPECT_EQ(o.livez_grace_period, absl::Minutes(2));
-  EXPECT_EQ(o.goaway_chance, 0.001);
-  EXPECT_EQ(o.max_requests_inflight, 0);
-  EXPECT_EQ(o.max_mutating_requests_inflight, 10);
-  EXPECT_EQ(o.request_timeout, absl::Seconds(30));
-  EXPECT_EQ(o.min_request_timeout, 300);
-  EXPECT_THAT(o.strict_transport_security_directives, ElementsAre("max-age=31536000", "includeSubDomains", "preload"));
-  EXPECT_EQ(o.token_auth_file, "tokens.csv");
-  EXPECT_FALSE(o.anonymous_auth);
-  EXPECT_THAT(o.authorization_mode, ElementsAre("Bootstrap", "AlwaysDeny"));
-  EXPECT_EQ(o.workers, 3);
+  const RecommendedOptions& o = options_;
+  EXPECT_EQ(o.secure_serving.bind_address, "127.0.0.1");
+  EXPECT_EQ(o.secure_serving.secure_port, 8443);
+  EXPECT_EQ(o.secure_serving.cert_dir, "/tmp/c");
+  EXPECT_EQ(o.secure_serving.tls_cert_file, "s.crt");
+  EXPECT_EQ(o.secure_serving.tls_private_key_file, "s.key");
+  EXPECT_THAT(o.secure_serving.tls_sni_cert_key, ElementsAre("a.crt,a.key", "b.crt,b.key:*.b.com,b.com"));
+  EXPECT_EQ(o.authentication.client_ca_file, "ca.crt");
+  EXPECT_EQ(o.secure_serving.tls_min_version, "VersionTLS13");
+  EXPECT_THAT(o.secure_serving.tls_cipher_suites, ElementsAre("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"));
+  EXPECT_EQ(o.secure_serving.Http2MaxConcurrentStreams(), 250);
+  EXPECT_TRUE(o.secure_serving.disable_http2_serving);
+  EXPECT_TRUE(o.secure_serving.permit_port_sharing);
+  EXPECT_TRUE(o.secure_serving.permit_address_sharing);
+  EXPECT_EQ(o.server_run.shutdown_delay_duration, absl::Seconds(5));
+  EXPECT_TRUE(o.server_run.shutdown_send_retry_after);
+  EXPECT_EQ(o.server_run.shutdown_watch_termination_grace_period, absl::Seconds(67));
+  EXPECT_EQ(o.server_run.livez_grace_period, absl::Minutes(2));
+  EXPECT_EQ(o.server_run.goaway_chance, 0.001);
+  EXPECT_EQ(o.server_run.max_requests_inflight, 0);
+  EXPECT_EQ(o.server_run.max_mutating_requests_inflight, 10);
+  EXPECT_EQ(o.server_run.request_timeout, absl::Seconds(30));
+  EXPECT_EQ(o.server_run.min_request_timeout, 300);
+  EXPECT_THAT(o.server_run.strict_transport_security_directives,
+              ElementsAre("max-age=31536000", "includeSubDomains", "preload"));
+  EXPECT_EQ(o.authentication.token_auth_file, "tokens.csv");
+  EXPECT_FALSE(o.authentication.anonymous_auth);
+  EXPECT_THAT(o.authorization.modes, ElementsAre("Bootstrap", "AlwaysDeny"));
+  EXPECT_EQ(o.limits.workers, 3);
   EXPECT_EQ(o.verbosity, 4);
-  EXPECT_EQ(o.read_header_timeout, absl::Seconds(10));
-  EXPECT_EQ(o.idle_timeout, absl::Seconds(90));
-  EXPECT_EQ(o.max_request_body_bytes, 1024);
-  EXPECT_EQ(o.max_connections, 5000);
-  EXPECT_FALSE(o.enable_request_metrics);
-  EXPECT_EQ(o.pre_shutdown_hook_timeout, absl::Milliseconds(1500));
-  EXPECT_THAT(ValidateApiserverFlags(o), IsOk());
+  EXPECT_EQ(o.limits.read_header_timeout, absl::Seconds(10));
+  EXPECT_EQ(o.limits.idle_timeout, absl::Seconds(90));
+  EXPECT_EQ(o.server_run.max_request_body_bytes, 1024);
+  EXPECT_EQ(o.limits.max_connections, 5000);
+  EXPECT_FALSE(o.limits.enable_request_metrics);
+  EXPECT_EQ(o.limits.pre_shutdown_hook_timeout, absl::Milliseconds(1500));
+  EXPECT_THAT(o.Validate(), IsOk());
   for (const std::string& name : fs_.Names()) EXPECT_TRUE(fs_.Changed(name)) << name;
 }
 
-TEST_F(ApiserverFlagsTest, RepeatedSliceFlagsAppendAfterReplacingTheDefault) {
+TEST_F(RecommendedOptionsTest, RepeatedSliceFlagsAppendAfterReplacingTheDefault) {
   ASSERT_THAT(Parse({"--authorization-mode=AlwaysDeny", "--authorization-mode=Bootstrap"}), IsOk());
-  EXPECT_THAT(options_.authorization_mode, ElementsAre("AlwaysDeny", "Bootstrap"));
+  EXPECT_THAT(options_.authorization.modes, ElementsAre("AlwaysDeny", "Bootstrap"));
 }
 
-TEST_F(ApiserverFlagsTest, ParseErrors) {
+TEST_F(RecommendedOptionsTest, ParseErrors) {
   EXPECT_THAT(Parse({"--secure-port=abc"}),
               StatusIs(kInvalid,
                        "invalid argument \"abc\" for \"--secure-port\" flag: strconv.ParseInt: parsing "
@@ -189,14 +196,14 @@ struct InvalidCase {
   std::string message;
 };
 
-class ApiserverFlagsInvalidTest : public ApiserverFlagsTest, public testing::WithParamInterface<InvalidCase> {};
+class RecommendedOptionsInvalidTest : public RecommendedOptionsTest, public testing::WithParamInterface<InvalidCase> {};
 
-TEST_P(ApiserverFlagsInvalidTest, ReportsKubeMessage) {
+TEST_P(RecommendedOptionsInvalidTest, ReportsKubeMessage) {
   EXPECT_THAT(ParseAndValidate(GetParam().args), StatusIs(kInvalid, GetParam().message));
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Messages, ApiserverFlagsInvalidTest,
+    Messages, RecommendedOptionsInvalidTest,
     testing::Values(
         InvalidCase{{"--secure-port=0"},
                     "--secure-port 0 must be between 1 and 65535, inclusive. It cannot be turned off with 0"},
@@ -241,7 +248,7 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{{"--idle-timeout=-1s"}, "--idle-timeout must be greater than 0"},
         InvalidCase{{"--pre-shutdown-hook-timeout=0"}, "--pre-shutdown-hook-timeout must be greater than 0"}));
 
-TEST_F(ApiserverFlagsTest, BoundaryValuesAreValid) {
+TEST_F(RecommendedOptionsTest, BoundaryValuesAreValid) {
   EXPECT_THAT(ParseAndValidate({"--secure-port=1", "--goaway-chance=0.02", "--max-requests-inflight=0",
                                 "--min-request-timeout=0", "--max-request-body-bytes=0", "--workers=1",
                                 "--tls-min-version=VersionTLS10", "--shutdown-delay-duration=0s",
@@ -250,7 +257,7 @@ TEST_F(ApiserverFlagsTest, BoundaryValuesAreValid) {
   EXPECT_THAT(ParseAndValidate({"--secure-port=65535"}), IsOk());
 }
 
-TEST_F(ApiserverFlagsTest, ReportsEveryProblemAtOnceAsKubeAggregate) {
+TEST_F(RecommendedOptionsTest, ReportsEveryProblemAtOnceAsKubeAggregate) {
   EXPECT_THAT(ParseAndValidate({"--secure-port=0", "--shutdown-delay-duration=-1s", "--goaway-chance=1",
                                 "--livez-grace-period=-2s", "--authorization-mode=Webhook"}),
               StatusIs(kInvalid,
@@ -261,7 +268,7 @@ TEST_F(ApiserverFlagsTest, ReportsEveryProblemAtOnceAsKubeAggregate) {
                        "authorization-mode \"Webhook\" is not a valid mode]"));
 }
 
-TEST_F(ApiserverFlagsTest, AggregateDropsDuplicateMessages) {
+TEST_F(RecommendedOptionsTest, AggregateDropsDuplicateMessages) {
   EXPECT_THAT(ParseAndValidate({"--strict-transport-security-directives=a,b"}),
               StatusIs(kInvalid, HasSubstr("invalid, allowed values")));
   EXPECT_THAT(ParseAndValidate({"--strict-transport-security-directives=a,b", "--workers=0"}),
@@ -271,41 +278,7 @@ TEST_F(ApiserverFlagsTest, AggregateDropsDuplicateMessages) {
                        "information, --workers must be at least 1]"));
 }
 
-TEST(ParseSniCertKeyTest, CertAndKey) {
-  absl::StatusOr<SniCertKey> parsed = ParseSniCertKey(" a.crt , a.key ");
-  ASSERT_THAT(parsed, IsOk());
-  EXPECT_EQ(parsed->cert_file, "a.crt");
-  EXPECT_EQ(parsed->key_file, "a.key");
-  EXPECT_THAT(parsed->names, IsEmpty());
-}
-
-TEST(ParseSniCertKeyTest, WithNames) {
-  absl::StatusOr<SniCertKey> parsed = ParseSniCertKey("foo.crt,foo.key: *.foo.com , foo.com,10.0.0.1");
-  ASSERT_THAT(parsed, IsOk());
-  EXPECT_EQ(parsed->cert_file, "foo.crt");
-  EXPECT_EQ(parsed->key_file, "foo.key");
-  EXPECT_THAT(parsed->names, ElementsAre("*.foo.com", "foo.com", "10.0.0.1"));
-}
-
-TEST(ParseSniCertKeyTest, Errors) {
-  EXPECT_THAT(ParseSniCertKey("a.crt,a.key:"), StatusIs(kInvalid, "empty names list is not allowed"));
-  for (const char* bad : {"", "a.crt", "a.crt,a.key,b", ":x.com", "a.crt:x.com"}) {
-    EXPECT_THAT(ParseSniCertKey(bad), StatusIs(kInvalid, "expected comma separated certificate and key file paths"))
-        << bad;
-  }
-}
-
-TEST(ParseTlsVersionTest, Names) {
-  EXPECT_EQ(ParseTlsVersion("").value(), 0);
-  EXPECT_EQ(ParseTlsVersion("VersionTLS10").value(), 0x0301);
-  EXPECT_EQ(ParseTlsVersion("VersionTLS11").value(), 0x0302);
-  EXPECT_EQ(ParseTlsVersion("VersionTLS12").value(), 0x0303);
-  EXPECT_EQ(ParseTlsVersion("VersionTLS13").value(), 0x0304);
-  EXPECT_THAT(ParseTlsVersion("TLS1.2"), StatusIs(kInvalid, "unknown tls version \"TLS1.2\""));
-  EXPECT_THAT(ParseTlsVersion("versiontls12"), StatusIs(kInvalid));
-}
-
-TEST_F(ApiserverFlagsTest, UsageListsEveryFlagWithItsDefault) {
+TEST_F(RecommendedOptionsTest, UsageListsEveryFlagWithItsDefault) {
   const std::string usage = fs_.Usage();
   const std::vector<std::string> expected_lines = {
       "      --anonymous-auth ",
@@ -365,8 +338,8 @@ TEST_F(ApiserverFlagsTest, UsageListsEveryFlagWithItsDefault) {
   }
   // One line per flag; zero defaults are not shown; the request timeout prints as Go does.
   EXPECT_EQ(std::count(usage.begin(), usage.end(), '\n'), static_cast<long>(fs_.Names().size()));
-  EXPECT_EQ(fs_.Names().size(), 35u);
-  EXPECT_THAT(usage, HasSubstr("(default 1m0s)\n      --secure-port"));
+  EXPECT_EQ(fs_.Names().size(), 41u);  // 35 + the six --requestheader-* flags
+  EXPECT_THAT(usage, HasSubstr("(default 1m0s)\n      --requestheader-allowed-names"));
   EXPECT_THAT(usage, Not(HasSubstr("(default 0s)")));
   EXPECT_THAT(usage, Not(HasSubstr("(default false)")));
   EXPECT_THAT(usage, Not(HasSubstr("(default [])")));
@@ -374,31 +347,113 @@ TEST_F(ApiserverFlagsTest, UsageListsEveryFlagWithItsDefault) {
   EXPECT_THAT(usage, HasSubstr(absl::StrCat("(default ", DefaultWorkers(), ")\n")));
 }
 
-TEST(ApiserverFlagsRegisterTest, CurrentValuesBecomeDefaults) {
-  ApiserverFlags options;
-  options.secure_port = 443;
-  options.cert_dir = "/var/run/kubernetes";
-  FlagSet fs("kube");
-  RegisterApiserverFlags(&fs, &options);
+// Every flag lands in the config, each in one place.
+TEST_F(RecommendedOptionsTest, ApplyToSetsEverySetting) {
+  ASSERT_THAT(ParseAndValidate({"--bind-address=127.0.0.1", "--secure-port=8443", "--cert-dir=/tmp/c",
+                                "--tls-cert-file=/s.crt", "--tls-private-key-file=/s.key",
+                                "--tls-sni-cert-key=/a.crt,/a.key:a.example", "--client-ca-file=/ca.crt",
+                                "--tls-min-version=VersionTLS13", "--tls-cipher-suites=TLS_AES_128_GCM_SHA256",
+                                "--http2-max-streams-per-connection=250", "--permit-port-sharing",
+                                "--shutdown-delay-duration=5s", "--shutdown-send-retry-after",
+                                "--shutdown-watch-termination-grace-period=7s", "--livez-grace-period=2m",
+                                "--goaway-chance=0.001", "--max-requests-inflight=9",
+                                "--max-mutating-requests-inflight=10", "--request-timeout=30s",
+                                "--min-request-timeout=300", "--strict-transport-security-directives=max-age=5",
+                                "--anonymous-auth=false", "--authorization-mode=AlwaysDeny",
+                                "--feature-gates=UnauthenticatedHTTP2DOSMitigation=false", "--workers=3",
+                                "--read-header-timeout=10s", "--idle-timeout=20s", "--max-request-body-bytes=1024",
+                                "--max-connections=5000", "--enable-request-metrics=false",
+                                "--pre-shutdown-hook-timeout=1.5s", "--requestheader-client-ca-file=/fp.crt",
+                                "--requestheader-allowed-names=fp", "--requestheader-username-headers=X-U"}),
+              IsOk());
+  server::Config config;
+  ASSERT_THAT(options_.ApplyTo(&config), IsOk());
+  EXPECT_EQ(config.serving.bind_address, "127.0.0.1");
+  EXPECT_EQ(config.serving.port, 8443);
+  EXPECT_TRUE(config.serving.permit_port_sharing);
+  EXPECT_EQ(config.serving.workers, 3);
+  EXPECT_EQ(config.serving.max_connections, 5000);
+  EXPECT_EQ(config.serving.connection.read_header_timeout, absl::Seconds(10));
+  EXPECT_EQ(config.serving.connection.idle_timeout, absl::Seconds(20));
+  EXPECT_EQ(config.http2.idle_timeout, absl::Seconds(20));
+  EXPECT_EQ(config.http2.max_concurrent_streams, 250u);
+  EXPECT_EQ(config.tls.cert_file, "/s.crt");
+  EXPECT_EQ(config.tls.key_file, "/s.key");
+  ASSERT_EQ(config.tls.sni_cert_keys.size(), 1u);
+  EXPECT_EQ(config.tls.sni_cert_keys[0].cert_file, "/a.crt");
+  EXPECT_EQ(config.tls.client_ca_file, "/ca.crt");
+  EXPECT_EQ(config.tls.requestheader_client_ca_file, "/fp.crt");
+  EXPECT_EQ(config.tls.min_version, "VersionTLS13");
+  EXPECT_THAT(config.tls.cipher_suites, ElementsAre("TLS_AES_128_GCM_SHA256"));
+  EXPECT_EQ(config.tls.self_signed.cert_directory, "/tmp/c");
+  const chain::ServerConfig& c = config.chain;
+  EXPECT_EQ(c.shutdown_delay_duration, absl::Seconds(5));
+  EXPECT_TRUE(c.shutdown_send_retry_after);
+  EXPECT_EQ(c.shutdown_watch_termination_grace_period, absl::Seconds(7));
+  EXPECT_EQ(c.livez_grace_period, absl::Minutes(2));
+  EXPECT_EQ(c.goaway_chance, 0.001);
+  EXPECT_EQ(c.max_requests_inflight, 9);
+  EXPECT_EQ(c.max_mutating_requests_inflight, 10);
+  EXPECT_EQ(c.request_timeout, absl::Seconds(30));
+  EXPECT_EQ(c.min_request_timeout, absl::Seconds(300));
+  EXPECT_THAT(c.hsts_directives, ElementsAre("max-age=5"));
+  EXPECT_EQ(c.max_request_body_bytes, 1024u);
+  EXPECT_FALSE(c.request_metrics);
+  EXPECT_EQ(c.pre_shutdown_hook_timeout, absl::Milliseconds(1500));
+  EXPECT_FALSE(c.unauthenticated_http2_dos_mitigation);
+  ASSERT_NE(c.authenticator, nullptr);
+  ASSERT_NE(c.authorizer, nullptr);
+  ASSERT_NE(c.request_header_config, nullptr);
+  EXPECT_THAT(c.request_header_config->allowed_names, ElementsAre("fp"));
+  EXPECT_THAT(c.request_header_config->username_headers, ElementsAre("X-U"));
+}
+
+TEST_F(RecommendedOptionsTest, GoawayChanceIsOffWithoutHttp2) {
+  ASSERT_THAT(ParseAndValidate({"--goaway-chance=0.01", "--disable-http2-serving"}), IsOk());
+  server::Config config;
+  ASSERT_THAT(options_.ApplyTo(&config), IsOk());
+  EXPECT_EQ(config.chain.goaway_chance, 0);
+  EXPECT_TRUE(config.tls.disable_http2);
+}
+
+TEST(DelegatingOptionsTest, RequestHeaderDefaultsOfExtensionServers) {
+  RecommendedOptions options = NewDelegatingRecommendedOptions();
+  EXPECT_THAT(options.authentication.request_header.username_headers, ElementsAre("X-Remote-User"));
+  EXPECT_THAT(options.authentication.request_header.group_headers, ElementsAre("X-Remote-Group"));
+  EXPECT_THAT(options.authentication.request_header.extra_headers_prefix, ElementsAre("X-Remote-Extra-"));
+  EXPECT_THAT(RecommendedOptions().authentication.request_header.username_headers, IsEmpty());
+}
+
+TEST_F(RecommendedOptionsTest, RequestHeaderValuesAreValidated) {
+  EXPECT_THAT(ParseAndValidate({"--requestheader-username-headers=X-U, "}),
+              StatusIs(kInvalid, HasSubstr("empty value in \"requestheader-username-headers\"")));
+}
+
+TEST(RecommendedOptionsRegisterTest, CurrentValuesBecomeDefaults) {
+  RecommendedOptions options;
+  options.secure_serving.secure_port = 443;
+  options.secure_serving.cert_dir = "/var/run/kubernetes";
+  flags::FlagSet fs("kube");
+  options.AddFlags(&fs);
   EXPECT_THAT(fs.Usage(), HasSubstr("(default 443)"));
   EXPECT_THAT(fs.Usage(), HasSubstr("(default \"/var/run/kubernetes\")"));
   ASSERT_THAT(fs.ParseArgs({}), IsOk());
-  EXPECT_EQ(options.secure_port, 443);
+  EXPECT_EQ(options.secure_serving.secure_port, 443);
 }
 
 TEST(FeatureGatesTest, ParsedValidatedAndQueried) {
-  ApiserverFlags defaults;
-  EXPECT_TRUE(FeatureEnabled(defaults, "UnauthenticatedHTTP2DOSMitigation", true));
-  ApiserverFlags off;
-  off.feature_gates = {"UnauthenticatedHTTP2DOSMitigation=false"};
-  EXPECT_TRUE(ValidateApiserverFlags(off).ok());
-  EXPECT_FALSE(FeatureEnabled(off, "UnauthenticatedHTTP2DOSMitigation", true));
-  ApiserverFlags bad;
-  bad.feature_gates = {"NoSuchGate=true", "UnauthenticatedHTTP2DOSMitigation=maybe"};
-  EXPECT_EQ(ValidateApiserverFlags(bad).message(),
+  RecommendedOptions defaults;
+  EXPECT_TRUE(defaults.features.Enabled("UnauthenticatedHTTP2DOSMitigation", true));
+  RecommendedOptions off;
+  off.features.gates = {"UnauthenticatedHTTP2DOSMitigation=false"};
+  EXPECT_TRUE(off.Validate().ok());
+  EXPECT_FALSE(off.features.Enabled("UnauthenticatedHTTP2DOSMitigation", true));
+  RecommendedOptions bad;
+  bad.features.gates = {"NoSuchGate=true", "UnauthenticatedHTTP2DOSMitigation=maybe"};
+  EXPECT_EQ(bad.Validate().message(),
             "[unrecognized feature gate: NoSuchGate, invalid value of UnauthenticatedHTTP2DOSMitigation=maybe, err: "
             "strconv.ParseBool: parsing \"maybe\": invalid syntax]");
 }
 
 }  // namespace
-}  // namespace apiserve::flags
+}  // namespace apiserve::options

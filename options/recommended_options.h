@@ -1,0 +1,60 @@
+#ifndef APISERVE_OPTIONS_RECOMMENDED_OPTIONS_H_
+#define APISERVE_OPTIONS_RECOMMENDED_OPTIONS_H_
+
+// RecommendedOptions bundles every option group a server built on apiserve takes, as kube's
+// k8s.io/apiserver/pkg/server/options.RecommendedOptions does:
+//
+//   options::RecommendedOptions options;             // kube-apiserver's defaults (or NewDelegating... for an
+//   flags::FlagSet fs("my-apiserver");               // extension server)
+//   options.AddFlags(&fs);
+//   RETURN_IF_ERROR(fs.Parse(argc, argv));
+//   RETURN_IF_ERROR(options.Validate());              // every problem at once, kube's aggregate text
+//   server::Config config;
+//   RETURN_IF_ERROR(options.ApplyTo(&config));        // each setting lands in one place
+//   ASSIGN_OR_RETURN(auto completed, server::CompletedConfig::Complete(std::move(config)));
+//
+// Validate's InvalidArgument message is kube's utilerrors.NewAggregate text: a single problem alone, several as
+// "[first, second, ...]" (duplicates dropped), in the order secure serving, server run, authentication,
+// authorization, feature gates, then apiserve's own serving limits.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "flags/flag_set.h"
+#include "options/authentication_options.h"
+#include "options/authorization_options.h"
+#include "options/feature_gates.h"
+#include "options/secure_serving_options.h"
+#include "options/server_run_options.h"
+#include "options/serving_limits_options.h"
+#include "server/config.h"
+
+namespace apiserve::options {
+
+struct RecommendedOptions {
+  SecureServingOptions secure_serving;
+  ServerRunOptions server_run;
+  AuthenticationOptions authentication = NewAuthenticationOptions();
+  AuthorizationOptions authorization;
+  FeatureGates features;
+  ServingLimitsOptions limits;
+  int verbosity = 0;  // -v / --v
+
+  // AddFlags registers every group's flags on `fs` (borrowed, as `this`), their current values as defaults, so an
+  // embedder may change defaults first. Registering twice on one FlagSet aborts (a flag would be redefined).
+  void AddFlags(flags::FlagSet* fs);
+  // Validate returns OK or one InvalidArgument listing every problem (see above).
+  absl::Status Validate() const;
+  // ApplyTo fills `config`: listening, TLS, codecs, the chain's settings, and the authenticator and authorizer
+  // (built now: a token file that cannot be read is NotFound/PermissionDenied naming it, a malformed one
+  // InvalidArgument naming file and line).
+  absl::Status ApplyTo(server::Config* config) const;
+};
+
+// NewDelegatingRecommendedOptions is RecommendedOptions with the delegating authentication defaults extension API
+// servers use (request-header X-Remote-User / X-Remote-Group / X-Remote-Extra-).
+RecommendedOptions NewDelegatingRecommendedOptions();
+
+}  // namespace apiserve::options
+
+#endif  // APISERVE_OPTIONS_RECOMMENDED_OPTIONS_H_
