@@ -3,6 +3,7 @@
 // the index and OpenAPI after PrepareRun.
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/fake_executor.h"
@@ -193,6 +194,28 @@ TEST_F(ApiGroupsInChainTest, IndexListsGroupRootsAndOpenApiHasTheKinds) {
   http::RecordedResponse v2 = Send("GET", "/openapi/v2");
   EXPECT_THAT(v2.body, HasSubstr(R"("definitions":{"io.example.notes.v1.Note":{"type":"object")"));
   EXPECT_THAT(v2.body, HasSubstr(R"("$ref":"#/definitions/io.example.notes.v1.NoteList")"));
+}
+
+TEST_F(ApiGroupsInChainTest, InstallingWhileServingDiscovery) {
+  constexpr int kGroups = 40;
+  std::thread installer([this] {
+    for (int i = 0; i < kGroups; ++i) {
+      APIGroupInfo group = testing::NotesGroup();
+      group.name = absl::StrCat("g", i, ".example.io");
+      EXPECT_THAT(outer_->InstallAPIGroup(std::move(group)), IsOk());
+    }
+  });
+  const http::RequestPtr watch = http::NewRequest("GET", "/apis/g1.example.io/v1/notes?watch=true");
+  const RequestInfo info = ParseRequestInfo(*watch);
+  for (int i = 0; i < 200; ++i) {
+    http::RequestPtr request = http::NewRequest("GET", "/apis");
+    request->headers.Add("Accept", kAcceptV2);
+    EXPECT_EQ(http::ServeForTest(*outer_->UnprotectedHandler(), std::move(request)).status, 200);
+    outer_->IsLongRunning(*watch, info);
+  }
+  installer.join();
+  http::RecordedResponse all = Send("GET", "/apis", kAcceptV2);
+  EXPECT_THAT(all.body, HasSubstr(absl::StrCat("\"name\":\"g", kGroups - 1, ".example.io\"")));
 }
 
 }  // namespace
