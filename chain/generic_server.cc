@@ -105,9 +105,9 @@ http::HandlerPtr GenericServer::BuildHandlerChain() {
   // Innermost first; the request meets them in the reverse order (DESIGN §8).
   http::HandlerPtr h = mux_;
   h = WithRequestBodyLimit(std::move(h), config_.max_request_body_bytes);
-  h = WithAuthorization(std::move(h), config_.authorizer ? config_.authorizer : AlwaysAllowAuthorizer());
-  h = WithAuthentication(std::move(h), config_.authenticator ? config_.authenticator : AnonymousAuthenticator(),
-                         config_.unauthenticated_http2_dos_mitigation);
+  h = WithAuthorization(std::move(h), config_.authorizer ? config_.authorizer : auth::AlwaysAllowAuthorizer());
+  h = WithAuthentication(std::move(h), config_.authenticator ? config_.authenticator : auth::AnonymousAuthenticator(),
+                         config_.unauthenticated_http2_dos_mitigation, config_.request_header_config);
   h = WithMaxInFlightLimit(std::move(h), config_.max_requests_inflight, config_.max_mutating_requests_inflight,
                            &in_flight_);
   h = WithRequestTimeout(std::move(h), config_.request_timeout);

@@ -22,13 +22,6 @@
 
 namespace apiserve::chain {
 
-// Temporary aliases while chain/server_config.h and chain/generic_server.cc still name these in namespace chain
-// (issue 17: the interfaces moved to auth/). Remove once both say auth::.
-using auth::AlwaysAllowAuthorizer;
-using auth::AnonymousAuthenticator;
-using auth::Authenticator;
-using auth::Authorizer;
-
 // WithAuthentication attaches the auth::UserInfo (as request->Context<const auth::UserInfo>()), or answers 401
 // (kube's Unauthorized Status) on an authentication error or when no authenticator accepted the request (NotFound:
 // no credentials and anonymous disabled). Errors other than NotFound are logged ("Unable to authenticate the

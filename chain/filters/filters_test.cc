@@ -259,14 +259,14 @@ TEST(MaxInFlightTest, SeparatePoolsAnd429) {
 }
 
 TEST(AuthTest, AnonymousAndAlwaysAllowPassAndDenyIs403) {
-  auto handler = WithAuthentication(WithAuthorization(Ok(), AlwaysAllowAuthorizer()), AnonymousAuthenticator());
+  auto handler = WithAuthentication(WithAuthorization(Ok(), auth::AlwaysAllowAuthorizer()), auth::AnonymousAuthenticator());
   EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/foo")).status, 200);
 
   class Deny : public auth::Authorizer {
    public:
     auth::Decision Authorize(const auth::Attributes&) const override { return auth::Decision::kDeny; }
   };
-  auto denied = WithAuthentication(WithAuthorization(Ok(), std::make_shared<Deny>()), AnonymousAuthenticator());
+  auto denied = WithAuthentication(WithAuthorization(Ok(), std::make_shared<Deny>()), auth::AnonymousAuthenticator());
   http::RecordedResponse r = http::ServeForTest(*denied, http::NewRequest("GET", "/foo"));
   EXPECT_EQ(r.status, 403);
   EXPECT_THAT(r.body, ::testing::HasSubstr("forbidden: User \\\"system:anonymous\\\" cannot get path \\\"/foo\\\""));
