@@ -76,10 +76,8 @@ http::HandlerPtr GroupVersionHandler(std::shared_ptr<const APIGroupInfo> group, 
   return http::HandlerFunc([group = std::move(group), version_index, not_found, not_allowed](
                                http::RequestPtr request, http::ResponseWriter writer) {
     const RequestInfo* info = request->Context<RequestInfo>();
-    RequestInfo parsed;
-    if (info == nullptr) {
-      parsed = ParseRequestInfo(*request);
-      info = &parsed;
+    if (info == nullptr) {  // served without the filter chain (tests, a bare mux): the handlers still find it
+      info = request->SetContext(std::make_shared<RequestInfo>(ParseRequestInfo(*request)));
     }
     const ResourceRoute route = RouteResourceRequest(group->versions[version_index], *info);
     if (route.handler == nullptr) {

@@ -41,8 +41,9 @@ ResourceRoute RouteResourceRequest(const APIGroupVersion& version, const Request
 http::Response MethodNotSupportedResponse();
 
 // GroupVersionHandler serves the resource requests under `group`'s version `version_index` (its prefix
-// "/apis/<g>/<v>/" or "/api/<v>/"): it reads the request's RequestInfo (parsing it when no filter attached one) and
-// calls the verb's handler, or answers 404/405. `group` is shared and must not change.
+// "/apis/<g>/<v>/" or "/api/<v>/"): it reads the request's RequestInfo (parsing and attaching it when no filter
+// did, so verb handlers always find request->Context<RequestInfo>()) and calls the verb's handler, or answers
+// 404/405. `group` is shared and must not change.
 http::HandlerPtr GroupVersionHandler(std::shared_ptr<const APIGroupInfo> group, size_t version_index);
 
 }  // namespace apiserve::chain

@@ -106,6 +106,21 @@ TEST_F(ApiDispatchTest, ResponsesAreJsonStatus) {
   EXPECT_EQ(r.headers.Get("Content-Type"), "application/json");
 }
 
+TEST_F(ApiDispatchTest, VerbHandlersFindTheRequestInfo) {
+  APIGroupInfo group = testing::NotesGroup();
+  group.versions[0].resources[1].handlers["get"] =
+      http::HandlerFunc([](http::RequestPtr request, http::ResponseWriter writer) {
+        const RequestInfo* info = request->Context<RequestInfo>();
+        writer.Send(http::TextResponse(200, info == nullptr ? "none" : info->namespace_name + "/" + info->name))
+            .IgnoreError();
+      });
+  NormalizeAPIGroupInfo(&group);
+  http::HandlerPtr handler = GroupVersionHandler(std::make_shared<const APIGroupInfo>(std::move(group)), 0);
+  EXPECT_EQ(
+      http::ServeForTest(*handler, http::NewRequest("GET", "/apis/notes.example.io/v1/namespaces/ns/notes/a")).body,
+      "ns/a");
+}
+
 TEST(RouteResourceRequestTest, LongRunningFlagsComeFromTheResource) {
   APIGroupVersion version{"v1", {}};
   APIResource ticks;
