@@ -67,7 +67,9 @@ Analysis Analyze(const TlsOptions& o) {
 
   // Curves.
   if (o.curve_preferences.empty()) {
-    p.curve_nids = {NID_X25519, NID_X9_62_prime256v1, NID_secp384r1};
+    // Every curve Go's server accepts (crypto/tls defaults: X25519, P-256, P-384, P-521). Go 1.24+ also offers the
+    // hybrid X25519MLKEM768; this BoringSSL (Android 13) has no ML-KEM group (only the withdrawn CECPQ2), so none.
+    p.curve_nids = {NID_X25519, NID_X9_62_prime256v1, NID_secp384r1, NID_secp521r1};
   } else {
     for (int id : o.curve_preferences) {
       switch (id) {

@@ -26,7 +26,7 @@ TEST(TlsOptionsTest, DefaultsAreValid) {
   EXPECT_EQ(params->cipher_list,
             "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
             "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
-  EXPECT_THAT(params->curve_nids, ElementsAre(NID_X25519, NID_X9_62_prime256v1, NID_secp384r1));
+  EXPECT_THAT(params->curve_nids, ElementsAre(NID_X25519, NID_X9_62_prime256v1, NID_secp384r1, NID_secp521r1));
 }
 
 TEST(TlsOptionsTest, MinVersions) {

@@ -125,6 +125,25 @@ TEST_F(ServerContextTest, VersionFloorAndVersionStrings) {
   EXPECT_EQ(context->handshake_errors().Count(HandshakeErrorKind::kUnsupportedVersion), 1u);
 }
 
+// By default the server accepts every curve Go's does: a TLS 1.3 client offering only one of them gets it for the key
+// exchange. (Over TLS 1.2 a BoringSSL client also requires the certificate's own curve among the offered ones, so a
+// P-256-only offer is the TLS 1.2 case.)
+TEST_F(ServerContextTest, AcceptsEveryCurveGoAccepts) {
+  auto context = MustCreate(DefaultOptions());
+  ASSERT_NE(context, nullptr);
+  const std::pair<int, uint16_t> curves[] = {{NID_X25519, SSL_CURVE_X25519},
+                                             {NID_X9_62_prime256v1, SSL_CURVE_SECP256R1},
+                                             {NID_secp384r1, SSL_CURVE_SECP384R1},
+                                             {NID_secp521r1, SSL_CURVE_SECP521R1}};
+  for (const auto& [nid, curve_id] : curves) {
+    HandshakeResult r = Handshake(*context, {.max_version = TLS1_3_VERSION, .curve_nids = {nid}});
+    ASSERT_TRUE(r.ok) << OBJ_nid2sn(nid) << ": " << r.server_error.detail;
+    EXPECT_EQ(SSL_get_curve_id(r.server.get()), curve_id) << OBJ_nid2sn(nid);
+  }
+  HandshakeResult tls12 = Handshake(*context, {.max_version = TLS1_2_VERSION, .curve_nids = {NID_X9_62_prime256v1}});
+  EXPECT_TRUE(tls12.ok) << tls12.server_error.detail;
+}
+
 TEST_F(ServerContextTest, MinVersion13RejectsTls12Clients) {
   TlsOptions options = DefaultOptions();
   options.min_version = "VersionTLS13";

@@ -44,6 +44,9 @@ HandshakeResult Handshake(ServerContext& server, const ClientOptions& options) {
   SSL_CTX_set_min_proto_version(client_ctx.get(), options.min_version);
   SSL_CTX_set_max_proto_version(client_ctx.get(), options.max_version);
   if (!options.cipher_list.empty()) SSL_CTX_set_strict_cipher_list(client_ctx.get(), options.cipher_list.c_str());
+  if (!options.curve_nids.empty()) {
+    SSL_CTX_set1_curves(client_ctx.get(), options.curve_nids.data(), options.curve_nids.size());
+  }
   SSL_CTX_set_session_cache_mode(client_ctx.get(), SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
   SSL_CTX_sess_set_new_cb(client_ctx.get(), CaptureSession);
   SSL_CTX_set_cert_cb(client_ctx.get(), CaptureRequestedCas, nullptr);

@@ -19,6 +19,7 @@ struct ClientOptions {
   uint16_t min_version = TLS1_VERSION;
   uint16_t max_version = TLS1_3_VERSION;
   std::string cipher_list = {};            // empty: BoringSSL's default
+  std::vector<int> curve_nids = {};        // the only groups the client offers; empty: BoringSSL's default
   const TestCert* client_cert = nullptr;   // borrowed
   const TestCert* client_chain = nullptr;  // an intermediate sent after the leaf; borrowed
   SSL_SESSION* session = nullptr;          // to resume; borrowed
