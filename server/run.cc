@@ -125,13 +125,15 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
   helpers.emplace_back([&signals, &config, &server, &wake, &aborted, http] {
     wake.Wait();
     if (aborted) return;
-    lifecycle::Signal drained("non-long-running drained");
-    server.non_long_running_requests().StartDrain([&drained] { drained.Fire(); });
-    drained.Wait();
-    VLOG(1) << "[graceful-termination] in-flight non long-running request(s) have drained";
-    if (config.shutdown_watch_termination_grace_period <= absl::ZeroDuration()) {
-      VLOG(1) << "\"[graceful-termination] not going to wait for active watch request(s) to drain\"";
-    } else {
+    // As kube's RunWithContext: the non-long-running drain and the watch drain start together at
+    // NotAcceptingNewRequest; InFlightRequestsDrained fires when both are done.
+    lifecycle::Signal watches_done("watch drain done");
+    std::thread watch_drain([&config, &server, &watches_done] {
+      if (config.shutdown_watch_termination_grace_period <= absl::ZeroDuration()) {
+        VLOG(1) << "\"[graceful-termination] not going to wait for active watch request(s) to drain\"";
+        watches_done.Fire();
+        return;
+      }
       chain::SafeWaitGroup& watches = server.watches().group();
       const int64_t before = watches.InFlight();
       lifecycle::Signal watches_drained("watches drained");
@@ -145,7 +147,14 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
               << base::FormatGoDuration(config.shutdown_watch_termination_grace_period)
               << "\" activeWatchesBefore=" << before << " activeWatchesAfter=" << watches.InFlight()
               << " error=" << (all ? "<nil>" : "\"context deadline exceeded\"");
-    }
+      watches_done.Fire();
+    });
+    lifecycle::Signal drained("non-long-running drained");
+    server.non_long_running_requests().StartDrain([&drained] { drained.Fire(); });
+    drained.Wait();
+    VLOG(1) << "[graceful-termination] in-flight non long-running request(s) have drained";
+    watches_done.Wait();
+    watch_drain.join();
     signals.in_flight_requests_drained.Fire();
     // Retry-after mode kept listening until now.
     if (config.shutdown_send_retry_after) http->Shutdown(absl::Seconds(2));

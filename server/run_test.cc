@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/mutex.h"
+#include "base/poll_until.h"
 #include "base/status_matchers.h"
 #include "chain/generic_server.h"
 #include "gmock/gmock.h"
@@ -221,6 +222,72 @@ TEST_F(RunTest, WatchesEndThroughTheirShutdownSignalWithinTheGracePeriod) {
   EXPECT_THAT(result, IsOk());
   EXPECT_EQ(body, "{\"type\":\"ADDED\"}\n");  // ended cleanly by the server, not cut
   EXPECT_EQ((*server)->watches().group().InFlight(), 0);
+}
+
+// kube drains watches alongside the non-long-running requests (both start at NotAcceptingNewRequest): a watch is told
+// to end while a slow ordinary request is still in flight, not after it.
+TEST_F(RunTest, WatchDrainRunsAlongsideTheRequestDrain) {
+  chain::ServerConfig config;
+  config.shutdown_watch_termination_grace_period = absl::Seconds(5);
+  auto server = chain::GenericServer::New(config, nullptr);
+  ASSERT_THAT(server, IsOk());
+  auto slow_done = std::make_shared<std::atomic<bool>>(false);
+  auto slow_done_when_watch_released = std::make_shared<std::atomic<int>>(-1);
+  auto slow = http::HandlerFunc([slow_done](http::RequestPtr request, http::ResponseWriter writer) {
+    auto shared = std::make_shared<http::ResponseWriter>(std::move(writer));
+    request->executor->RunAfter(absl::Milliseconds(1500), [shared, slow_done] {
+      slow_done->store(true);
+      shared->Send(http::TextResponse(200, "slow done")).IgnoreError();
+    });
+  });
+  struct Watch {
+    http::ResponseWriter writer;
+    lifecycle::Subscription on_shutdown;
+  };
+  auto watches = std::make_shared<std::vector<std::shared_ptr<Watch>>>();  // handler runs on the one loop
+  auto watch = http::HandlerFunc(
+      [watches, slow_done, slow_done_when_watch_released](http::RequestPtr request, http::ResponseWriter writer) {
+        auto state = std::make_shared<Watch>();
+        watches->push_back(state);
+        state->writer = std::move(writer);
+        state->writer.WriteHead(200, http::HeaderMap{{"Content-Type", "application/json"}}).IgnoreError();
+        state->writer.Write("{\"type\":\"ADDED\"}\n").IgnoreError();
+        Watch* raw = state.get();
+        state->on_shutdown = request->shutting_down->OnFired([raw, slow_done, slow_done_when_watch_released] {
+          slow_done_when_watch_released->store(slow_done->load() ? 1 : 0);
+          raw->writer.Finish().IgnoreError();
+        });
+      });
+  ASSERT_THAT((*server)->HandleRoute({"/slow", {"GET"}, "slow", "text/plain", false, false}, slow), IsOk());
+  ASSERT_THAT((*server)->HandleRoute({"/api/v1/pods", {"GET"}, "pods", "application/json", false, false}, watch),
+              IsOk());
+  auto prepared = (*server)->PrepareRun();
+  ASSERT_THAT(prepared, IsOk());
+  lifecycle::Signal stop("stop");
+  absl::Status result;
+  std::thread runner([&] { result = server::Run(*std::move(prepared), Options(), &stop); });
+  ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
+  std::string watch_body, slow_body;
+  std::thread watcher([&] {
+    watch_body =
+        Shell(absl::StrCat("curl -sk --http1.1 --max-time 20 'https://127.0.0.1:", port_, "/api/v1/pods?watch=true'"));
+  });
+  std::thread slow_client([&] {
+    slow_body = Shell(absl::StrCat("curl -sk --http1.1 --max-time 20 'https://127.0.0.1:", port_, "/slow'"));
+  });
+  ASSERT_TRUE(base::PollUntil(
+      [&] {
+        return (*server)->watches().group().InFlight() == 1 && (*server)->non_long_running_requests().InFlight() == 1;
+      },
+      absl::Seconds(10)));
+  stop.Fire();
+  watcher.join();
+  slow_client.join();
+  runner.join();
+  EXPECT_THAT(result, IsOk());
+  EXPECT_EQ(slow_done_when_watch_released->load(), 0);  // released while the slow request was still in flight
+  EXPECT_EQ(slow_body, "slow done");                    // and that request was not lost
+  EXPECT_EQ(watch_body, "{\"type\":\"ADDED\"}\n");
 }
 
 TEST_F(RunTest, PreShutdownHookErrorIsReturned) {
