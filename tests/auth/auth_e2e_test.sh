@@ -62,20 +62,20 @@ expect() {  # expect <what> <expected> <actual>
 }
 
 UNAUTHORIZED='{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}'
-FORBIDDEN_API='{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User \"system:anonymous\" cannot get path \"/api\"","reason":"Forbidden","details":{},"code":403}'
+FORBIDDEN_API='{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User \"system:anonymous\" cannot get path \"/apis\"","reason":"Forbidden","details":{},"code":403}'
 
 # --- anonymous allowed, Bootstrap ---
 start_server --authorization-mode=Bootstrap
 
-expect "cert /api" 200 "$(code /api --cert alice.crt --key alice.key)"
+expect "cert /apis" 200 "$(code /apis --cert alice.crt --key alice.key)"
 expect "masters cert /readyz/etcd-like subpath" 200 "$(code /readyz/ping --cert admin.crt --key admin.key)"
 expect "untrusted cert /readyz" "401 $UNAUTHORIZED" "$(get /readyz --cert mallory.crt --key mallory.key)"
-expect "token /api" 200 "$(code /api -H 'Authorization: Bearer old-token')"
+expect "token /apis" 200 "$(code /apis -H 'Authorization: Bearer old-token')"
 expect "bad token /readyz" "401 $UNAUTHORIZED" "$(get /readyz -H 'Authorization: Bearer nope')"
 expect "anonymous /readyz" "200 ok" "$(get /readyz)"
 expect "anonymous /version" 200 "$(code /version)"
 expect "anonymous /version/ (authorized; the demo has no such route)" 404 "$(code /version/)"
-expect "anonymous /api" "403 $FORBIDDEN_API" "$(get /api)"
+expect "anonymous /apis" "403 $FORBIDDEN_API" "$(get /apis)"
 expect "anonymous /readyz/ping" 403 "$(code /readyz/ping)"
 
 # HTTP/2: an anonymous request gets GOAWAY (last stream = that request); curl's second request needs a new connection.
@@ -90,7 +90,7 @@ nghttp -v -H 'Authorization: Bearer nope' "$URL/readyz" >"$WORK/nghttp-401.txt" 
 grep -q ':status: 401' "$WORK/nghttp-401.txt" || { cat "$WORK/nghttp-401.txt"; fail "h2 bad token: not 401"; }
 grep -q 'recv GOAWAY frame' "$WORK/nghttp-401.txt" || { cat "$WORK/nghttp-401.txt"; fail "h2 401: no GOAWAY"; }
 echo "ok: h2 401 gets GOAWAY"
-nghttp -v -H 'Authorization: Bearer old-token' "$URL/readyz" "$URL/api" >"$WORK/nghttp-user.txt" 2>&1 ||
+nghttp -v -H 'Authorization: Bearer old-token' "$URL/readyz" "$URL/apis" >"$WORK/nghttp-user.txt" 2>&1 ||
   { cat "$WORK/nghttp-user.txt"; fail "h2 token requests failed"; }
 if grep -q 'recv GOAWAY frame' "$WORK/nghttp-user.txt"; then cat "$WORK/nghttp-user.txt"; fail "h2 user got GOAWAY"; fi
 [ "$(grep -c ':status: 200' "$WORK/nghttp-user.txt")" = 2 ] || { cat "$WORK/nghttp-user.txt"; fail "h2 user: not 2x200"; }
@@ -106,11 +106,11 @@ echo "ok: h1 anonymous connection reused"
 # Token file reload: new token accepted, old rejected; a broken file keeps the current tokens.
 printf 'new-token,carol,1003\n' >tokens.csv.tmp && mv tokens.csv.tmp tokens.csv
 for _ in $(seq 1 100); do
-  [ "$(code /api -H 'Authorization: Bearer new-token')" = 200 ] && break
+  [ "$(code /apis -H 'Authorization: Bearer new-token')" = 200 ] && break
   sleep 0.1
 done
-expect "reloaded new token" 200 "$(code /api -H 'Authorization: Bearer new-token')"
-expect "reloaded old token" "401 $UNAUTHORIZED" "$(get /api -H 'Authorization: Bearer old-token')"
+expect "reloaded new token" 200 "$(code /apis -H 'Authorization: Bearer new-token')"
+expect "reloaded old token" "401 $UNAUTHORIZED" "$(get /apis -H 'Authorization: Bearer old-token')"
 printf 'broken-token,only-two-columns\n' >tokens.csv.tmp && mv tokens.csv.tmp tokens.csv
 for _ in $(seq 1 100); do
   grep -q 'must have at least 3 columns' "$LOG" && break
@@ -118,7 +118,7 @@ for _ in $(seq 1 100); do
 done
 grep -q 'must have at least 3 columns (token, user name, user uid), found 2 on line 1; keeping the old tokens' "$LOG" ||
   fail "broken token file not logged"
-expect "broken file keeps new token" 200 "$(code /api -H 'Authorization: Bearer new-token')"
+expect "broken file keeps new token" 200 "$(code /apis -H 'Authorization: Bearer new-token')"
 stop_server
 
 # --- anonymous disabled ---
@@ -126,7 +126,7 @@ printf 'old-token,bob,1002\n' >tokens.csv
 start_server --authorization-mode=Bootstrap --anonymous-auth=false
 expect "no credentials, anonymous off" "401 $UNAUTHORIZED" "$(get /readyz)"
 expect "token, anonymous off" "200 ok" "$(get /readyz -H 'Authorization: Bearer old-token')"
-expect "cert, anonymous off" 200 "$(code /api --cert alice.crt --key alice.key)"
+expect "cert, anonymous off" 200 "$(code /apis --cert alice.crt --key alice.key)"
 stop_server
 
 # --- a bad token file at start is exit 1 naming the file and line ---
