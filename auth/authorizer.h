@@ -9,6 +9,8 @@
 // Threading: authorizers are shared by every event loop as `std::shared_ptr<const Authorizer>`; Authorize is called
 // concurrently from any loop and must neither block nor do file I/O.
 
+#include <string>
+
 #include "absl/strings/string_view.h"
 #include "auth/user_info.h"
 
@@ -35,8 +37,9 @@ struct Attributes {
 class Authorizer {
  public:
   virtual ~Authorizer() = default;
-  // Authorize decides on `attributes`. Called on the connection's loop: must not block.
-  virtual Decision Authorize(const Attributes& attributes) const = 0;
+  // Authorize decides on `attributes`, and may say why in `*reason` (never null; kube's reason string, shown in the
+  // 403 body: "Everything is forbidden."). Called on the connection's loop: must not block.
+  virtual Decision Authorize(const Attributes& attributes, std::string* reason) const = 0;
 };
 
 }  // namespace apiserve::auth

@@ -9,12 +9,24 @@ namespace {
 
 class AlwaysAllow : public Authorizer {
  public:
-  Decision Authorize(const Attributes&) const override { return Decision::kAllow; }
+  Decision Authorize(const Attributes&, std::string*) const override { return Decision::kAllow; }
 };
 
+// kube's alwaysDenyAuthorizer: no opinion (a later mode may still allow), with its reason.
 class AlwaysDeny : public Authorizer {
  public:
-  Decision Authorize(const Attributes&) const override { return Decision::kDeny; }
+  Decision Authorize(const Attributes&, std::string* reason) const override {
+    *reason = "Everything is forbidden.";
+    return Decision::kNoOpinion;
+  }
+};
+
+// kube-apiserver's privileged-groups authorizer, always first: system:masters may do everything.
+class PrivilegedGroups : public Authorizer {
+ public:
+  Decision Authorize(const Attributes& attributes, std::string*) const override {
+    return InGroup(*attributes.user, kMastersGroup) ? Decision::kAllow : Decision::kNoOpinion;
+  }
 };
 
 // IsPublicInfo: kube's system:public-info-viewer ClusterRole, nonResourceURLs with verb get.
@@ -26,7 +38,7 @@ bool IsPublicInfo(const Attributes& attributes) {
 
 class Bootstrap : public Authorizer {
  public:
-  Decision Authorize(const Attributes& attributes) const override {
+  Decision Authorize(const Attributes& attributes, std::string*) const override {
     const UserInfo& user = *attributes.user;
     if (InGroup(user, kMastersGroup)) return Decision::kAllow;
     if (IsPublicInfo(attributes)) return Decision::kAllow;
@@ -39,10 +51,21 @@ class Union : public Authorizer {
  public:
   explicit Union(std::vector<std::shared_ptr<const Authorizer>> authorizers) : authorizers_(std::move(authorizers)) {}
 
-  Decision Authorize(const Attributes& attributes) const override {
+  // kube's unionAuthzHandler: the first allow or deny wins with its reason; with no opinion anywhere, the
+  // reasons given are joined by newlines.
+  Decision Authorize(const Attributes& attributes, std::string* reason) const override {
+    std::string one;
     for (const auto& authorizer : authorizers_) {
-      const Decision decision = authorizer->Authorize(attributes);
-      if (decision != Decision::kNoOpinion) return decision;
+      one.clear();
+      const Decision decision = authorizer->Authorize(attributes, &one);
+      if (decision != Decision::kNoOpinion) {
+        *reason = std::move(one);
+        return decision;
+      }
+      if (!one.empty()) {
+        if (!reason->empty()) reason->push_back('\n');
+        reason->append(one);
+      }
     }
     return Decision::kNoOpinion;
   }
@@ -63,7 +86,8 @@ std::shared_ptr<const Authorizer> UnionAuthorizer(std::vector<std::shared_ptr<co
 
 absl::StatusOr<std::shared_ptr<const Authorizer>> NewAuthorizer(const std::vector<std::string>& modes) {
   if (modes.empty()) return absl::InvalidArgumentError("at least one authorization-mode must be passed");
-  std::vector<std::shared_ptr<const Authorizer>> authorizers;
+  // kube-apiserver puts the privileged-groups authorizer (system:masters) in front of the configured modes.
+  std::vector<std::shared_ptr<const Authorizer>> authorizers = {std::make_shared<PrivilegedGroups>()};
   for (const std::string& mode : modes) {
     if (mode == "AlwaysAllow") {
       authorizers.push_back(AlwaysAllowAuthorizer());
@@ -75,7 +99,8 @@ absl::StatusOr<std::shared_ptr<const Authorizer>> NewAuthorizer(const std::vecto
       return absl::InvalidArgumentError(absl::StrCat("unknown authorization mode \"", mode, "\""));
     }
   }
-  if (authorizers.size() == 1) return authorizers.front();
+  // AlwaysAllow first decides everything: the union (and the group check in front) would only cost time.
+  if (modes.front() == "AlwaysAllow") return authorizers[1];
   return UnionAuthorizer(std::move(authorizers));
 }
 

@@ -4,7 +4,7 @@
 // The authorizers of --authorization-mode and their union.
 //
 //   AlwaysAllow  allow everything (kube's default).
-//   AlwaysDeny   deny everything.
+//   AlwaysDeny   no opinion, with kube's reason "Everything is forbidden." (a later mode may still allow).
 //   Bootstrap    a fixed policy shaped like kube's bootstrap RBAC; it allows or has no opinion, never denies:
 //                - everyone, authenticated or not (system:public-info-viewer): GET exactly /healthz, /livez,
 //                  /readyz, /version and /version/ (not subpaths such as /readyz/etcd, not HEAD);
@@ -35,8 +35,9 @@ std::shared_ptr<const Authorizer> BootstrapAuthorizer();
 // kNoOpinion.
 std::shared_ptr<const Authorizer> UnionAuthorizer(std::vector<std::shared_ptr<const Authorizer>> authorizers);
 
-// NewAuthorizer builds the union for `modes` ("AlwaysAllow", "AlwaysDeny", "Bootstrap", in order). InvalidArgument
-// naming the mode for an unknown one or an empty list.
+// NewAuthorizer builds the union for `modes` ("AlwaysAllow", "AlwaysDeny", "Bootstrap", in order) behind kube-
+// apiserver's privileged-groups authorizer (system:masters is always allowed). InvalidArgument naming the mode for an
+// unknown one or an empty list.
 absl::StatusOr<std::shared_ptr<const Authorizer>> NewAuthorizer(const std::vector<std::string>& modes);
 
 }  // namespace apiserve::auth

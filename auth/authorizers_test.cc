@@ -20,7 +20,7 @@ const UserInfo kAdmin{"admin", "", {"system:masters"}};
 // query is not part of the path; /api/... and /apis/... are resource requests (verbs are irrelevant to these
 // authorizers there), anything else is a non-resource request whose verb is the lower-cased method.
 Decision Authorize(const Authorizer& authorizer, const UserInfo& user, absl::string_view method,
-                   absl::string_view target) {
+                   absl::string_view target, std::string* reason = nullptr) {
   const std::string path(target.substr(0, target.find('?')));
   const std::string verb = absl::AsciiStrToLower(method);
   Attributes attributes;
@@ -28,7 +28,8 @@ Decision Authorize(const Authorizer& authorizer, const UserInfo& user, absl::str
   attributes.verb = verb;
   attributes.path = path;
   attributes.resource_request = absl::StartsWith(path, "/api/") || absl::StartsWith(path, "/apis/");
-  return authorizer.Authorize(attributes);
+  std::string ignored;
+  return authorizer.Authorize(attributes, reason != nullptr ? reason : &ignored);
 }
 
 TEST(BootstrapTest, EveryoneGetsExactlyThePublicInfoPaths) {
@@ -61,9 +62,10 @@ TEST(NewAuthorizerTest, ModesInOrderFirstDecisionWins) {
   ASSERT_TRUE(allow_first.ok());
   EXPECT_EQ(Authorize(**allow_first, kAnonymous, "GET", "/api"), Decision::kAllow);
 
+  // AlwaysDeny has no opinion (kube's), with a reason: the next mode decides.
   auto deny_first = NewAuthorizer({"AlwaysDeny", "AlwaysAllow"});
   ASSERT_TRUE(deny_first.ok());
-  EXPECT_EQ(Authorize(**deny_first, kAdmin, "GET", "/healthz"), Decision::kDeny);
+  EXPECT_EQ(Authorize(**deny_first, kAlice, "GET", "/healthz"), Decision::kAllow);
 
   // Bootstrap has no opinion on /api for anonymous: the next mode decides.
   auto bootstrap_then_allow = NewAuthorizer({"Bootstrap", "AlwaysAllow"});
@@ -72,12 +74,25 @@ TEST(NewAuthorizerTest, ModesInOrderFirstDecisionWins) {
   auto bootstrap_then_deny = NewAuthorizer({"Bootstrap", "AlwaysDeny"});
   ASSERT_TRUE(bootstrap_then_deny.ok());
   EXPECT_EQ(Authorize(**bootstrap_then_deny, kAnonymous, "GET", "/readyz"), Decision::kAllow);
-  EXPECT_EQ(Authorize(**bootstrap_then_deny, kAnonymous, "GET", "/api"), Decision::kDeny);
+  std::string reason;
+  EXPECT_EQ(Authorize(**bootstrap_then_deny, kAnonymous, "GET", "/api", &reason), Decision::kNoOpinion);
+  EXPECT_EQ(reason, "Everything is forbidden.");
 
   // Bootstrap alone: no opinion, which WithAuthorization turns into 403.
   auto bootstrap = NewAuthorizer({"Bootstrap"});
   ASSERT_TRUE(bootstrap.ok());
   EXPECT_EQ(Authorize(**bootstrap, kAnonymous, "GET", "/api"), Decision::kNoOpinion);
+}
+
+// kube-apiserver's privileged-groups authorizer comes first whatever the modes: system:masters is allowed under
+// AlwaysDeny too; others get AlwaysDeny's reason.
+TEST(NewAuthorizerTest, SystemMastersIsAlwaysAllowed) {
+  auto deny = NewAuthorizer({"AlwaysDeny"});
+  ASSERT_TRUE(deny.ok());
+  EXPECT_EQ(Authorize(**deny, kAdmin, "GET", "/version"), Decision::kAllow);
+  std::string reason;
+  EXPECT_EQ(Authorize(**deny, kAlice, "GET", "/version", &reason), Decision::kNoOpinion);
+  EXPECT_EQ(reason, "Everything is forbidden.");
 }
 
 TEST(NewAuthorizerTest, UnknownOrNoMode) {

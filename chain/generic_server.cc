@@ -106,10 +106,12 @@ http::HandlerPtr GenericServer::BuildHandlerChain() {
   http::HandlerPtr h = mux_;
   h = WithRequestBodyLimit(std::move(h), config_.max_request_body_bytes);
   h = WithAuthorization(std::move(h), config_.authorizer ? config_.authorizer : auth::AlwaysAllowAuthorizer());
-  h = WithAuthentication(std::move(h), config_.authenticator ? config_.authenticator : auth::AnonymousAuthenticator(),
-                         config_.unauthenticated_http2_dos_mitigation, config_.request_header_config);
+  // kube's order: authentication before max in-flight, so a bad credential is a 401 (not a 429) and system:masters
+  // is exempt from the limit.
   h = WithMaxInFlightLimit(std::move(h), config_.max_requests_inflight, config_.max_mutating_requests_inflight,
                            &in_flight_);
+  h = WithAuthentication(std::move(h), config_.authenticator ? config_.authenticator : auth::AnonymousAuthenticator(),
+                         config_.unauthenticated_http2_dos_mitigation, config_.request_header_config);
   h = WithRequestTimeout(std::move(h), config_.request_timeout);
   h = WithWaitGroup(std::move(h), &wait_group_);
   if (config_.shutdown_watch_termination_grace_period > absl::ZeroDuration()) {
@@ -127,12 +129,13 @@ http::HandlerPtr GenericServer::BuildHandlerChain() {
     h = WithRequestMetrics(std::move(h), metrics);
   }
   h = WithAccessLog(std::move(h));
-  h = WithRequestReceivedTimestamp(std::move(h));
   h = WithRequestInfo(std::move(h), [this](const http::Request& request, const RequestInfo& info) {
     return IsLongRunning(request, info);
   });
+  h = WithRequestReceivedTimestamp(std::move(h));
   h = WithMuxAndDiscoveryComplete(std::move(h), &signals_.mux_and_discovery_complete);
-  return WithPanicRecovery(std::move(h));
+  h = WithPanicRecovery(std::move(h));
+  return WithAuditId(std::move(h));
 }
 
 bool GenericServer::IsLongRunning(const http::Request& request, const RequestInfo& info) const {

@@ -5,7 +5,7 @@
 
 namespace apiserve::http {
 
-std::string EncodeKubeStatus(const KubeStatus& status) {
+std::string EncodeKubeStatus(const KubeStatus& status, const StatusDetails* details) {
   JsonWriter json;
   json.BeginObject();
   if (status.with_type_meta) {
@@ -26,7 +26,22 @@ std::string EncodeKubeStatus(const KubeStatus& status) {
     json.Key("reason");
     json.String(status.reason);
   }
-  if (status.details_retry_after_seconds.has_value()) {
+  if (details != nullptr) {
+    json.Key("details");
+    json.BeginObject();
+    for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"name", &details->name},
+                                     {"group", &details->group},
+                                     {"kind", &details->kind}}) {
+      if (value->empty()) continue;
+      json.Key(key);
+      json.String(*value);
+    }
+    if (status.details_retry_after_seconds.value_or(0) > 0) {
+      json.Key("retryAfterSeconds");
+      json.Int(*status.details_retry_after_seconds);
+    }
+    json.EndObject();
+  } else if (status.details_retry_after_seconds.has_value()) {
     json.Key("details");
     if (*status.details_retry_after_seconds > 0) {
       json.BeginObject();
@@ -49,12 +64,53 @@ Response UnauthorizedResponse() {
   return JsonResponse(401, EncodeKubeStatus({"Unauthorized", "Unauthorized", 401, true, std::nullopt}));
 }
 
-Response ForbiddenResponse(absl::string_view user, absl::string_view verb, absl::string_view path) {
-  std::string message = "forbidden: User ";
-  AppendJsonString(&message, user);  // Go's %q for plain strings matches JSON quoting for printable ASCII.
-  absl::StrAppend(&message, " cannot ", verb, " path ");
-  AppendJsonString(&message, path);
-  return JsonResponse(403, EncodeKubeStatus({message, "Forbidden", 403, true, 0}));
+Response ForbiddenResponse(const ForbiddenRequest& r) {
+  // responsewriters.forbiddenMessage (Go's %q matches JSON quoting for printable ASCII).
+  std::string what = "User ";
+  AppendJsonString(&what, r.user);
+  absl::StrAppend(&what, " cannot ", r.verb, " ");
+  KubeStatus status;
+  status.reason = "Forbidden";
+  status.code = 403;
+  status.details_retry_after_seconds = 0;  // details {} when nothing names the resource
+  if (!r.resource_request) {
+    absl::StrAppend(&what, "path ");
+    AppendJsonString(&what, r.path);
+  } else {
+    std::string resource(r.resource);
+    if (!r.subresource.empty()) absl::StrAppend(&resource, "/", r.subresource);
+    absl::StrAppend(&what, "resource ");
+    AppendJsonString(&what, resource);
+    absl::StrAppend(&what, " in API group ");
+    AppendJsonString(&what, r.api_group);
+    if (!r.namespace_name.empty()) {
+      absl::StrAppend(&what, " in the namespace ");
+      AppendJsonString(&what, r.namespace_name);
+    } else {
+      absl::StrAppend(&what, " at the cluster scope");
+    }
+  }
+  if (!r.reason.empty()) absl::StrAppend(&what, ": ", r.reason);
+  // errors.NewForbidden: qualified resource "<resource>[.<group>]", then the name if any.
+  StatusDetails details;
+  const bool named = r.resource_request && !r.resource.empty();
+  if (!named) {
+    status.message = absl::StrCat("forbidden: ", what);
+  } else {
+    const std::string qualified =
+        r.api_group.empty() ? std::string(r.resource) : absl::StrCat(r.resource, ".", r.api_group);
+    if (r.name.empty()) {
+      status.message = absl::StrCat(qualified, " is forbidden: ", what);
+    } else {
+      status.message = qualified + " ";
+      AppendJsonString(&status.message, r.name);
+      absl::StrAppend(&status.message, " is forbidden: ", what);
+    }
+    details = {std::string(r.name), std::string(r.api_group), std::string(r.resource)};
+  }
+  Response response = JsonResponse(403, EncodeKubeStatus(status, named ? &details : nullptr));
+  response.headers.Add("X-Content-Type-Options", "nosniff");
+  return response;
 }
 
 Response NotFoundStatusResponse() {

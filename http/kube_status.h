@@ -25,13 +25,36 @@ struct KubeStatus {
   std::optional<int> details_retry_after_seconds;
 };
 
-// EncodeKubeStatus returns the JSON body (with the trailing newline).
-std::string EncodeKubeStatus(const KubeStatus& status);
+// StatusDetails names the object a Status is about (metav1.StatusDetails: name, group, kind; empty ones omitted).
+struct StatusDetails {
+  std::string name;
+  std::string group;
+  std::string kind;
+};
+
+// EncodeKubeStatus returns the JSON body (with the trailing newline). With `details`, its fields (then
+// retryAfterSeconds, if positive) form the details object.
+std::string EncodeKubeStatus(const KubeStatus& status, const StatusDetails* details = nullptr);
 
 // 401 Unauthorized, from the authentication filter.
 Response UnauthorizedResponse();
-// 403 Forbidden for a non-resource path: `forbidden: User "<user>" cannot <verb> path "<path>"`.
-Response ForbiddenResponse(absl::string_view user, absl::string_view verb, absl::string_view path);
+// ForbiddenRequest describes what was refused, for kube's 403 (responsewriters.Forbidden + errors.NewForbidden).
+struct ForbiddenRequest {
+  absl::string_view user;
+  absl::string_view verb;
+  absl::string_view path;  // for a non-resource request
+  bool resource_request = false;
+  absl::string_view api_group;
+  absl::string_view resource;
+  absl::string_view subresource;
+  absl::string_view namespace_name;
+  absl::string_view name;
+  absl::string_view reason;  // the authorizer's reason, appended after ": " when not empty
+};
+// 403 Forbidden with kube's message and details, and `X-Content-Type-Options: nosniff`:
+//   forbidden: User "alice" cannot get path "/version": Everything is forbidden.
+//   pods "foo" is forbidden: User "alice" cannot get resource "pods" in API group "" in the namespace "default"
+Response ForbiddenResponse(const ForbiddenRequest& request);
 // 404 NotFound Status (resource-style; unknown non-resource paths get NotFoundTextResponse()).
 Response NotFoundStatusResponse();
 // 404 `404 page not found\n`, text/plain: Go's http.NotFound.

@@ -60,8 +60,20 @@ http::HandlerPtr WithAuthorization(http::HandlerPtr next, std::shared_ptr<const 
     const RequestInfo& request_info = info != nullptr ? *info : parsed;
     static const auth::UserInfo& kNobody = *auth::AnonymousUserInfo();  // the static user outlives the pointer
     const auth::UserInfo& who = user != nullptr ? *user : kNobody;
-    if (authorizer->Authorize(AuthorizationAttributes(who, request_info)) != auth::Decision::kAllow) {
-      writer.Send(http::ForbiddenResponse(who.name, request_info.verb, request->path)).IgnoreError();
+    std::string reason;
+    if (authorizer->Authorize(AuthorizationAttributes(who, request_info), &reason) != auth::Decision::kAllow) {
+      http::ForbiddenRequest forbidden;
+      forbidden.user = who.name;
+      forbidden.verb = request_info.verb;
+      forbidden.path = request->path;
+      forbidden.resource_request = request_info.is_resource_request;
+      forbidden.api_group = request_info.api_group;
+      forbidden.resource = request_info.resource;
+      forbidden.subresource = request_info.subresource;
+      forbidden.namespace_name = request_info.namespace_name;
+      forbidden.name = request_info.name;
+      forbidden.reason = reason;
+      writer.Send(http::ForbiddenResponse(forbidden)).IgnoreError();
       return;
     }
     next->Serve(std::move(request), std::move(writer));

@@ -183,7 +183,7 @@ TEST(WaitGroupFilterTest, CountsWhileRunningAndRejectsAfterDrain) {
 }
 
 TEST(ResponseHeadersTest, AuditIdCacheControlAndHsts) {
-  auto handler = WithResponseHeaders(Ok(), {"max-age=31536000", "includeSubDomains", "preload"});
+  auto handler = WithAuditId(WithResponseHeaders(Ok(), {"max-age=31536000", "includeSubDomains", "preload"}));
   http::RecordedResponse r = http::ServeForTest(*handler, http::NewRequest("GET", "/version"));
   EXPECT_EQ(r.headers.Get("Cache-Control"), "no-cache, private");
   EXPECT_EQ(r.headers.Get("Strict-Transport-Security"), "max-age=31536000; includeSubDomains; preload");
@@ -239,6 +239,22 @@ TEST(TimeoutTest, SlowRequestGets504AndFastOneCancelsTheTimer) {
   EXPECT_EQ(loop.PendingTimers(), 0);
 }
 
+// kube's order puts authentication before max in-flight, whose system:masters exemption reads the user: an
+// administrator gets in while the pool is full; anyone else gets 429.
+TEST(MaxInFlightTest, SystemMastersIsExempt) {
+  InFlightCounters counters;
+  http::RecordingSink held;
+  Holding inner;
+  auto handler = WithRequestInfo(WithMaxInFlightLimit(inner.handler(), 1, 1, &counters));
+  handler->Serve(http::NewRequest("GET", "/api/v1/pods"), http::ResponseWriter(http::NewExchange(nullptr, &held)));
+  EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/api/v1/pods")).status, 429);
+  http::RequestPtr admin = http::NewRequest("GET", "/api/v1/pods");
+  admin->SetContext(std::make_shared<const auth::UserInfo>(auth::UserInfo{"admin", "", {"system:masters"}}));
+  handler->Serve(admin, http::ResponseWriter(http::NewExchange(nullptr, &held)));
+  EXPECT_EQ(inner.writers.size(), 2u);  // the administrator reached the handler
+  EXPECT_EQ(counters.readonly, 1);      // and took no slot
+}
+
 TEST(MaxInFlightTest, SeparatePoolsAnd429) {
   InFlightCounters counters;
   http::RecordingSink a, b;
@@ -259,12 +275,13 @@ TEST(MaxInFlightTest, SeparatePoolsAnd429) {
 }
 
 TEST(AuthTest, AnonymousAndAlwaysAllowPassAndDenyIs403) {
-  auto handler = WithAuthentication(WithAuthorization(Ok(), auth::AlwaysAllowAuthorizer()), auth::AnonymousAuthenticator());
+  auto handler =
+      WithAuthentication(WithAuthorization(Ok(), auth::AlwaysAllowAuthorizer()), auth::AnonymousAuthenticator());
   EXPECT_EQ(http::ServeForTest(*handler, http::NewRequest("GET", "/foo")).status, 200);
 
   class Deny : public auth::Authorizer {
    public:
-    auth::Decision Authorize(const auth::Attributes&) const override { return auth::Decision::kDeny; }
+    auth::Decision Authorize(const auth::Attributes&, std::string*) const override { return auth::Decision::kDeny; }
   };
   auto denied = WithAuthentication(WithAuthorization(Ok(), std::make_shared<Deny>()), auth::AnonymousAuthenticator());
   http::RecordedResponse r = http::ServeForTest(*denied, http::NewRequest("GET", "/foo"));
@@ -316,7 +333,7 @@ TEST(AuthTest, SuccessRemovesCredentialAndFrontProxyHeaders) {
 TEST(AuthTest, AuthorizerGetsTheRequestAttributes) {
   class Record : public auth::Authorizer {
    public:
-    auth::Decision Authorize(const auth::Attributes& a) const override {
+    auth::Decision Authorize(const auth::Attributes& a, std::string*) const override {
       *out = absl::StrCat(a.user->name, " ", a.verb, " ", a.api_group, "/", a.api_version, " ", a.namespace_name, " ",
                           a.resource, "/", a.subresource, " ", a.name, " ", a.path, " ", a.resource_request);
       return auth::Decision::kAllow;

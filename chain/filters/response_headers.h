@@ -1,10 +1,12 @@
 #ifndef APISERVE_CHAIN_FILTERS_RESPONSE_HEADERS_H_
 #define APISERVE_CHAIN_FILTERS_RESPONSE_HEADERS_H_
 
-// WithResponseHeaders adds the headers kube's standard chain puts on every response it produces (reference §3.6):
-// `Audit-Id` (the request's Audit-ID echoed, or a new UUID), `Cache-Control: no-cache, private` (unless the handler
-// set one), and `Strict-Transport-Security: <directives joined by "; ">` when --strict-transport-security-directives
-// is given.
+// The headers kube's standard chain puts on every response it produces (reference §3.6).
+//
+// WithAuditId (kube's WithAuditInit, the outermost filter, so every answer of the chain carries it — the
+// retry-after 429 and a panic's 500 included): `Audit-Id`, the request's Audit-ID echoed, or a new UUID.
+// WithResponseHeaders: `Cache-Control: no-cache, private` (unless the handler set one), and
+// `Strict-Transport-Security: <directives joined by "; ">` when --strict-transport-security-directives is given.
 
 #include <string>
 #include <vector>
@@ -13,6 +15,7 @@
 
 namespace apiserve::chain {
 
+http::HandlerPtr WithAuditId(http::HandlerPtr next);
 http::HandlerPtr WithResponseHeaders(http::HandlerPtr next, std::vector<std::string> hsts_directives);
 
 // NewUuid returns a random RFC 4122 version 4 UUID string (non-cryptographic randomness; an identifier, not a
