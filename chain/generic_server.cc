@@ -19,6 +19,7 @@
 #include "chain/filters/shutdown_filters.h"
 #include "chain/filters/timeout.h"
 #include "chain/metrics_endpoints.h"
+#include "chain/version.h"
 #include "healthz/log_check.h"
 #include "healthz/ping_check.h"
 #include "http/json_writer.h"
@@ -300,6 +301,9 @@ absl::StatusOr<PreparedServer> GenericServer::PrepareRun() {
     delegate_prepared_ = true;
   }
   RETURN_IF_ERROR(delegate_->PrepareDelegate());
+  // kube's generic server serves /version (routes.Version) from its config; listed and in OpenAPI.
+  RETURN_IF_ERROR(HandleRoute(RouteSpec{"/version", {"GET"}, "build information", "application/json", false, false},
+                              VersionHandler(config_.version)));
   RETURN_IF_ERROR(InstallGenericEndpoints());
   // Observability, on the outermost server only (requests reach it first).
   base::metrics::Registry* metrics = config_.metrics != nullptr ? config_.metrics : &base::metrics::Registry::Default();

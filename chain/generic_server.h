@@ -22,7 +22,8 @@
 //
 // Construction (reference §2.2): unmatched paths go to the delegate's director; the delegate's hooks are copied and
 // its /healthz checks join all three endpoints (names already among this config's checks are skipped); listed paths
-// are the union down the chain. PrepareRun (§2.5): the delegate first, then /openapi/v2, /openapi/v3, /healthz,
+// are the union down the chain. PrepareRun (§2.5): the delegate first, then /version (config.version), /openapi/v2,
+// /openapi/v3, /healthz,
 // /livez, the readyz `shutdown` check, /readyz; then, on the outermost server only, /metrics, /metrics/slis and
 // /debug/flags/v (chain/metrics_endpoints.h, chain/debug_flags.h). After it, checks and hooks are refused with kube's
 // messages; routes may still be added (the mux swaps its table atomically).

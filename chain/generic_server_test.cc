@@ -104,7 +104,8 @@ TEST_F(ChainTest, ListedPathsAreTheSortedUnionAfterPrepareRun) {
                                                        "/readyz/poststarthook/delegate-hook",
                                                        "/readyz/poststarthook/wrapping-hook",
                                                        "/readyz/shutdown",
-                                                       "/readyz/wrapping-health"}));
+                                                       "/readyz/wrapping-health",
+                                                       "/version"}));
   http::RecordedResponse index = Get("/");
   EXPECT_EQ(index.status, 200);
   EXPECT_EQ(index.headers.Get("Content-Type"), "application/json");
@@ -203,10 +204,11 @@ TEST_F(ChainTest, OuterHandlerAddsStandardHeadersAndOpenApi) {
 TEST(StandaloneServerTest, UnknownPathGets404WithTheIndex) {
   auto server = GenericServer::New(ServerConfig{}, nullptr);
   ASSERT_THAT(server, IsOk());
-  ASSERT_THAT((*server)->HandleRoute(GetRoute("/version"), Text(200, "v")), IsOk());
-  ASSERT_THAT((*server)->PrepareRun(), IsOk());
+  ASSERT_THAT((*server)->HandleRoute(GetRoute("/custom"), Text(200, "v")), IsOk());
+  ASSERT_THAT((*server)->PrepareRun(), IsOk());  // installs /version from the config
   http::RecordedResponse r = http::ServeForTest(*(*server)->Handler(), http::NewRequest("GET", "/unknown"));
   EXPECT_EQ(r.status, 404);
+  EXPECT_THAT(r.body, HasSubstr("\"/custom\""));
   EXPECT_THAT(r.body, HasSubstr("\"/version\""));
   EXPECT_THAT(r.body, Not(HasSubstr("\"/\"")));
 }

@@ -15,12 +15,15 @@
 #include "auth/request_header.h"
 #include "base/clock.h"
 #include "base/metrics/registry.h"
+#include "chain/version.h"
 #include "healthz/health_checker.h"
 
 namespace apiserve::chain {
 
 struct ServerConfig {
   std::string name = "apiserver";
+  // What /version reports (installed by PrepareRun on the outermost server).
+  VersionInfo version;
   // Filter chain (DESIGN §8), applied when this server is the outermost one.
   bool shutdown_send_retry_after = false;             // --shutdown-send-retry-after (also read by server::Run)
   std::vector<std::string> hsts_directives;           // --strict-transport-security-directives

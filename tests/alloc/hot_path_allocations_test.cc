@@ -22,11 +22,11 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_matchers.h"
 #include "chain/generic_server.h"
+#include "cmd/apiserver/demo_chain.h"
 #include "gtest/gtest.h"
 #include "http1/options.h"
 #include "http2/options.h"
 #include "server/codecs.h"
-#include "server/demo_chain.h"
 #include "server/run.h"
 #include "server/test_shell.h"
 #include "server/test_tls.h"
@@ -78,9 +78,9 @@ class HotPathAllocationsTest : public ::testing::Test {
     chain::ServerConfig config;
     config.unauthenticated_http2_dos_mitigation = false;  // else anonymous h2 connections are closed at random
     config.request_timeout = absl::Seconds(10);
-    auto demo = BuildDemoChain(config);
+    auto demo = demo::BuildDemoChain(config);
     ASSERT_THAT(demo, IsOk());
-    demo_ = new DemoChain(*std::move(demo));
+    demo_ = new demo::DemoChain(*std::move(demo));
     auto prepared = demo_->aggregator->PrepareRun();
     ASSERT_THAT(prepared, IsOk());
 
@@ -145,7 +145,7 @@ class HotPathAllocationsTest : public ::testing::Test {
   static constexpr double kTolerance = 0.005;
 
   static inline SSL_CTX* ctx_ = nullptr;
-  static inline DemoChain* demo_ = nullptr;
+  static inline demo::DemoChain* demo_ = nullptr;
   static inline lifecycle::Signal* stop_ = nullptr;
   static inline lifecycle::Signal* serving_ = nullptr;
   static inline std::thread* runner_ = nullptr;

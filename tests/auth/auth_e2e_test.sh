@@ -2,7 +2,7 @@
 # End to end: x509 client certificates, static bearer tokens (with reload), anonymous requests, the Bootstrap
 # authorizer, and the HTTP/2 DoS mitigation (GOAWAY after one anonymous request), against the apiserver binary.
 set -euo pipefail
-BIN="${TEST_SRCDIR}/${TEST_WORKSPACE}/server/apiserver"
+BIN="${TEST_SRCDIR}/${TEST_WORKSPACE}/cmd/apiserver/apiserver"
 WORK="$(mktemp -d "${TEST_TMPDIR:-/tmp}/auth.XXXXXX")"
 LOG="$WORK/apiserver.log"
 PID=""
@@ -32,7 +32,7 @@ new_client mallory "/O=system:masters/CN=mallory" other-ca
 
 printf 'old-token,bob,1002,"dev,ops"\n' >tokens.csv
 
-source "${TEST_SRCDIR}/${TEST_WORKSPACE}/server/start_apiserver_for_test.sh"
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/cmd/apiserver/start_apiserver_for_test.sh"
 start_server() {  # start_server <extra flags...>
   start_apiserver "$LOG" --cert-dir="$WORK/certs" --workers=2 --client-ca-file="$WORK/trusted-ca.crt" \
     --token-auth-file="$WORK/tokens.csv" "$@"

@@ -13,8 +13,8 @@ PEERS=${APISERVE_PEERS:-$ROOT/../shared/peers}
 [ -x "$PEERS/compare.sh" ] || { echo "compare.sh not found under $PEERS (set APISERVE_PEERS)" >&2; exit 2; }
 
 cd "$ROOT"
-bazel build --config=opt //server:apiserver
-BIN="$(bazel info --config=opt bazel-bin)/server/apiserver"
+bazel build --config=opt //cmd/apiserver:apiserver
+BIN="$(bazel info --config=opt bazel-bin)/cmd/apiserver/apiserver"
 
 # compare.sh runs ./bazel-bin/server/apiserver from its working directory: give it a directory whose bazel-bin is
 # the optimized build, whatever configuration the workspace's own bazel-bin symlink points at.

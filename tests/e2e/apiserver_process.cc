@@ -43,7 +43,7 @@ std::string ApiserverBinary() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
   return absl::StrCat(srcdir != nullptr ? srcdir : ".", "/", workspace != nullptr ? workspace : "apiserve",
-                      "/server/apiserver");
+                      "/cmd/apiserver/apiserver");
 }
 
 int FreePort() {

@@ -1,4 +1,4 @@
-#include "server/demo_chain.h"
+#include "cmd/apiserver/demo_chain.h"
 
 #include <algorithm>
 #include <string>
@@ -11,9 +11,8 @@
 #include "base/status_macros.h"
 #include "chain/filters/not_found.h"
 #include "http/response.h"
-#include "server/version.h"
 
-namespace apiserve::server {
+namespace apiserve::demo {
 namespace {
 
 http::Response BadRequest(std::string message) { return http::TextResponse(400, message + "\n"); }
@@ -147,6 +146,19 @@ chain::APIGroupInfo DemoGroup() {
 
 }  // namespace
 
+chain::VersionInfo DemoVersion(const BuildInfo& build) {
+  chain::VersionInfo version;
+  version.major = "1";
+  version.minor = "32";
+  version.git_version = kDemoGitVersion;
+  if (build.git_commit != "unknown") absl::StrAppend(&version.git_version, "+", build.git_commit.substr(0, 12));
+  if (build.git_tree_state == "dirty") absl::StrAppend(&version.git_version, "-dirty");
+  version.git_commit = build.git_commit;
+  version.git_tree_state = build.git_tree_state;
+  version.build_date = build.build_date;
+  return version;
+}
+
 absl::StatusOr<DemoChain> BuildDemoChain(const chain::ServerConfig& config) {
   DemoChain demo;
   demo.not_found = std::make_unique<chain::EmptyDelegate>(chain::TerminalNotFoundHandler());
@@ -154,11 +166,8 @@ absl::StatusOr<DemoChain> BuildDemoChain(const chain::ServerConfig& config) {
                    chain::GenericServer::New(Named(config, "apiextensions-apiserver"), demo.not_found.get()));
   RETURN_IF_ERROR(demo.apiextensions->InstallAPIGroup(DemoGroup()));
   ASSIGN_OR_RETURN(demo.kube, chain::GenericServer::New(Named(config, "kube-apiserver"), demo.apiextensions.get()));
-  RETURN_IF_ERROR(demo.kube->HandleRoute(
-      chain::RouteSpec{"/version", {"GET"}, "build information", "application/json", false, false},
-      http::StaticHandler(http::Shared(http::JsonResponse(200, VersionJson())))));
   ASSIGN_OR_RETURN(demo.aggregator, chain::GenericServer::New(Named(config, "kube-aggregator"), demo.kube.get()));
   return demo;
 }
 
-}  // namespace apiserve::server
+}  // namespace apiserve::demo

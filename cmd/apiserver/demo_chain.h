@@ -1,5 +1,5 @@
-#ifndef APISERVE_SERVER_DEMO_CHAIN_H_
-#define APISERVE_SERVER_DEMO_CHAIN_H_
+#ifndef APISERVE_CMD_APISERVER_DEMO_CHAIN_H_
+#define APISERVE_CMD_APISERVER_DEMO_CHAIN_H_
 
 // The apiserver binary's demo chain: aggregator → kube → apiextensions → not-found, like kube-apiserver's, with
 // discovery (/apis, /apis/<g>, /apis/<g>/<v>, aggregated discovery) generated from what is installed:
@@ -21,8 +21,10 @@
 #include "absl/status/statusor.h"
 #include "chain/delegation_target.h"
 #include "chain/generic_server.h"
+#include "chain/version.h"
+#include "cmd/apiserver/build_info.h"
 
-namespace apiserve::server {
+namespace apiserve::demo {
 
 struct DemoChain {
   std::unique_ptr<chain::EmptyDelegate> not_found;
@@ -35,6 +37,11 @@ struct DemoChain {
 // chain of the aggregator is the one that serves.
 absl::StatusOr<DemoChain> BuildDemoChain(const chain::ServerConfig& config);
 
-}  // namespace apiserve::server
+// The demo reports Kubernetes 1.32 (the kubectl these machines carry) so `kubectl version` prints no skew warning;
+// its gitVersion says what it is: v1.32.0-apiserve.0.1.0, plus "+<commit>" and "-dirty" from the build stamp.
+inline constexpr char kDemoGitVersion[] = "v1.32.0-apiserve.0.1.0";
+chain::VersionInfo DemoVersion(const BuildInfo& build);
 
-#endif  // APISERVE_SERVER_DEMO_CHAIN_H_
+}  // namespace apiserve::demo
+
+#endif  // APISERVE_CMD_APISERVER_DEMO_CHAIN_H_

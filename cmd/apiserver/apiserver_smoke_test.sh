@@ -5,7 +5,7 @@ set -euo pipefail
 WORK="$(mktemp -d "${TEST_TMPDIR:-/tmp}/smoke.XXXXXX")"
 LOG="$WORK/apiserver.log"
 
-source "${TEST_SRCDIR}/${TEST_WORKSPACE}/server/start_apiserver_for_test.sh"
+source "${TEST_SRCDIR}/${TEST_WORKSPACE}/cmd/apiserver/start_apiserver_for_test.sh"
 PID=""
 trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null || true' EXIT
 start_apiserver "$LOG" --cert-dir="$WORK/certs" --workers=2 -v=1

@@ -1,16 +1,15 @@
 // apiserver: the demo delegation chain served the way kube-apiserver serves (flags, TLS, HTTP/2, graceful
-// termination). `bazel run //server:apiserver -- --help` lists every flag.
+// termination). `bazel run //cmd/apiserver:apiserver -- --help` lists every flag.
 #include <cstdio>
 #include <string>
 
 #include "base/logger.h"
+#include "cmd/apiserver/build_info.h"
+#include "cmd/apiserver/demo_chain.h"
 #include "flags/flag_set.h"
 #include "lifecycle/os_signals.h"
 #include "options/recommended_options.h"
-#include "server/build_info.h"
 #include "server/config.h"
-#include "server/demo_chain.h"
-#include "server/version.h"
 
 namespace apiserve {
 namespace {
@@ -34,15 +33,14 @@ int Main(int argc, char** argv) {
   }
   if (absl::Status valid = options.Validate(); !valid.ok()) return Fail(std::string(valid.message()));
   base::Logger::Global().SetVerbosity(options.verbosity);
-  server::SetBuildInfo(server::StampedBuildInfo());  // /version
-
   server::Config config;
   if (absl::Status applied = options.ApplyTo(&config); !applied.ok()) return Fail(std::string(applied.message()));
+  config.chain.version = demo::DemoVersion(demo::StampedBuildInfo());  // /version
   absl::StatusOr<std::unique_ptr<server::CompletedConfig>> completed =
       server::CompletedConfig::Complete(std::move(config));
   if (!completed.ok()) return Fail(std::string(completed.status().message()));
 
-  absl::StatusOr<server::DemoChain> demo = server::BuildDemoChain((*completed)->config().chain);
+  absl::StatusOr<demo::DemoChain> demo = demo::BuildDemoChain((*completed)->config().chain);
   if (!demo.ok()) return Fail(std::string(demo.status().message()));
   absl::StatusOr<chain::PreparedServer> prepared = demo->aggregator->PrepareRun();
   if (!prepared.ok()) return Fail(std::string(prepared.status().message()));

@@ -1,7 +1,7 @@
 # Sourced by the shell tests that run the apiserver binary (not run on its own).
 #
 #   start_apiserver LOG [flags...]
-# starts ${TEST_SRCDIR}/${TEST_WORKSPACE}/server/apiserver on a free loopback port with `flags`, its stderr in LOG,
+# starts ${TEST_SRCDIR}/${TEST_WORKSPACE}/cmd/apiserver/apiserver on a free loopback port with `flags`, its stderr in LOG,
 # and waits for "Serving securely": sets PID and PORT. kube rejects --secure-port=0, so the port is taken from the
 # kernel first. Exits 1 with the log if the server exits or does not start within 10 s.
 
@@ -11,7 +11,7 @@ start_apiserver() {
   local free_port
   free_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   : >"$log"  # exists before the background start opens it: the polling below must not race its creation
-  "${TEST_SRCDIR}/${TEST_WORKSPACE}/server/apiserver" --secure-port="$free_port" --bind-address=127.0.0.1 "$@" \
+  "${TEST_SRCDIR}/${TEST_WORKSPACE}/cmd/apiserver/apiserver" --secure-port="$free_port" --bind-address=127.0.0.1 "$@" \
     2>"$log" &
   PID=$!
   PORT=""
