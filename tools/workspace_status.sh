@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bazel's --workspace_status_command (see .bazelrc): prints the build's identity as "KEY value" lines. STABLE_ keys
 # go to bazel-out/stable-status.txt (a change re-runs the stamped actions that read them: only
-# //server:build_info_stamped); Bazel adds BUILD_TIMESTAMP to volatile-status.txt itself. Works without git or
+# //cmd/apiserver:build_info_stamped); Bazel adds BUILD_TIMESTAMP to volatile-status.txt itself. Works without git or
 # outside a checkout (prints "unknown"). Runs on every build, so keep it quick.
 set -uo pipefail
 
