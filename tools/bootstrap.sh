@@ -15,6 +15,7 @@ PACKAGES=(
   zlib1g-dev                 # gzip for the OpenAPI documents
   libgtest-dev libgmock-dev  # GoogleTest / GoogleMock 1.12
   curl nghttp2-client openssl python3 python3-h2  # real clients used by the end-to-end tests
+  python3-kubernetes         # kube's Python client: drives examples/sample-apiserver end to end
   clang libclang-rt-14-dev   # libFuzzer + ASan/UBSan runtimes for tools/fuzz.sh (CI runs a smoke of every target)
   prometheus                 # promtool: tests/metrics checks /metrics with Prometheus's own parser
 )

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# kubectl against the sample extension API server (run by .ci/run when kubectl is on PATH; run it by hand the same
+# way). Builds the sample, starts it on a free loopback port with a bearer token, and checks a kubectl session:
+# api-resources, create -f note.yaml, get, get -o json by short name, label, annotate, edit, apply, explain, delete,
+# and `get pods` (no such resource type). Prints each command and its output; exits 1 at the first failed check.
+set -euo pipefail
+cd "$(dirname "$0")"
+command -v kubectl >/dev/null || { echo "kubectl is not on PATH"; exit 1; }
+
+bazel build //:sample-apiserver 2>/dev/null
+binary="$(bazel info bazel-bin 2>/dev/null)/sample-apiserver"
+dir=$(mktemp -d)
+token="kubectl-$RANDOM$RANDOM"
+echo "$token,alice,uid-alice,\"system:masters\"" >"$dir/tokens.csv"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$binary" --bind-address=127.0.0.1 --secure-port="$port" --cert-dir="$dir/certs" --token-auth-file="$dir/tokens.csv" \
+  2>"$dir/server.log" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 200); do
+  grep -q "Serving securely" "$dir/server.log" && break
+  kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
+  sleep 0.05
+done
+cat >"$dir/kubeconfig" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+- name: sample
+  cluster: {server: "https://127.0.0.1:$port", insecure-skip-tls-verify: true}
+users:
+- name: alice
+  user: {token: "$token"}
+contexts:
+- name: sample
+  context: {cluster: sample, user: alice, namespace: default}
+current-context: sample
+KUBECONFIG
+
+failures=0
+# run CMD...: prints "$ CMD" and its output; OUT holds stdout+stderr, RC the exit status.
+run() {
+  echo "\$ $*"
+  set +e
+  OUT=$(KUBECONFIG="$dir/kubeconfig" "$@" --cache-dir="$dir/cache" 2>&1)
+  RC=$?
+  set -e
+  [ -n "$OUT" ] && echo "$OUT"
+}
+expect() {  # expect DESCRIPTION EXTENDED-REGEX: OUT must match
+  if grep -Eq -- "$2" <<<"$OUT"; then echo "  ok: $1"; else echo "  FAIL: $1 (no match for /$2/)"; failures=$((failures + 1)); fi
+}
+
+run kubectl api-resources --api-group=notes.example.io
+expect "api-resources lists notes (short name nt, namespaced, kind Note)" '^notes +nt +notes.example.io/v1 +true +Note$'
+# kubectl validates fields on the server when the group's OpenAPI v3 lists a `fieldValidation` query parameter on
+# the kind's PATCH operation, else on the client from /openapi/v2 in protobuf. apiserve's OpenAPI documents have
+# neither yet (a library gap, reported on issue 17): then kubectl refuses with "error validating data", and the
+# session goes on with --validate=false, counting the gap apart from failures.
+known_gaps=0
+validate=()
+run kubectl create -f note.yaml
+if [ "$RC" -ne 0 ] && grep -q "error validating data" <<<"$OUT"; then
+  echo "  KNOWN GAP (apiserve OpenAPI: no fieldValidation parameter, no protobuf /openapi/v2): retrying with --validate=false"
+  known_gaps=$((known_gaps + 1))
+  validate=(--validate=false)
+  run kubectl create -f note.yaml "${validate[@]}"
+fi
+expect "create -f note.yaml" '^note.notes.example.io/hello created$'
+run kubectl get notes
+expect "get notes lists hello" '^hello +[0-9]+s$'
+run kubectl get nt hello -o json
+expect "get nt hello -o json is the Note" '"text": "Hello from kubectl"'
+run kubectl label note hello k=v -v=7
+expect "label note hello k=v" 'note.notes.example.io/hello labeled'
+expect "label sends a JSON merge patch" 'Content-Type: application/merge-patch\+json'
+run kubectl annotate note hello reviewed=yes
+expect "annotate" 'note.notes.example.io/hello annotated'
+EDITOR="sed -i s/Hello.from.kubectl/Edited/" run kubectl edit note hello -v=7 "${validate[@]}"
+expect "edit" 'note.notes.example.io/hello edited'
+expect "edit sends a JSON merge patch to a kind kubectl does not know" 'Content-Type: application/merge-patch\+json'
+sed 's/Hello from kubectl/Applied/' note.yaml >"$dir/applied.yaml"
+run kubectl apply -f "$dir/applied.yaml" -v=7 "${validate[@]}"
+expect "apply (client-side) to an object created without last-applied" 'note.notes.example.io/hello configured'
+expect "apply sends a JSON merge patch" 'Content-Type: application/merge-patch\+json'
+run kubectl get note hello -o 'jsonpath={.spec.text} {.metadata.labels.k} {.metadata.annotations.reviewed}'
+expect "edits, label and annotation all landed" '^Applied v yes$'
+run kubectl explain notes
+expect "explain notes finds the schema" 'KIND: +Note'
+expect "explain notes shows spec" 'spec	<Object>'
+run kubectl explain notes.spec.text
+expect "explain notes.spec.text" "The note's text"
+run kubectl delete note hello
+expect "delete note hello" '^note.notes.example.io "hello" deleted$'
+run kubectl get notes
+expect "no notes left" 'No resources found in default namespace.'
+run kubectl get pods
+expect "get pods: no such resource type" "the server doesn't have a resource type \"pods\""
+
+kill -TERM "$pid"
+wait "$pid" && echo "server exited 0 after SIGTERM" || { echo "FAIL: server exit status $?"; failures=$((failures + 1)); }
+trap 'rm -rf "$dir"' EXIT
+echo "kubectl_check: $failures failures, $known_gaps known gaps"
+[ "$failures" -eq 0 ]
