@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -65,8 +66,10 @@ class NoteHandlersTest : public ::testing::Test {
     apiserve::http::RecordingSink sink;
     std::string Body() const { return absl::StrJoin(sink.recorded.chunks, ""); }
   };
-  std::unique_ptr<Stream> Watch(absl::string_view target) {
-    auto stream = std::make_unique<Stream>();
+  // The fixture owns the streams, destroyed after the store (as a codec's sinks outlive the writers of open
+  // watches).
+  Stream* Watch(absl::string_view target) {
+    Stream* stream = streams_.emplace_back(std::make_unique<Stream>()).get();
     auto exchange = apiserve::http::NewExchange(&loop_, &stream->sink);
     stream->sink.Attach(exchange);
     apiserve::http::RequestPtr request = Request("GET", target);
@@ -77,6 +80,7 @@ class NoteHandlersTest : public ::testing::Test {
 
   apiserve::base::FakeExecutor loop_;
   apiserve::lifecycle::Signal shutting_down_{"ShuttingDown"};
+  std::vector<std::unique_ptr<Stream>> streams_;
   std::shared_ptr<NoteStore> store_ = std::make_shared<NoteStore>();
   apiserve::chain::APIResource resource_;
 };
@@ -214,7 +218,7 @@ TEST_F(NoteHandlersTest, DeleteAnswersTheSuccessStatus) {
 
 TEST_F(NoteHandlersTest, WatchStreamsEventsUntilTheTimeout) {
   ASSERT_EQ(CreateNote("a").status, 201);
-  std::unique_ptr<Stream> watch = Watch(absl::StrCat(kBase, "?watch=true&timeoutSeconds=5"));
+  Stream* watch = Watch(absl::StrCat(kBase, "?watch=true&timeoutSeconds=5"));
   EXPECT_EQ(watch->sink.recorded.status, 200);
   EXPECT_EQ(watch->sink.recorded.headers.Get("Content-Type").value_or(""), "application/json");
   ASSERT_EQ(
@@ -237,10 +241,10 @@ TEST_F(NoteHandlersTest, WatchStreamsEventsUntilTheTimeout) {
 TEST_F(NoteHandlersTest, WatchFromAResourceVersionAndOfOneName) {
   ASSERT_EQ(CreateNote("a").status, 201);  // rv 1
   ASSERT_EQ(CreateNote("b").status, 201);  // rv 2
-  std::unique_ptr<Stream> watch = Watch(absl::StrCat(kBase, "?watch=1&resourceVersion=1"));
+  Stream* watch = Watch(absl::StrCat(kBase, "?watch=1&resourceVersion=1"));
   EXPECT_THAT(watch->Body(), HasSubstr(R"("name":"b")"));
   EXPECT_THAT(watch->Body(), Not(HasSubstr(R"("name":"a")")));
-  std::unique_ptr<Stream> one = Watch(absl::StrCat(kBase, "?watch=true&fieldSelector=metadata.name%3Da"));
+  Stream* one = Watch(absl::StrCat(kBase, "?watch=true&fieldSelector=metadata.name%3Da"));
   EXPECT_THAT(one->Body(), HasSubstr(R"("name":"a")"));
   EXPECT_THAT(one->Body(), Not(HasSubstr(R"("name":"b")")));
   EXPECT_EQ(Watch(absl::StrCat(kBase, "?watch=true&resourceVersion=x"))->sink.recorded.status, 400);
@@ -249,7 +253,7 @@ TEST_F(NoteHandlersTest, WatchFromAResourceVersionAndOfOneName) {
 TEST_F(NoteHandlersTest, WatchTrueInAnyCaseIsAWatchAsInKube) {
   ASSERT_EQ(CreateNote("a").status, 201);
   // The Python client sends watch=True; the request info calls that a list, the list handler serves the watch.
-  std::unique_ptr<Stream> watch = Watch(absl::StrCat(kBase, "?watch=True"));
+  Stream* watch = Watch(absl::StrCat(kBase, "?watch=True"));
   EXPECT_EQ(watch->sink.recorded.status, 200);
   EXPECT_THAT(watch->Body(), HasSubstr(R"({"type":"ADDED","object":)"));
   EXPECT_FALSE(watch->sink.recorded.complete);
@@ -258,7 +262,7 @@ TEST_F(NoteHandlersTest, WatchTrueInAnyCaseIsAWatchAsInKube) {
 }
 
 TEST_F(NoteHandlersTest, WatchEndsCleanlyWhenTheServerShutsDown) {
-  std::unique_ptr<Stream> watch = Watch(absl::StrCat(kBase, "?watch=true"));
+  Stream* watch = Watch(absl::StrCat(kBase, "?watch=true"));
   EXPECT_EQ(watch->sink.recorded.status, 200);
   EXPECT_FALSE(watch->sink.recorded.complete);
   shutting_down_.Fire();
@@ -272,7 +276,7 @@ TEST_F(NoteHandlersTest, WatchFromACompactedResourceVersionGetsAnExpiredErrorEve
   store_ = std::make_shared<NoteStore>(/*history_size=*/1);
   resource_ = NotesResource(store_, {absl::Minutes(30)});
   for (const char* name : {"a", "b", "c"}) ASSERT_EQ(CreateNote(name).status, 201);
-  std::unique_ptr<Stream> watch = Watch(absl::StrCat(kBase, "?watch=true&resourceVersion=1"));
+  Stream* watch = Watch(absl::StrCat(kBase, "?watch=true&resourceVersion=1"));
   EXPECT_EQ(watch->sink.recorded.status, 200);
   EXPECT_EQ(watch->Body(),
             R"json({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)json"
@@ -282,7 +286,7 @@ TEST_F(NoteHandlersTest, WatchFromACompactedResourceVersionGetsAnExpiredErrorEve
 }
 
 TEST_F(NoteHandlersTest, SlowWatcherIsDroppedNotBuffered) {
-  auto stream = std::make_unique<Stream>();
+  Stream* stream = streams_.emplace_back(std::make_unique<Stream>()).get();
   stream->sink.set_auto_drain(false);
   auto exchange = apiserve::http::NewExchange(&loop_, &stream->sink, /*high_water_mark=*/64);
   stream->sink.Attach(exchange);

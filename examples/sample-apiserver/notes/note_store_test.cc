@@ -2,8 +2,11 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -165,6 +168,37 @@ TEST(NoteStoreTest, LabelSelectorWatchSeesNotesEnterAndLeave) {
   ASSERT_EQ(sink->lines.size(), 2u);
   EXPECT_THAT(sink->lines[0], HasSubstr(R"("type":"ADDED")"));
   EXPECT_THAT(sink->lines[1], HasSubstr(R"("type":"DELETED")"));
+}
+
+// Handlers on several event loops write concurrently: every write gets its own resourceVersion and a watcher sees
+// every event once, in resourceVersion order (run under --config=tsan-like flags too).
+TEST(NoteStoreTest, ConcurrentWritersAndAWatcher) {
+  NoteStore store;
+  auto sink = std::make_shared<RecordingSink>();
+  ASSERT_FALSE(store.Watch(NoteFilter(), std::nullopt, sink).error.has_value());
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&store, t] {
+      for (int i = 0; i < 50; ++i) {
+        const std::string name = absl::StrCat("t", t, "-", i);
+        ASSERT_TRUE(store.Create(NewNote("ns", name, "x")).ok());
+        ASSERT_TRUE(store.Update("ns", name, [](const JsonValue& c, JsonValue* n) { return SetText(c, n, "y"); }).ok());
+        ASSERT_TRUE(store.Delete("ns", name).ok());
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  EXPECT_EQ(store.resource_version(), 600);
+  ASSERT_EQ(sink->lines.size(), 600u);
+  int64_t previous = 0;
+  for (const std::string& line : sink->lines) {
+    absl::StatusOr<JsonValue> event = apiserve::http::ParseJson(line);
+    ASSERT_TRUE(event.ok());
+    int64_t rv = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(MetadataString(*event->Find("object"), "resourceVersion"), &rv));
+    EXPECT_EQ(rv, previous + 1);
+    previous = rv;
+  }
 }
 
 TEST(NoteFilterTest, ParsesSelectors) {

@@ -25,7 +25,9 @@ class NoteWatch : public WatchSink, public std::enable_shared_from_this<NoteWatc
   void Start(NoteFilter filter, std::optional<int64_t> resource_version, absl::Duration timeout) {
     std::weak_ptr<NoteWatch> weak = weak_from_this();
     if (!writer_.WriteHead(200, apiserve::http::HeaderMap{{"Content-Type", "application/json"}}).ok()) return;
-    NoteStore::WatchStart started = store_->Watch(std::move(filter), resource_version, shared_from_this());
+    std::shared_ptr<NoteStore> store = store_.lock();
+    if (store == nullptr) return;
+    NoteStore::WatchStart started = store->Watch(std::move(filter), resource_version, shared_from_this());
     if (started.error.has_value()) {
       // kube's answer to a watch from a compacted resourceVersion: one ERROR event with the Status, then the end.
       absl::StatusOr<JsonValue> status = apiserve::http::ParseJson(EncodeStatus(*started.error));
@@ -114,13 +116,14 @@ class NoteWatch : public WatchSink, public std::enable_shared_from_this<NoteWatc
   void End() {
     if (ended_) return;
     ended_ = true;
-    if (watch_id_ != 0) store_->Unwatch(watch_id_);
+    if (std::shared_ptr<NoteStore> store = store_.lock(); store != nullptr && watch_id_ != 0) store->Unwatch(watch_id_);
     timer_.Cancel();
     shutdown_.Cancel();
     writer_.Finish().IgnoreError();
   }
 
-  const std::shared_ptr<NoteStore> store_;
+  // Weak: the store holds this watch until Unwatch; a strong reference back would make a cycle.
+  const std::weak_ptr<NoteStore> store_;
   const apiserve::http::RequestPtr request_;
   const size_t max_pending_bytes_;
 
