@@ -1,5 +1,7 @@
 #include "chain/request_info.h"
 
+#include "absl/strings/match.h"
+
 #include <optional>
 #include <string>
 
@@ -91,8 +93,11 @@ void ParseRequestInfoInto(const http::Request& request, RequestInfo* out) {
   }
 
   if (info.verb == "get" && info.name.empty()) {
+    // kube decodes ?watch= with Convert_Slice_string_To_bool: present and neither "0" nor "false" (any case) is a
+    // watch ("True" from Python's kubernetes client, even an empty value).
     const std::optional<std::string> watch = request.Query("watch");
-    info.verb.assign(watch.has_value() && (*watch == "true" || *watch == "1") ? "watch" : "list");
+    const bool watching = watch.has_value() && *watch != "0" && !absl::EqualsIgnoreCase(*watch, "false");
+    info.verb.assign(watching ? "watch" : "list");
   }
   if (info.verb == "delete" && info.name.empty()) info.verb.assign("deletecollection");
   info.long_running =

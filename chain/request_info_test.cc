@@ -38,6 +38,13 @@ TEST(RequestInfoTest, ResourcePaths) {
   EXPECT_TRUE(info.long_running);
 
   EXPECT_EQ(Parse("GET", "/apis/apps/v1/deployments").verb, "list");
+  // kube's bool query decoding: anything but "0" and "false" (any case) watches.
+  for (const char* yes : {"?watch=True", "?watch=1", "?watch=yes", "?watch="}) {
+    EXPECT_EQ(Parse("GET", std::string("/api/v1/pods") + yes).verb, "watch") << yes;
+  }
+  for (const char* no : {"?watch=false", "?watch=FALSE", "?watch=0"}) {
+    EXPECT_EQ(Parse("GET", std::string("/api/v1/pods") + no).verb, "list") << no;
+  }
   EXPECT_EQ(Parse("POST", "/apis/apps/v1/namespaces/x/deployments").verb, "create");
   EXPECT_EQ(Parse("DELETE", "/apis/apps/v1/namespaces/x/deployments").verb, "deletecollection");
   EXPECT_EQ(Parse("DELETE", "/apis/apps/v1/namespaces/x/deployments/d").verb, "delete");
