@@ -74,6 +74,36 @@ std::string PathItemJson(const PathItem& item, absl::string_view group, absl::st
       json.String("application/json");
       json.EndArray();
     }
+    if (op.method == "post" || op.method == "put" || op.method == "patch") {
+      // kube's write parameters that a server built on apiserve can honour. kubectl looks for fieldValidation on the
+      // PATCH operation of a kind to validate on the server (else it fetches the protobuf /openapi/v2 document).
+      // dryRun is not listed: a handler that ignored it would write for real.
+      json.Key("parameters");
+      json.BeginArray();
+      for (const char* name : {"fieldManager", "fieldValidation"}) {
+        json.BeginObject();
+        json.Key("name");
+        json.String(name);
+        json.Key("in");
+        json.String("query");
+        if (v3) {
+          json.Key("schema");
+          json.BeginObject();
+          json.Key("type");
+          json.String("string");
+          json.Key("uniqueItems");
+          json.Bool(true);
+          json.EndObject();
+        } else {
+          json.Key("type");
+          json.String("string");
+          json.Key("uniqueItems");
+          json.Bool(true);
+        }
+        json.EndObject();
+      }
+      json.EndArray();
+    }
     json.Key("responses");
     json.BeginObject();
     json.Key("200");

@@ -121,6 +121,13 @@ TEST(OpenApiKindsTest, InstalledKindsAreInBothDocuments) {
                                 R"("operationId":"readNotesExampleIoV1Shelf","responses":{"200":{"description":"OK",)"
                                 R"("content")")));  // no schema for Shelf: no $ref
   EXPECT_THAT(docs.v3_discovery, HasSubstr(R"("apis/notes.example.io/v1":{"serverRelativeURL":)"));
+  // Writes list kube's fieldManager and fieldValidation query parameters: kubectl validates on the server when the
+  // kind's PATCH operation has fieldValidation (and would otherwise want the protobuf v2 document).
+  EXPECT_THAT(v3, HasSubstr(R"("patch":{"description":"patch Note","operationId":"patchNotesExampleIoV1NamespacedNote",)"
+                            R"("parameters":[{"name":"fieldManager","in":"query","schema":{"type":"string",)"
+                            R"("uniqueItems":true}},{"name":"fieldValidation","in":"query","schema":{"type":"string",)"
+                            R"("uniqueItems":true}}])"));
+  EXPECT_THAT(docs.v2, HasSubstr(R"({"name":"fieldValidation","in":"query","type":"string","uniqueItems":true})"));
 }
 
 }  // namespace

@@ -53,20 +53,14 @@ expect() {  # expect DESCRIPTION EXTENDED-REGEX: OUT must match
 
 run kubectl api-resources --api-group=notes.example.io
 expect "api-resources lists notes (short name nt, namespaced, kind Note)" '^notes +nt +notes.example.io/v1 +true +Note$'
-# kubectl validates fields on the server when the group's OpenAPI v3 lists a `fieldValidation` query parameter on
-# the kind's PATCH operation, else on the client from /openapi/v2 in protobuf. apiserve's OpenAPI documents have
-# neither yet (a library gap, reported on issue 17): then kubectl refuses with "error validating data", and the
-# session goes on with --validate=false, counting the gap apart from failures.
-known_gaps=0
+# kubectl validates fields on the server: the group's OpenAPI v3 lists `fieldValidation` on the kind's PATCH
+# operation, so kubectl sends fieldValidation=Strict and the sample refuses unknown fields.
 validate=()
 run kubectl create -f note.yaml
-if [ "$RC" -ne 0 ] && grep -q "error validating data" <<<"$OUT"; then
-  echo "  KNOWN GAP (apiserve OpenAPI: no fieldValidation parameter, no protobuf /openapi/v2): retrying with --validate=false"
-  known_gaps=$((known_gaps + 1))
-  validate=(--validate=false)
-  run kubectl create -f note.yaml "${validate[@]}"
-fi
 expect "create -f note.yaml" '^note.notes.example.io/hello created$'
+printf 'apiVersion: notes.example.io/v1\nkind: Note\nmetadata:\n  name: typo\nspec:\n  txet: oops\n' >"$dir/typo.yaml"
+run kubectl create -f "$dir/typo.yaml"
+expect "an unknown field is refused (fieldValidation=Strict)" 'strict decoding error: unknown field "spec.txet"'
 run kubectl get notes
 expect "get notes lists hello" '^hello +[0-9]+s$'
 run kubectl get nt hello -o json
@@ -100,5 +94,5 @@ expect "get pods: no such resource type" "the server doesn't have a resource typ
 kill -TERM "$pid"
 wait "$pid" && echo "server exited 0 after SIGTERM" || { echo "FAIL: server exit status $?"; failures=$((failures + 1)); }
 trap 'rm -rf "$dir"' EXIT
-echo "kubectl_check: $failures failures, $known_gaps known gaps"
+echo "kubectl_check: $failures failures"
 [ "$failures" -eq 0 ]

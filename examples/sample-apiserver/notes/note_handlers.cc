@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "chain/request_info.h"
 #include "chain/watch_timeout.h"
@@ -67,15 +68,6 @@ std::optional<ApiError> FilterFromQuery(const RequestPtr& request, NoteFilter* f
   return std::nullopt;
 }
 
-// IsKubeWatch: kube reads ?watch as any value but "0" and "false" (any case), so the Python client's `watch=True`
-// is a watch. chain::ParseRequestInfo accepts only "true" and "1" and routes `watch=True` here, to list: serve it
-// as the watch it is. (Such a request is not marked long-running, so --request-timeout still bounds it; remove
-// this once the request info follows kube's rule.)
-bool IsKubeWatch(const apiserve::http::Request& request) {
-  std::optional<std::string> watch = request.Query("watch");
-  return watch.has_value() && *watch != "0" && !absl::EqualsIgnoreCase(*watch, "false");
-}
-
 std::string ListJson(const ListResult& list) {
   apiserve::http::JsonWriter json;
   json.BeginObject();
@@ -96,6 +88,20 @@ std::string ListJson(const ListResult& list) {
   return json.Take();
 }
 
+// FieldValidation applies ?fieldValidation to `note` (see CheckFieldValidation): an error to send, or the warnings
+// added to the answer.
+std::optional<ApiError> FieldValidation(const RequestPtr& request, ResponseWriter& writer, const JsonValue& note) {
+  std::vector<std::string> warnings;
+  if (std::optional<ApiError> error =
+          CheckFieldValidation(request->Query("fieldValidation").value_or(""), note, &warnings)) {
+    return error;
+  }
+  // One Warning field, the warnings comma-separated (RFC 9110 list syntax, which client-go parses): the writer
+  // keeps one decoration per name.
+  if (!warnings.empty()) writer.AddResponseHeader("Warning", absl::StrJoin(warnings, ", "));
+  return std::nullopt;
+}
+
 class Handlers {
  public:
   Handlers(std::shared_ptr<NoteStore> store, NotesOptions options) : store_(std::move(store)), options_(options) {}
@@ -106,7 +112,6 @@ class Handlers {
   }
 
   void List(RequestPtr request, ResponseWriter writer) const {
-    if (IsKubeWatch(*request)) return Watch(std::move(request), std::move(writer));
     NoteFilter filter;
     if (std::optional<ApiError> error = FilterFromQuery(request, &filter)) return SendError(writer, *error);
     writer.Send(apiserve::http::JsonResponse(200, ListJson(store_->List(filter)))).IgnoreError();
@@ -132,6 +137,7 @@ class Handlers {
     WithBody(std::move(request), std::move(writer), [store = store_](const RequestPtr& r, ResponseWriter& w) {
       JsonValue note;
       if (std::optional<ApiError> error = DecodeNote(r->body, &note)) return SendError(w, *error);
+      if (std::optional<ApiError> error = FieldValidation(r, w, note)) return SendError(w, *error);
       if (std::optional<ApiError> error = PrepareForCreate(Info(r).namespace_name, absl::Now(), &note)) {
         return SendError(w, *error);
       }
@@ -144,6 +150,7 @@ class Handlers {
       const RequestInfo& info = Info(r);
       JsonValue note;
       if (std::optional<ApiError> error = DecodeNote(r->body, &note)) return SendError(w, *error);
+      if (std::optional<ApiError> error = FieldValidation(r, w, note)) return SendError(w, *error);
       if (const std::string name = MetadataString(note, "name"); name != info.name) {
         return SendError(w, BadRequest(absl::StrCat("the name of the object (", name,
                                                     ") does not match the name on the URL (", info.name, ")")));
@@ -193,6 +200,7 @@ class Handlers {
           apiserve::http::ApplyMergePatch(next, *patch);
         }
         if (!next->is_object()) return std::optional<ApiError>(BadRequest("the patched object is not a JSON object"));
+        if (std::optional<ApiError> error = FieldValidation(r, w, *next)) return error;
         return PrepareForUpdate(current, /*require_resource_version=*/false, next);
       }));
     });

@@ -127,6 +127,29 @@ TEST_F(NoteHandlersTest, CreateErrorsAreKubesStatuses) {
   EXPECT_THAT(missing.body, HasSubstr(R"(notes.notes.example.io \"zz\" not found)"));
 }
 
+// kube's ?fieldValidation: Strict (kubectl's) refuses unknown fields, Warn (the default) answers with a Warning
+// header per field, Ignore prunes silently; the stored note never keeps them.
+TEST_F(NoteHandlersTest, FieldValidationStrictWarnIgnore) {
+  const std::string body = R"({"metadata":{"name":"f","color":"red"},"spec":{"text":"x","size":3},"extra":1})";
+  RecordedResponse strict = Serve("POST", absl::StrCat(kBase, "?fieldValidation=Strict"), body);
+  EXPECT_EQ(strict.status, 400);
+  EXPECT_THAT(strict.body, HasSubstr(R"("message":"strict decoding error: unknown field \"metadata.color\", )"
+                                     R"(unknown field \"spec.size\", unknown field \"extra\"","reason":"BadRequest")"));
+  RecordedResponse warn = Serve("POST", kBase, body);
+  EXPECT_EQ(warn.status, 201);
+  EXPECT_EQ(warn.headers.Get("Warning"), R"(299 - "unknown field \"metadata.color\"", 299 - "unknown field )"
+                                         R"(\"spec.size\"", 299 - "unknown field \"extra\"")");
+  EXPECT_THAT(warn.body, ::testing::Not(HasSubstr("size")));
+  RecordedResponse ignore = Serve("PATCH", absl::StrCat(kBase, "/f?fieldValidation=Ignore"), R"({"spec":{"size":4}})",
+                                  "application/merge-patch+json");
+  EXPECT_EQ(ignore.status, 200);
+  EXPECT_FALSE(ignore.headers.Has("Warning"));
+  RecordedResponse strict_patch = Serve("PATCH", absl::StrCat(kBase, "/f?fieldValidation=Strict"),
+                                        R"({"spec":{"size":4}})", "application/merge-patch+json");
+  EXPECT_EQ(strict_patch.status, 400);
+  EXPECT_EQ(Serve("POST", absl::StrCat(kBase, "?fieldValidation=Loose"), body).status, 400);
+}
+
 TEST_F(NoteHandlersTest, ListCarriesTheResourceVersionAndHonoursSelectors) {
   ASSERT_EQ(CreateNote("a").status, 201);
   ASSERT_EQ(CreateNote("b").status, 201);

@@ -1,5 +1,7 @@
 #include "notes/note_object.h"
 
+#include <algorithm>
+#include <iterator>
 #include <random>
 #include <utility>
 
@@ -8,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "base/go_quote.h"
 
@@ -345,6 +348,72 @@ const char* NoteSchema() {
          R"("additionalProperties":{"type":"string"}}}},)"
          R"("spec":{"description":"NoteSpec is what the note says.","type":"object","properties":{)"
          R"("text":{"description":"The note's text.","type":"string"}}}}})";
+}
+
+std::vector<std::string> UnknownFields(const JsonValue& note) {
+  std::vector<std::string> unknown;
+  if (!note.is_object()) return unknown;
+  for (const JsonValue::Member& member : note.object()) {
+    const std::string& key = member.first;
+    if (key == "apiVersion" || key == "kind" || key == "status") continue;
+    if (key == "metadata" && member.second.is_object()) {
+      // Every field of kube's ObjectMeta is known (the server keeps the ones a Note uses).
+      static constexpr absl::string_view kObjectMeta[] = {"name",
+                                                          "generateName",
+                                                          "namespace",
+                                                          "selfLink",
+                                                          "uid",
+                                                          "resourceVersion",
+                                                          "generation",
+                                                          "creationTimestamp",
+                                                          "deletionTimestamp",
+                                                          "deletionGracePeriodSeconds",
+                                                          "labels",
+                                                          "annotations",
+                                                          "ownerReferences",
+                                                          "finalizers",
+                                                          "managedFields"};
+      for (const JsonValue::Member& field : member.second.object()) {
+        if (std::find(std::begin(kObjectMeta), std::end(kObjectMeta), field.first) == std::end(kObjectMeta)) {
+          unknown.push_back(absl::StrCat("metadata.", field.first));
+        }
+      }
+      continue;
+    }
+    if (key == "spec" && member.second.is_object()) {
+      for (const JsonValue::Member& field : member.second.object()) {
+        if (field.first != "text") unknown.push_back(absl::StrCat("spec.", field.first));
+      }
+      continue;
+    }
+    if (key != "metadata" && key != "spec") unknown.push_back(key);
+  }
+  return unknown;
+}
+
+std::optional<ApiError> CheckFieldValidation(absl::string_view field_validation, const JsonValue& note,
+                                             std::vector<std::string>* warnings) {
+  const bool strict = field_validation == "Strict";
+  const bool warn = field_validation.empty() || field_validation == "Warn";
+  if (!strict && !warn && field_validation != "Ignore") {
+    return BadRequest(absl::StrCat("fieldValidation: Unsupported value: \"", field_validation,
+                                   "\": supported values: \"Ignore\", \"Strict\", \"Warn\""));
+  }
+  if (field_validation == "Ignore") return std::nullopt;
+  const std::vector<std::string> unknown = UnknownFields(note);
+  if (unknown.empty()) return std::nullopt;
+  std::vector<std::string> quoted;
+  for (const std::string& field : unknown) quoted.push_back(absl::StrCat("unknown field \"", field, "\""));
+  if (strict) return BadRequest(absl::StrCat("strict decoding error: ", absl::StrJoin(quoted, ", ")));
+  for (const std::string& message : quoted) {
+    std::string escaped;
+    for (char c : message) {
+      if (c == '"' || c == '\\') escaped.push_back('\\');
+      escaped.push_back(c);
+    }
+    warnings->push_back(absl::StrCat("299 - \"", escaped, "\""));
+  }
+  return std::nullopt;
 }
 
 }  // namespace sample::notes

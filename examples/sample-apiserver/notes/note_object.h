@@ -51,6 +51,16 @@ std::optional<ApiError> PrepareForUpdate(const JsonValue& current, bool require_
 // Validate returns 422 Invalid listing every field error of `note`.
 std::optional<ApiError> Validate(const JsonValue& note);
 
+// UnknownFields lists the fields of `note` that a Note does not have, as kube names them ("spec.color", "colour"):
+// pruned when stored; reported per ?fieldValidation (CheckFieldValidation).
+std::vector<std::string> UnknownFields(const JsonValue& note);
+
+// CheckFieldValidation applies kube's ?fieldValidation to the unknown fields of `note`: Strict (what kubectl sends)
+// → 400 `strict decoding error: unknown field "spec.color"`; Warn (the default) → one `Warning: 299 - "unknown field
+// \"spec.color\""` per field, appended to `warnings`; Ignore → nothing. Another value is a 400 naming it.
+std::optional<ApiError> CheckFieldValidation(absl::string_view field_validation, const JsonValue& note,
+                                             std::vector<std::string>* warnings);
+
 // NoteFilter selects notes for list and watch: by namespace (empty: all), fieldSelector (metadata.name,
 // metadata.namespace) and labelSelector (equality-based: k=v, k==v, k!=v, k, !k).
 struct NoteFilter {
