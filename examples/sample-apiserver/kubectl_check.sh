@@ -13,6 +13,7 @@ dir=$(mktemp -d)
 token="kubectl-$RANDOM$RANDOM"
 echo "$token,alice,uid-alice,\"system:masters\"" >"$dir/tokens.csv"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+: >"$dir/server.log"
 "$binary" --bind-address=127.0.0.1 --secure-port="$port" --cert-dir="$dir/certs" --token-auth-file="$dir/tokens.csv" \
   2>"$dir/server.log" &
 pid=$!
@@ -63,6 +64,17 @@ run kubectl create -f "$dir/typo.yaml"
 expect "an unknown field is refused (fieldValidation=Strict)" 'strict decoding error: unknown field "spec.txet"'
 run kubectl get notes
 expect "get notes lists hello" '^hello +[0-9]+s$'
+echo "\$ kubectl get notes --watch --output-watch-events   (while another kubectl labels hello)"
+KUBECONFIG="$dir/kubeconfig" timeout 4 kubectl get notes --watch --output-watch-events --cache-dir="$dir/cache" \
+  >"$dir/watch.out" 2>&1 &
+watcher=$!
+sleep 1.5
+KUBECONFIG="$dir/kubeconfig" kubectl label note hello watched=yes --cache-dir="$dir/cache" >/dev/null
+wait "$watcher" || true
+OUT=$(cat "$dir/watch.out")
+echo "$OUT"
+expect "watch lists hello as ADDED" '^ADDED +hello'
+expect "watch sees the label as MODIFIED" '^MODIFIED +hello'
 run kubectl get nt hello -o json
 expect "get nt hello -o json is the Note" '"text": "Hello from kubectl"'
 run kubectl label note hello k=v -v=7
