@@ -272,7 +272,7 @@ absl::Status InstallPathHandlerWithHealthyFunc(http::Router* mux, absl::string_v
   std::vector<std::shared_ptr<CheckRunner>> runners;
   runners.reserve(checks.size());
   for (HealthCheckerPtr& check : checks) runners.push_back(std::make_shared<CheckRunner>(std::move(check)));
-  VLOG(1) << "Installing health checkers for (" << path
+  VLOG(5) << "Installing health checkers for (" << path
           << "): " << absl::StrJoin(runners, ",", [](std::string* out, const std::shared_ptr<CheckRunner>& runner) {
                absl::StrAppend(out, GoQuote(runner->check().Name()));
              });

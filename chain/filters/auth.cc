@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "base/go_quote.h"
 #include "base/logger.h"
 #include "http/kube_status.h"
 
@@ -22,7 +23,8 @@ http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const
     if (demote) writer.AddResponseHeader("Connection", "close");
     if (!user.ok()) {
       if (!absl::IsNotFound(user.status())) {
-        LOG(ERROR) << "Unable to authenticate the request: " << user.status().message();
+        // kube's klog.ErrorS(err, "Unable to authenticate the request"): a structured line.
+        LOG(ERROR) << "\"Unable to authenticate the request\" err=" << base::GoQuote(user.status().message());
       }
       writer.Send(*kUnauthorized).IgnoreError();
       return;

@@ -72,6 +72,9 @@ expect "masters cert /readyz/etcd-like subpath" 200 "$(code /readyz/ping --cert 
 expect "untrusted cert /readyz" "401 $UNAUTHORIZED" "$(get /readyz --cert mallory.crt --key mallory.key)"
 expect "token /apis" 200 "$(code /apis -H 'Authorization: Bearer old-token')"
 expect "bad token /readyz" "401 $UNAUTHORIZED" "$(get /readyz -H 'Authorization: Bearer nope')"
+# kube's structured error line (klog.ErrorS).
+for _ in $(seq 1 50); do grep -q '"Unable to authenticate the request" err="invalid bearer token"' "$LOG" && break; sleep 0.05; done
+grep -q '"Unable to authenticate the request" err="invalid bearer token"' "$LOG" || fail "structured authentication error line"
 expect "anonymous /readyz" "200 ok" "$(get /readyz)"
 expect "anonymous /version" 200 "$(code /version)"
 expect "anonymous /version/ (authorized; the demo has no such route)" 404 "$(code /version/)"
