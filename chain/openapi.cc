@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "chain/openapi_kinds.h"
 #include "http/header_map.h"
 #include "http/json_writer.h"
@@ -233,14 +235,64 @@ http::HandlerPtr StaticJsonWithETag(std::string body) {
       });
 }
 
+namespace {
+
+// HttpDate formats `t` as an HTTP date (RFC 9110 IMF-fixdate, Go's http.TimeFormat).
+std::string HttpDate(absl::Time t) { return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", t, absl::UTCTimeZone()); }
+
+// OpenApiV2Handler: the v2 document with kube-openapi's headers (Vary: Accept, Last-Modified). Only JSON is served:
+// a request that accepts only the protobuf form gets 406 rather than JSON its client cannot parse.
+http::HandlerPtr OpenApiV2Handler(std::string body, absl::Time last_modified) {
+  http::HandlerPtr json = StaticJsonWithETag(std::move(body));
+  const std::string modified = HttpDate(last_modified);
+  http::ResponsePtr not_acceptable = http::Shared(http::TextResponse(
+      406, "only application/json is served; application/com.github.proto-openapi.spec.v2@v1.0+protobuf is not\n"));
+  return http::HandlerFunc([json, modified, not_acceptable](http::RequestPtr request, http::ResponseWriter writer) {
+    const absl::string_view accept = request->headers.Get("Accept").value_or("");
+    if (!accept.empty() && absl::StrContains(accept, "protobuf") && !absl::StrContains(accept, "json") &&
+        !absl::StrContains(accept, "*/*")) {
+      writer.Send(not_acceptable).IgnoreError();
+      return;
+    }
+    writer.AddResponseHeader("Vary", "Accept");
+    writer.AddResponseHeader("Last-Modified", modified);
+    json->Serve(std::move(request), std::move(writer));
+  });
+}
+
+// OpenApiV3GroupHandler: kube-openapi's handler3 for one group version. `?hash=` equal to the document's hash (what
+// /openapi/v3 advertises): cacheable for good (Cache-Control: public, immutable; Expires a year ahead). A stale hash:
+// 301 to the current one. No hash: revalidated every time (the chain's Cache-Control: no-cache, private), with the
+// ETag.
+http::HandlerPtr OpenApiV3GroupHandler(std::string path, std::string body) {
+  const std::string etag = ETagOf(body);
+  const std::string hash = etag.substr(1, etag.size() - 2);
+  http::HandlerPtr json = StaticJsonWithETag(std::move(body));
+  http::Response moved = http::TextResponse(301, "Moved Permanently\n");
+  moved.headers.Add("Location", absl::StrCat(path, "?hash=", hash));
+  http::ResponsePtr redirect = http::Shared(std::move(moved));
+  return http::HandlerFunc([json, hash, redirect](http::RequestPtr request, http::ResponseWriter writer) {
+    const std::optional<std::string> asked = request->Query("hash");
+    if (asked.has_value() && *asked != hash) {
+      writer.Send(redirect).IgnoreError();
+      return;
+    }
+    if (asked.has_value()) {
+      writer.AddResponseHeader("Cache-Control", "public, immutable");
+      writer.AddResponseHeader("Expires", HttpDate(absl::Now() + absl::Hours(24 * 365)));
+    }
+    json->Serve(std::move(request), std::move(writer));
+  });
+}
+
+}  // namespace
+
 absl::Status InstallOpenApi(http::Router* mux, const OpenApiDocuments& documents) {
-  if (absl::Status s = mux->Handle("/openapi/v2", StaticJsonWithETag(documents.v2)); !s.ok()) return s;
+  if (absl::Status s = mux->Handle("/openapi/v2", OpenApiV2Handler(documents.v2, absl::Now())); !s.ok()) return s;
   if (absl::Status s = mux->Handle("/openapi/v3", StaticJsonWithETag(documents.v3_discovery)); !s.ok()) return s;
   for (const auto& [group, document] : documents.v3_groups) {
-    if (absl::Status s = mux->UnlistedHandle(absl::StrCat("/openapi/v3/", group), StaticJsonWithETag(document));
-        !s.ok()) {
-      return s;
-    }
+    const std::string path = absl::StrCat("/openapi/v3/", group);
+    if (absl::Status s = mux->UnlistedHandle(path, OpenApiV3GroupHandler(path, document)); !s.ok()) return s;
   }
   return absl::OkStatus();
 }

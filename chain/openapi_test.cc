@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "chain/openapi_kinds.h"
+#include "chain/path_mux.h"
 #include "chain/testing_groups.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -85,6 +86,43 @@ std::vector<std::shared_ptr<const APIGroupInfo>> InstalledNotes() {
   return {std::make_shared<const APIGroupInfo>(std::move(notes))};
 }
 
+// kube-openapi's caching rules, through the mux InstallOpenApi fills.
+TEST(OpenApiCachingTest, V3HashIsImmutableStaleHashRedirectsV2VariesOnAccept) {
+  OpenApiDocuments docs = BuildOpenApi({}, InstalledNotes(), "test");
+  PathMux mux("test");
+  ASSERT_TRUE(InstallOpenApi(&mux, docs).ok());
+  const std::string& document = docs.v3_groups[0].second;
+  const std::string etag = ETagOf(document);
+  const std::string hash = etag.substr(1, etag.size() - 2);
+  EXPECT_THAT(docs.v3_discovery, HasSubstr("/openapi/v3/apis/notes.example.io/v1?hash=" + hash));
+
+  http::RecordedResponse current =
+      http::ServeForTest(mux, http::NewRequest("GET", "/openapi/v3/apis/notes.example.io/v1?hash=" + hash));
+  EXPECT_EQ(current.status, 200);
+  EXPECT_EQ(current.headers.Get("Cache-Control"), "public, immutable");
+  EXPECT_THAT(std::string(current.headers.Get("Expires").value_or("")), ::testing::EndsWith(" GMT"));
+  EXPECT_EQ(current.body, document);
+
+  http::RecordedResponse stale =
+      http::ServeForTest(mux, http::NewRequest("GET", "/openapi/v3/apis/notes.example.io/v1?hash=0123"));
+  EXPECT_EQ(stale.status, 301);
+  EXPECT_EQ(stale.headers.Get("Location"), "/openapi/v3/apis/notes.example.io/v1?hash=" + hash);
+
+  http::RecordedResponse unhashed =
+      http::ServeForTest(mux, http::NewRequest("GET", "/openapi/v3/apis/notes.example.io/v1"));
+  EXPECT_EQ(unhashed.status, 200);
+  EXPECT_FALSE(unhashed.headers.Has("Cache-Control"));  // the chain's no-cache, private applies
+  EXPECT_EQ(unhashed.headers.Get("ETag"), etag);
+
+  http::RecordedResponse v2 = http::ServeForTest(mux, http::NewRequest("GET", "/openapi/v2"));
+  EXPECT_EQ(v2.status, 200);
+  EXPECT_EQ(v2.headers.Get("Vary"), "Accept");
+  EXPECT_THAT(std::string(v2.headers.Get("Last-Modified").value_or("")), ::testing::EndsWith(" GMT"));
+  http::RequestPtr protobuf = http::NewRequest("GET", "/openapi/v2");
+  protobuf->headers.Add("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+  EXPECT_EQ(http::ServeForTest(mux, protobuf).status, 406);
+}
+
 TEST(OpenApiKindsTest, DefinitionNamesAndTheGroupVersionKindExtension) {
   EXPECT_EQ(OpenApiDefinitionName("notes.example.io", "v1", "Note"), "io.example.notes.v1.Note");
   EXPECT_EQ(OpenApiDefinitionName("", "v1", "Pod"), "io.k8s.api.core.v1.Pod");
@@ -123,10 +161,11 @@ TEST(OpenApiKindsTest, InstalledKindsAreInBothDocuments) {
   EXPECT_THAT(docs.v3_discovery, HasSubstr(R"("apis/notes.example.io/v1":{"serverRelativeURL":)"));
   // Writes list kube's fieldManager and fieldValidation query parameters: kubectl validates on the server when the
   // kind's PATCH operation has fieldValidation (and would otherwise want the protobuf v2 document).
-  EXPECT_THAT(v3, HasSubstr(R"("patch":{"description":"patch Note","operationId":"patchNotesExampleIoV1NamespacedNote",)"
-                            R"("parameters":[{"name":"fieldManager","in":"query","schema":{"type":"string",)"
-                            R"("uniqueItems":true}},{"name":"fieldValidation","in":"query","schema":{"type":"string",)"
-                            R"("uniqueItems":true}}])"));
+  EXPECT_THAT(v3,
+              HasSubstr(R"("patch":{"description":"patch Note","operationId":"patchNotesExampleIoV1NamespacedNote",)"
+                        R"("parameters":[{"name":"fieldManager","in":"query","schema":{"type":"string",)"
+                        R"("uniqueItems":true}},{"name":"fieldValidation","in":"query","schema":{"type":"string",)"
+                        R"("uniqueItems":true}}])"));
   EXPECT_THAT(docs.v2, HasSubstr(R"({"name":"fieldValidation","in":"query","type":"string","uniqueItems":true})"));
 }
 
