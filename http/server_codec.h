@@ -78,6 +78,11 @@ class ServerCodec {
   // CompleteShutdown is the second phase: HTTP/2 sends GOAWAY with the last processed stream id; new streams are
   // refused; the connection closes when the last stream is done.
   virtual void CompleteShutdown() = 0;
+  // BeginDrain asks the client to take its next requests elsewhere without cutting anything off (the server is
+  // shutting down but still listening): HTTP/1.1 answers every later response with `Connection: close` and, unlike
+  // BeginShutdown, keeps an idle connection open and its next request whole (the caller closes the connection once
+  // idle long enough); HTTP/2: the same as BeginShutdown. Default: BeginShutdown.
+  virtual void BeginDrain() { BeginShutdown(); }
 
   // OnPeerClosed: the peer went away (EOF, reset, or the server is closing the socket). Pending exchanges
   // complete as "client gone"; the codec produces no more output.

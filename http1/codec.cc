@@ -127,7 +127,7 @@ class Transaction : public http::ResponseSink {
   static constexpr size_t kCompactAfterChunks = 32;
 
   bool ShouldClose(absl::Span<const http::HeaderField> headers, absl::Span<const http::HeaderField> more = {}) {
-    if (codec_->shutting_down_) close_after_ = true;
+    if (codec_->shutting_down_ || codec_->draining_) close_after_ = true;
     if (codec_->UnreadBodyForcesClose(this)) close_after_ = true;
     for (absl::Span<const http::HeaderField> fields : {headers, more}) {
       for (const http::HeaderField& field : fields) {
@@ -523,7 +523,7 @@ void Codec::EndBody(absl::Status status) {
 void Codec::OnMessageComplete() {
   message_begun_ = false;
   headers_done_ = false;
-  const bool last = !llhttp_should_keep_alive(&parser_) || shutting_down_;
+  const bool last = !llhttp_should_keep_alive(&parser_) || shutting_down_ || draining_;
   if (body_ != nullptr) {
     // The request went to its handler with its headers; its answer may be out already (its transaction gone).
     if (last) {

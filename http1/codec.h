@@ -57,6 +57,9 @@ class Codec : public http::ServerCodec, public http::BodySource {
   size_t ActiveRequests() const override { return active_requests_; }
   void BeginShutdown() override;
   void CompleteShutdown() override { BeginShutdown(); }
+  // BeginDrain: every later response carries `Connection: close` (the connection closes after it); an idle
+  // connection stays open and a request arriving on it is served.
+  void BeginDrain() override { draining_ = true; }
   void OnPeerClosed() override;
   // Drops the answered transactions kept for reuse.
   void ReleaseIdleMemory() override;
@@ -127,6 +130,7 @@ class Codec : public http::ServerCodec, public http::BodySource {
   std::string pending_input_;  // received but not parsed: read-ahead full
   bool input_closed_ = false;  // no more requests will be parsed
   bool shutting_down_ = false;
+  bool draining_ = false;  // BeginDrain: close after the next response, but do not drop input
   bool close_after_output_ = false;
   bool linger_ = false;
   bool in_feed_ = false;

@@ -635,6 +635,19 @@ TEST(Http1CodecTest, ShutdownClosesIdleAndMarksBusyResponses) {
   EXPECT_TRUE(busy.codec->WantsClose());
 }
 
+TEST(Http1CodecTest, DrainKeepsIdleOpenAndClosesAfterTheNextResponse) {
+  Connection c;
+  c.codec->BeginDrain();
+  EXPECT_FALSE(c.codec->WantsClose());  // idle: kept open, unlike BeginShutdown
+  ASSERT_THAT(c.Feed("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n"), IsOk());
+  const std::string out = c.Drain();
+  ASSERT_EQ(c.requests.size(), 1u);  // the first request was served whole; the pipelined one is not read
+  EXPECT_EQ(c.requests[0]->path, "/a");
+  EXPECT_THAT(out, HasSubstr("HTTP/1.1 200"));
+  EXPECT_THAT(out, HasSubstr("Connection: close\r\n"));
+  EXPECT_TRUE(c.codec->WantsClose());
+}
+
 TEST(Http1CodecTest, AbsoluteFormAndUpgradeH2cIgnored) {
   Connection c;
   ASSERT_THAT(c.Feed("GET https://api.example:6443/api/v1?x=1 HTTP/1.1\r\nHost: other\r\n\r\n"

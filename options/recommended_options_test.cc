@@ -76,6 +76,8 @@ TEST_F(RecommendedOptionsTest, Defaults) {
   EXPECT_EQ(o.server_run.max_request_body_bytes, 3145728);
   EXPECT_EQ(o.limits.max_connections, 0);
   EXPECT_EQ(o.limits.pre_shutdown_hook_timeout, absl::Minutes(1));
+  EXPECT_TRUE(o.limits.shutdown_drain_connections);
+  EXPECT_EQ(o.limits.shutdown_drain_idle_grace, absl::Milliseconds(500));
   EXPECT_THAT(o.Validate(), IsOk());
 }
 
@@ -120,6 +122,8 @@ TEST_F(RecommendedOptionsTest, EveryFlagParses) {
                      "--max-connections=5000",
                      "--enable-request-metrics=false",
                      "--pre-shutdown-hook-timeout=1.5s",
+                     "--shutdown-drain-connections=false",
+                     "--shutdown-drain-idle-grace=250ms",
                      "--requestheader-client-ca-file=front-proxy-ca.crt",
                      "--requestheader-allowed-names=front-proxy-client",
                      "--requestheader-username-headers=X-Remote-User",
@@ -163,6 +167,8 @@ TEST_F(RecommendedOptionsTest, EveryFlagParses) {
   EXPECT_EQ(o.limits.max_connections, 5000);
   EXPECT_FALSE(o.limits.enable_request_metrics);
   EXPECT_EQ(o.limits.pre_shutdown_hook_timeout, absl::Milliseconds(1500));
+  EXPECT_FALSE(o.limits.shutdown_drain_connections);
+  EXPECT_EQ(o.limits.shutdown_drain_idle_grace, absl::Milliseconds(250));
   EXPECT_THAT(o.Validate(), IsOk());
   for (const std::string& name : fs_.Names()) EXPECT_TRUE(fs_.Changed(name)) << name;
 }
@@ -232,6 +238,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "shutdown-watch-termination-grace-period, if provided, can not be a negative value"},
         InvalidCase{{"--max-request-body-bytes=-1"}, "--max-request-body-bytes can not be negative value"},
         InvalidCase{{"--max-connections=-1"}, "--max-connections can not be negative value"},
+        InvalidCase{{"--shutdown-drain-idle-grace=0s"}, "--shutdown-drain-idle-grace must be greater than 0"},
         InvalidCase{{"--strict-transport-security-directives=max-age"},
                     "--strict-transport-security-directives invalid, allowed values: max-age=expireTime, "
                     "includeSubDomains, preload. see https://tools.ietf.org/html/rfc6797#section-6.1 for more "
@@ -317,6 +324,10 @@ TEST_F(RecommendedOptionsTest, UsageListsEveryFlagWithItsDefault) {
       "      --secure-port int ",
       "(default 6443)\n",
       "      --shutdown-delay-duration duration ",
+      "      --shutdown-drain-connections ",
+      "(default true)\n",
+      "      --shutdown-drain-idle-grace duration ",
+      "(default 500ms)\n",
       "      --shutdown-send-retry-after ",
       "      --shutdown-watch-termination-grace-period duration ",
       "      --strict-transport-security-directives strings ",
@@ -338,7 +349,7 @@ TEST_F(RecommendedOptionsTest, UsageListsEveryFlagWithItsDefault) {
   }
   // One line per flag; zero defaults are not shown; the request timeout prints as Go does.
   EXPECT_EQ(std::count(usage.begin(), usage.end(), '\n'), static_cast<long>(fs_.Names().size()));
-  EXPECT_EQ(fs_.Names().size(), 41u);  // 35 + the six --requestheader-* flags
+  EXPECT_EQ(fs_.Names().size(), 43u);  // 37 + the six --requestheader-* flags
   EXPECT_THAT(usage, HasSubstr("(default 1m0s)\n      --requestheader-allowed-names"));
   EXPECT_THAT(usage, Not(HasSubstr("(default 0s)")));
   EXPECT_THAT(usage, Not(HasSubstr("(default false)")));
@@ -349,22 +360,42 @@ TEST_F(RecommendedOptionsTest, UsageListsEveryFlagWithItsDefault) {
 
 // Every flag lands in the config, each in one place.
 TEST_F(RecommendedOptionsTest, ApplyToSetsEverySetting) {
-  ASSERT_THAT(ParseAndValidate({"--bind-address=127.0.0.1", "--secure-port=8443", "--cert-dir=/tmp/c",
-                                "--tls-cert-file=/s.crt", "--tls-private-key-file=/s.key",
-                                "--tls-sni-cert-key=/a.crt,/a.key:a.example", "--client-ca-file=/ca.crt",
-                                "--tls-min-version=VersionTLS13", "--tls-cipher-suites=TLS_AES_128_GCM_SHA256",
-                                "--http2-max-streams-per-connection=250", "--permit-port-sharing",
-                                "--shutdown-delay-duration=5s", "--shutdown-send-retry-after",
-                                "--shutdown-watch-termination-grace-period=7s", "--livez-grace-period=2m",
-                                "--goaway-chance=0.001", "--max-requests-inflight=9",
-                                "--max-mutating-requests-inflight=10", "--request-timeout=30s",
-                                "--min-request-timeout=300", "--strict-transport-security-directives=max-age=5",
-                                "--anonymous-auth=false", "--authorization-mode=AlwaysDeny",
-                                "--feature-gates=UnauthenticatedHTTP2DOSMitigation=false", "--workers=3",
-                                "--read-header-timeout=10s", "--idle-timeout=20s", "--max-request-body-bytes=1024",
-                                "--max-connections=5000", "--enable-request-metrics=false",
-                                "--pre-shutdown-hook-timeout=1.5s", "--requestheader-client-ca-file=/fp.crt",
-                                "--requestheader-allowed-names=fp", "--requestheader-username-headers=X-U"}),
+  ASSERT_THAT(ParseAndValidate({"--bind-address=127.0.0.1",
+                                "--secure-port=8443",
+                                "--cert-dir=/tmp/c",
+                                "--tls-cert-file=/s.crt",
+                                "--tls-private-key-file=/s.key",
+                                "--tls-sni-cert-key=/a.crt,/a.key:a.example",
+                                "--client-ca-file=/ca.crt",
+                                "--tls-min-version=VersionTLS13",
+                                "--tls-cipher-suites=TLS_AES_128_GCM_SHA256",
+                                "--http2-max-streams-per-connection=250",
+                                "--permit-port-sharing",
+                                "--shutdown-delay-duration=5s",
+                                "--shutdown-send-retry-after",
+                                "--shutdown-watch-termination-grace-period=7s",
+                                "--livez-grace-period=2m",
+                                "--goaway-chance=0.001",
+                                "--max-requests-inflight=9",
+                                "--max-mutating-requests-inflight=10",
+                                "--request-timeout=30s",
+                                "--min-request-timeout=300",
+                                "--strict-transport-security-directives=max-age=5",
+                                "--anonymous-auth=false",
+                                "--authorization-mode=AlwaysDeny",
+                                "--feature-gates=UnauthenticatedHTTP2DOSMitigation=false",
+                                "--workers=3",
+                                "--read-header-timeout=10s",
+                                "--idle-timeout=20s",
+                                "--max-request-body-bytes=1024",
+                                "--max-connections=5000",
+                                "--enable-request-metrics=false",
+                                "--pre-shutdown-hook-timeout=1.5s",
+                                "--shutdown-drain-connections=false",
+                                "--shutdown-drain-idle-grace=300ms",
+                                "--requestheader-client-ca-file=/fp.crt",
+                                "--requestheader-allowed-names=fp",
+                                "--requestheader-username-headers=X-U"}),
               IsOk());
   server::Config config;
   ASSERT_THAT(options_.ApplyTo(&config), IsOk());
@@ -373,6 +404,8 @@ TEST_F(RecommendedOptionsTest, ApplyToSetsEverySetting) {
   EXPECT_TRUE(config.serving.permit_port_sharing);
   EXPECT_EQ(config.serving.workers, 3);
   EXPECT_EQ(config.serving.max_connections, 5000);
+  EXPECT_FALSE(config.serving.drain_connections);
+  EXPECT_EQ(config.serving.connection.drain_idle_grace, absl::Milliseconds(300));
   EXPECT_EQ(config.serving.connection.read_header_timeout, absl::Seconds(10));
   EXPECT_EQ(config.serving.connection.idle_timeout, absl::Seconds(20));
   EXPECT_EQ(config.http2.idle_timeout, absl::Seconds(20));

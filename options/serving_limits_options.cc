@@ -37,6 +37,15 @@ void ServingLimitsOptions::AddFlags(flags::FlagSet* fs) {
   fs->DurationVar(&pre_shutdown_hook_timeout, "pre-shutdown-hook-timeout", pre_shutdown_hook_timeout,
                   "Maximum time the pre-shutdown hooks may run during graceful termination before shutdown "
                   "proceeds without them.");
+  fs->BoolVar(&shutdown_drain_connections, "shutdown-drain-connections", shutdown_drain_connections,
+              "Once shutdown is initiated, ask persistent connections to move to other replicas while this one still "
+              "listens and serves during --shutdown-delay-duration: HTTP/1.1 responses carry 'Connection: close' and "
+              "idle connections are closed after --shutdown-drain-idle-grace; HTTP/2 connections get a two-phase "
+              "GOAWAY. Needed for a rolling restart behind a TCP (passthrough) load balancer to lose no request. "
+              "kube-apiserver does not do this (false reproduces it).");
+  fs->DurationVar(&shutdown_drain_idle_grace, "shutdown-drain-idle-grace", shutdown_drain_idle_grace,
+                  "With --shutdown-drain-connections, time an idle HTTP/1.1 connection is kept open after shutdown "
+                  "is initiated before it is closed. Keep it below --shutdown-delay-duration.");
 }
 
 void ServingLimitsOptions::Validate(std::vector<std::string>* problems) const {
@@ -44,6 +53,7 @@ void ServingLimitsOptions::Validate(std::vector<std::string>* problems) const {
   RequirePositive(read_header_timeout, "read-header-timeout", problems);
   RequirePositive(idle_timeout, "idle-timeout", problems);
   RequirePositive(pre_shutdown_hook_timeout, "pre-shutdown-hook-timeout", problems);
+  RequirePositive(shutdown_drain_idle_grace, "shutdown-drain-idle-grace", problems);
   if (max_connections < 0) problems->push_back("--max-connections can not be negative value");
 }
 
@@ -52,6 +62,8 @@ void ServingLimitsOptions::ApplyTo(server::Config* config) const {
   config->serving.max_connections = max_connections;
   config->serving.connection.read_header_timeout = read_header_timeout;
   config->serving.connection.idle_timeout = idle_timeout;
+  config->serving.drain_connections = shutdown_drain_connections;
+  config->serving.connection.drain_idle_grace = shutdown_drain_idle_grace;
   config->http2.idle_timeout = idle_timeout;
   config->chain.request_metrics = enable_request_metrics;
   config->chain.pre_shutdown_hook_timeout = pre_shutdown_hook_timeout;

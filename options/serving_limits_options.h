@@ -2,7 +2,8 @@
 #define APISERVE_OPTIONS_SERVING_LIMITS_OPTIONS_H_
 
 // ServingLimitsOptions: apiserve's own serving settings, which kube hard-codes or lacks: event-loop workers,
-// the read-header and idle timeouts, --max-connections, request metrics on/off, the pre-shutdown hook bound.
+// the read-header and idle timeouts, --max-connections, request metrics on/off, the pre-shutdown hook bound, and
+// draining persistent connections at shutdown (--shutdown-drain-connections, --shutdown-drain-idle-grace).
 
 #include <cstdint>
 #include <vector>
@@ -23,6 +24,10 @@ struct ServingLimitsOptions {
   int64_t max_connections = 0;         // 0: unlimited (RLIMIT_NOFILE is the natural cap)
   bool enable_request_metrics = true;  // kube always records apiserver_request_*; embedders and benchmarks may not
   absl::Duration pre_shutdown_hook_timeout = absl::Minutes(1);
+  // --shutdown-drain-connections: move persistent connections to other replicas during the shutdown delay.
+  bool shutdown_drain_connections = true;
+  // --shutdown-drain-idle-grace: while draining, an idle HTTP/1.1 connection is closed after this long.
+  absl::Duration shutdown_drain_idle_grace = absl::Milliseconds(500);
 
   void AddFlags(flags::FlagSet* fs);
   void Validate(std::vector<std::string>* problems) const;

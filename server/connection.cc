@@ -108,6 +108,7 @@ void ConnectionCounters::Add(const ConnectionCounters& o) {
   http2_goaways_sent += o.http2_goaways_sent;
   http2_error_goaways_sent += o.http2_error_goaways_sent;
   http2_resets_received += o.http2_resets_received;
+  drained += o.drained;
 }
 
 namespace {
@@ -325,7 +326,11 @@ bool Connection::Handshake() {
     ++(http2_ ? context_->counters.open_http2 : context_->counters.open_http1);
     state_ = State::kOpen;
     timer_kind_ = TimerKind::kNone;  // the read-header clock restarts for the first request head
-    if (shutdown_requested_) codec_->BeginShutdown();
+    if (shutdown_requested_) {
+      codec_->BeginShutdown();
+    } else if (context_->draining) {
+      Drain();
+    }
     return true;
   }
   const int error = SSL_get_error(ssl_.get(), rc);
@@ -521,8 +526,11 @@ void Connection::UpdateTimer() {
     } else {
       switch (codec_->phase()) {
         case http::CodecPhase::kIdle:
-          if (!idle_trimmed_ && options.idle_trim_delay > absl::ZeroDuration() &&
-              options.idle_trim_delay < options.idle_timeout) {
+          if (draining_) {
+            want = TimerKind::kIdle;
+            duration = std::min(options.drain_idle_grace, options.idle_timeout);
+          } else if (!idle_trimmed_ && options.idle_trim_delay > absl::ZeroDuration() &&
+                     options.idle_trim_delay < options.idle_timeout) {
             want = TimerKind::kIdleTrim;
             duration = options.idle_trim_delay;
           } else {
@@ -545,7 +553,7 @@ void Connection::UpdateTimer() {
   requests_seen_ = dispatched;
   if (new_requests && idle_trimmed_) {
     idle_trimmed_ = false;
-    if (want == TimerKind::kIdle && options.idle_trim_delay > absl::ZeroDuration() &&
+    if (want == TimerKind::kIdle && !draining_ && options.idle_trim_delay > absl::ZeroDuration() &&
         options.idle_trim_delay < options.idle_timeout) {
       want = TimerKind::kIdleTrim;
       duration = options.idle_trim_delay;
@@ -584,7 +592,7 @@ void Connection::OnTimeout() {
       UpdateTimer();  // the rest of the idle timeout
       return;
     case TimerKind::kIdle:
-      ++context_->counters.idle_closes;
+      if (!draining_) ++context_->counters.idle_closes;
       if (http2_) {
         codec_->BeginShutdown();
         codec_->CompleteShutdown();
@@ -678,6 +686,19 @@ void Connection::BeginShutdown() {
   }
   codec_->BeginShutdown();
   Process();
+}
+
+void Connection::Drain() {
+  if (state_ != State::kOpen || shutdown_requested_ || draining_) return;  // handshake: see Handshake()
+  ++context_->counters.drained;
+  if (http2_) {
+    BeginShutdown();  // notice now, GOAWAY with the last stream id after goaway_delay, close when streams end
+    return;
+  }
+  draining_ = true;
+  codec_->BeginDrain();
+  timer_kind_ = TimerKind::kNone;  // restart an idle clock at drain_idle_grace
+  if (!in_process_) Process();
 }
 
 bool Connection::idle() const { return state_ != State::kOpen || codec_->ActiveRequests() == 0; }
@@ -775,6 +796,13 @@ void ConnectionSet::BeginShutdown() {
   std::vector<std::shared_ptr<Connection>> all;
   for (auto& [key, connection] : connections_) all.push_back(connection);
   for (auto& connection : all) connection->BeginShutdown();
+}
+
+void ConnectionSet::Drain(ConnectionContext* context) {
+  context->draining = true;
+  std::vector<std::shared_ptr<Connection>> all;
+  for (auto& [key, connection] : connections_) all.push_back(connection);
+  for (auto& connection : all) connection->Drain();
 }
 
 void ConnectionSet::CloseAll() {

@@ -10,6 +10,11 @@
 // Timers (one uv_timer_t): the TLS handshake and an incomplete request head share the read-header timeout; an idle
 // connection gets the idle timeout (HTTP/1.1: close; HTTP/2: two-phase GOAWAY). Busy connections have no timer.
 //
+// Draining (Drain, at ShutdownInitiated while the listener stays open): the client is asked to move to another
+// replica without losing a request. HTTP/1.1: every later response carries `Connection: close`, and a connection
+// idle for drain_idle_grace is closed; HTTP/2: the two-phase GOAWAY (notice, goaway_delay, last stream id), then close
+// when its streams are done. Connections accepted while draining are drained once their handshake completes.
+//
 // Closing: graceful (close_notify, then shutdown(2) after the writes drain), lingering after an error response
 // (half-close, discard input for linger_timeout), or abrupt (peer gone, forced at the end of shutdown).
 //
@@ -46,7 +51,10 @@ struct ConnectionOptions {
   absl::Duration idle_trim_delay = absl::Seconds(1);
   absl::Duration linger_timeout = absl::Seconds(1);  // how long to discard input after an error response
   absl::Duration goaway_delay = absl::Seconds(1);    // between the HTTP/2 shutdown notice and the final GOAWAY
-  size_t write_high_water_mark = size_t{1} << 20;    // bytes queued in the socket before we stop producing
+  // While draining (Connection::Drain), an HTTP/1.1 connection with no request for this long is closed (its client
+  // reconnects through the load balancer, to another replica). Shorter than --shutdown-delay-duration to matter.
+  absl::Duration drain_idle_grace = absl::Milliseconds(500);
+  size_t write_high_water_mark = size_t{1} << 20;  // bytes queued in the socket before we stop producing
 };
 
 // CodecFactory makes the codec for a negotiated ALPN protocol ("h2", "http/1.1", or "" when the client sent none).
@@ -94,6 +102,7 @@ struct ConnectionCounters {
   Counter http2_goaways_sent;
   Counter http2_error_goaways_sent;
   Counter http2_resets_received;
+  Counter drained;  // connections asked to move elsewhere at shutdown (Connection::Drain)
 
   // Add adds every field of `other` (any thread may call it on a local sum).
   void Add(const ConnectionCounters& other);
@@ -166,6 +175,7 @@ struct ConnectionContext {
   TlsHooks tls;
   lifecycle::Signal* shutting_down = nullptr;
   ConnectionLimit* limit = nullptr;  // null: unlimited; shared by the server's loops
+  bool draining = false;             // set by ConnectionSet::Drain: new connections are drained after the handshake
   ConnectionOptions options;
   ConnectionCounters counters;
 };
@@ -181,6 +191,11 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   // BeginShutdown starts a graceful close (see http::ServerCodec::BeginShutdown); the connection closes itself
   // once its in-flight requests are answered.
   void BeginShutdown();
+  // Drain asks the client to move to another replica while the server still listens (see the overview): HTTP/1.1
+  // closes after its next response or once idle for drain_idle_grace; HTTP/2 gets the two-phase GOAWAY. Nothing in
+  // flight is cut off. No-op once closing; a connection in its handshake is drained when the handshake completes
+  // (ConnectionContext::draining).
+  void Drain();
   // CloseNow closes the socket at once; pending exchanges complete as "client gone".
   void CloseNow();
   bool idle() const;
@@ -240,6 +255,7 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   bool reading_ = false;
   bool peer_eof_ = false;
   bool shutdown_requested_ = false;
+  bool draining_ = false;  // Drain ran on an open HTTP/1.1 connection
   bool lingering_ = false;
   bool holds_slot_ = false;  // took a slot of context_->limit
   size_t writes_in_flight_ = 0;
@@ -287,6 +303,9 @@ class ConnectionSet {
   size_t size() const { return connections_.size(); }
   // BeginShutdown asks every connection to close gracefully.
   void BeginShutdown();
+  // Drain marks `context` as draining (connections accepted from now on are drained after their handshake) and
+  // drains every open connection (Connection::Drain). `context` is the one this set's connections share.
+  void Drain(ConnectionContext* context);
   // CloseAll closes every connection at once.
   void CloseAll();
   // OnEmpty runs `callback` (once) when the set becomes empty; at once if it is.

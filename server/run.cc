@@ -111,6 +111,12 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
   LOG(INFO) << "Serving securely on " << http_server->address();
   if (options.on_serving) options.on_serving(*http_server);
 
+  // Persistent connections move to other replicas during the shutdown delay, while the listener still accepts the
+  // connections the load balancer sends before it sees /readyz fail (DESIGN §11).
+  if (serving.drain_connections) {
+    subscriptions.push_back(
+        signals.shutdown_initiated.OnFired([http = http_server.get()] { http->DrainConnections(); }));
+  }
   subscriptions.push_back(
       http_server->listener_stopped().OnFired([&signals] { signals.http_server_stopped_listening.Fire(); }));
 

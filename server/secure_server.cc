@@ -135,6 +135,15 @@ void SecureServer::StopListening() {
   }
 }
 
+void SecureServer::DrainConnections() {
+  if (drain_started_.exchange(true)) return;
+  VLOG(1) << "\"[graceful-termination] asking persistent connections to move to other replicas\"";
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    w->loop.Post([w] { w->connections.Drain(&w->context); });
+  }
+}
+
 void SecureServer::Shutdown(absl::Duration timeout) {
   StopListening();
   if (shutdown_started_.exchange(true)) return;

@@ -40,6 +40,10 @@ struct ServingOptions {
   // --max-connections: open connections across all loops; 0 is unlimited. Beyond it new connections are closed
   // at once.
   int64_t max_connections = 0;
+  // --shutdown-drain-connections: at ShutdownInitiated, server::Run calls DrainConnections, so persistent
+  // connections move to other replicas during --shutdown-delay-duration, while this one still listens. kube does
+  // not do it; a TCP (passthrough) load balancer needs it for a rolling restart to lose nothing (DESIGN §11).
+  bool drain_connections = true;
   ConnectionOptions connection;
 };
 
@@ -63,6 +67,10 @@ class SecureServer {
 
   // StopListening closes every listener (new connections are refused); listener_stopped() fires when all are closed.
   void StopListening();
+  // DrainConnections asks every open connection, and every one accepted from now on, to move to another replica
+  // (Connection::Drain: HTTP/1.1 `Connection: close` on the next response and a short idle grace; HTTP/2 two-phase
+  // GOAWAY) without closing the listener or cutting off a request. Never blocks (posts to the loops); idempotent.
+  void DrainConnections();
   // Shutdown stops listening, asks every connection to close gracefully (HTTP/1.1: close when idle; HTTP/2: GOAWAY
   // in two phases), and closes whatever remains after `timeout`. stopped() fires when no connection is left.
   void Shutdown(absl::Duration timeout);
@@ -92,6 +100,7 @@ class SecureServer {
   std::string address_;
   std::atomic<bool> listening_stopped_{false};
   std::atomic<bool> shutdown_started_{false};
+  std::atomic<bool> drain_started_{false};
   std::atomic<int> listeners_open_{0};
   std::atomic<int> workers_with_connections_{0};
   lifecycle::Signal listener_stopped_{"ListenerStopped"};

@@ -28,6 +28,7 @@ namespace {
 
 using ::apiserve::base::IsOk;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 CodecFactory Http1Only() {
   return [](absl::string_view, const http::CodecContext& context) -> std::unique_ptr<http::ServerCodec> {
@@ -169,6 +170,75 @@ TEST_F(SecureServerTest, ShutdownStopsListeningAndFires) {
   const std::string code =
       Shell(absl::StrCat("curl -sk -o /dev/null -w '%{http_code}' --max-time 5 https://127.0.0.1:", port, "/after"));
   EXPECT_EQ(code, "000");  // connection refused
+}
+
+// Issue 20: at ShutdownInitiated the persistent connections move to other replicas while the listener stays open:
+// a keep-alive connection's next response carries `Connection: close` and is served whole, and a connection
+// accepted meanwhile is served once and closed.
+class SecureServerDrainTest : public SecureServerTest {
+ protected:
+  std::unique_ptr<TlsClient> OpenClient(int port, const std::string& path) {
+    auto client = std::make_unique<TlsClient>(ConnectTcp(port));
+    EXPECT_TRUE(client->Handshake());
+    EXPECT_TRUE(client->Write(absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\n\r\n")));
+    EXPECT_TRUE(client->ReadUntil(absl::StrCat("hello ", path)));
+    EXPECT_THAT(client->received(), Not(HasSubstr("Connection: close")));
+    return client;
+  }
+};
+
+TEST_F(SecureServerDrainTest, KeepAliveConnectionIsServedOnceMoreThenClosed) {
+  ServingOptions options;
+  options.connection.drain_idle_grace = absl::Minutes(1);
+  auto server = Start(options);
+  ASSERT_THAT(server, IsOk());
+  const int port = (*server)->port();
+  std::unique_ptr<TlsClient> kept = OpenClient(port, "/one");
+  ASSERT_TRUE(base::PollUntil([&] { return (*server)->OpenConnections() == 1; }));
+
+  (*server)->DrainConnections();
+  ASSERT_TRUE(base::PollUntil([&] { return (*server)->Counters().drained == 1; }));
+  ASSERT_TRUE(kept->Write("GET /two HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(kept->ReadToEnd());
+  EXPECT_THAT(kept->received(), HasSubstr("hello /two"));
+  EXPECT_THAT(kept->received(), HasSubstr("Connection: close\r\n"));
+
+  // Still listening: a new connection is served, told to close, and counted as drained.
+  const std::string after =
+      Shell(absl::StrCat("curl -sk --http1.1 -i --max-time 10 https://127.0.0.1:", port, "/after"));
+  EXPECT_THAT(after, HasSubstr("hello /after"));
+  EXPECT_THAT(after, HasSubstr("Connection: close"));
+  EXPECT_FALSE((*server)->listener_stopped().HasFired());
+  EXPECT_TRUE(base::PollUntil([&] { return (*server)->OpenConnections() == 0; }));
+  EXPECT_EQ((*server)->Counters().drained, 2u);
+}
+
+// An idle keep-alive connection is closed after the drain grace (not the idle timeout), the listener still open.
+TEST_F(SecureServerDrainTest, IdleConnectionIsClosedAfterTheGraceWhileListening) {
+  ServingOptions options;
+  options.connection.drain_idle_grace = absl::Milliseconds(50);
+  auto server = Start(options);
+  ASSERT_THAT(server, IsOk());
+  const int port = (*server)->port();
+  std::unique_ptr<TlsClient> idle = OpenClient(port, "/idle");
+  ASSERT_TRUE(base::PollUntil([&] { return (*server)->OpenConnections() == 1; }));
+
+  (*server)->DrainConnections();
+  EXPECT_TRUE(idle->ReadToEnd());
+  EXPECT_TRUE(base::PollUntil([&] { return (*server)->OpenConnections() == 0; }));
+  EXPECT_EQ((*server)->Counters().drained, 1u);
+  EXPECT_EQ((*server)->Counters().idle_closes, 0u);
+  EXPECT_THAT(Curl(port, "/still"), HasSubstr("hello /still"));
+}
+
+// Without DrainConnections (--shutdown-drain-connections=false) a keep-alive connection stays as it was.
+TEST_F(SecureServerDrainTest, WithoutDrainKeepAliveIsKept) {
+  auto server = Start(ServingOptions());
+  ASSERT_THAT(server, IsOk());
+  std::unique_ptr<TlsClient> kept = OpenClient((*server)->port(), "/one");
+  ASSERT_TRUE(kept->Write("GET /two HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(kept->ReadUntil("hello /two"));
+  EXPECT_THAT(kept->received(), Not(HasSubstr("Connection: close")));
 }
 
 TEST_F(SecureServerTest, IdleConnectionsCloseAtTheIdleTimeout) {
