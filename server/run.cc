@@ -175,7 +175,7 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
   VLOG(1) << "[graceful-termination] waiting for shutdown to be initiated";
   stop->Wait();
   signals.shutdown_initiated.Fire();
-  helpers.emplace_back([&signals, delay = config.shutdown_delay_duration, stop] {
+  helpers.emplace_back([&signals, delay = config.shutdown_delay_duration] {
     if (delay > absl::ZeroDuration()) {
       lifecycle::Signal never("never");
       never.WaitFor(delay);
