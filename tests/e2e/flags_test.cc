@@ -54,6 +54,21 @@ TEST(FlagsTest, UnreadableCertificateNamesTheFile) {
   EXPECT_THAT(r.err, HasSubstr("/nonexistent/tls.crt"));
 }
 
+// Without --permit-port-sharing no socket has SO_REUSEPORT, whatever --workers says: a second process on a port
+// another holds fails with kube's error instead of silently taking part of its connections (issue 16).
+TEST(FlagsTest, SecondProcessCannotShareThePortWithoutPortSharing) {
+  ApiserverProcess first({"--workers=2"});
+  ASSERT_TRUE(first.Start().ok()) << first.Log();
+  ApiserverProcess second({"--secure-port=" + std::to_string(first.port()), "--workers=2"});
+  EXPECT_FALSE(second.Start().ok());
+  EXPECT_THAT(second.Log(), HasSubstr("address already in use")) << second.Log();
+  // Both sides permitting it, they share (kube's --permit-port-sharing).
+  ApiserverProcess a({"--workers=2", "--permit-port-sharing"});
+  ASSERT_TRUE(a.Start().ok()) << a.Log();
+  ApiserverProcess b({"--secure-port=" + std::to_string(a.port()), "--workers=2", "--permit-port-sharing"});
+  EXPECT_TRUE(b.Start().ok()) << b.Log();
+}
+
 TEST(FlagsTest, HelpListsEveryFlagWithDefaults) {
   CommandResult r = RunCommand({ApiserverBinary(), "--help"});
   EXPECT_EQ(r.exit_code, 0);
