@@ -39,12 +39,13 @@ void ServingLimitsOptions::AddFlags(flags::FlagSet* fs) {
                   "proceeds without them.");
   fs->BoolVar(&shutdown_drain_connections, "shutdown-drain-connections", shutdown_drain_connections,
               "Once shutdown is initiated, ask persistent connections to move to other replicas while this one still "
-              "listens and serves during --shutdown-delay-duration: HTTP/1.1 responses carry 'Connection: close' and "
-              "idle connections are closed after --shutdown-drain-idle-grace; HTTP/2 connections get a two-phase "
-              "GOAWAY. Needed for a rolling restart behind a TCP (passthrough) load balancer to lose no request. "
+              "listens and serves during --shutdown-delay-duration: HTTP/1.1 responses carry 'Connection: close', "
+              "HTTP/2 connections get the GOAWAY shutdown notice, and connections idle for "
+              "--shutdown-drain-idle-grace are closed. Needed for a rolling restart behind a TCP (passthrough) load "
+              "balancer to lose no request. "
               "kube-apiserver does not do this (false reproduces it).");
   fs->DurationVar(&shutdown_drain_idle_grace, "shutdown-drain-idle-grace", shutdown_drain_idle_grace,
-                  "With --shutdown-drain-connections, time an idle HTTP/1.1 connection is kept open after shutdown "
+                  "With --shutdown-drain-connections, time an idle connection is kept open after shutdown "
                   "is initiated before it is closed. Keep it below --shutdown-delay-duration.");
 }
 

@@ -691,10 +691,10 @@ void Connection::BeginShutdown() {
 void Connection::Drain() {
   if (state_ != State::kOpen || shutdown_requested_ || draining_) return;  // handshake: see Handshake()
   ++context_->counters.drained;
-  if (http2_) {
-    BeginShutdown();  // notice now, GOAWAY with the last stream id after goaway_delay, close when streams end
-    return;
-  }
+  // HTTP/1.1: `Connection: close` on the next response. HTTP/2: the shutdown notice only; the final GOAWAY (last
+  // stream id) comes with BeginShutdown when the listener closes, or when idle for drain_idle_grace. A client that
+  // honours the notice moves now; a proxy that ignores it (HAProxy keeps a backend connection in use until the
+  // health check marks the server down) never has a stream refused while it still routes here.
   draining_ = true;
   codec_->BeginDrain();
   timer_kind_ = TimerKind::kNone;  // restart an idle clock at drain_idle_grace

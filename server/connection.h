@@ -11,9 +11,10 @@
 // connection gets the idle timeout (HTTP/1.1: close; HTTP/2: two-phase GOAWAY). Busy connections have no timer.
 //
 // Draining (Drain, at ShutdownInitiated while the listener stays open): the client is asked to move to another
-// replica without losing a request. HTTP/1.1: every later response carries `Connection: close`, and a connection
-// idle for drain_idle_grace is closed; HTTP/2: the two-phase GOAWAY (notice, goaway_delay, last stream id), then close
-// when its streams are done. Connections accepted while draining are drained once their handshake completes.
+// replica without losing a request. HTTP/1.1: every later response carries `Connection: close`; HTTP/2: the GOAWAY
+// shutdown notice (the first phase; the second comes with BeginShutdown). A connection idle for drain_idle_grace is
+// closed (HTTP/2: GOAWAY with the last stream id first). Connections accepted while draining are drained once their
+// handshake completes.
 //
 // Closing: graceful (close_notify, then shutdown(2) after the writes drain), lingering after an error response
 // (half-close, discard input for linger_timeout), or abrupt (peer gone, forced at the end of shutdown).
@@ -192,9 +193,9 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   // once its in-flight requests are answered.
   void BeginShutdown();
   // Drain asks the client to move to another replica while the server still listens (see the overview): HTTP/1.1
-  // closes after its next response or once idle for drain_idle_grace; HTTP/2 gets the two-phase GOAWAY. Nothing in
-  // flight is cut off. No-op once closing; a connection in its handshake is drained when the handshake completes
-  // (ConnectionContext::draining).
+  // closes after its next response, HTTP/2 gets the GOAWAY shutdown notice; either closes once idle for
+  // drain_idle_grace. Nothing in flight is cut off. No-op once closing; a connection in its handshake is drained when
+  // the handshake completes (ConnectionContext::draining).
   void Drain();
   // CloseNow closes the socket at once; pending exchanges complete as "client gone".
   void CloseNow();
@@ -255,7 +256,7 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   bool reading_ = false;
   bool peer_eof_ = false;
   bool shutdown_requested_ = false;
-  bool draining_ = false;  // Drain ran on an open HTTP/1.1 connection
+  bool draining_ = false;  // Drain ran on this open connection
   bool lingering_ = false;
   bool holds_slot_ = false;  // took a slot of context_->limit
   size_t writes_in_flight_ = 0;

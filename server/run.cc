@@ -111,12 +111,6 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
   LOG(INFO) << "Serving securely on " << http_server->address();
   if (options.on_serving) options.on_serving(*http_server);
 
-  // Persistent connections move to other replicas during the shutdown delay, while the listener still accepts the
-  // connections the load balancer sends before it sees /readyz fail (DESIGN §11).
-  if (serving.drain_connections) {
-    subscriptions.push_back(
-        signals.shutdown_initiated.OnFired([http = http_server.get()] { http->DrainConnections(); }));
-  }
   subscriptions.push_back(
       http_server->listener_stopped().OnFired([&signals] { signals.http_server_stopped_listening.Fire(); }));
 
@@ -175,11 +169,20 @@ absl::Status Run(chain::PreparedServer&& prepared, const RunOptions& options, li
   VLOG(1) << "[graceful-termination] waiting for shutdown to be initiated";
   stop->Wait();
   signals.shutdown_initiated.Fire();
-  helpers.emplace_back([&signals, delay = config.shutdown_delay_duration] {
-    if (delay > absl::ZeroDuration()) {
-      lifecycle::Signal never("never");
-      never.WaitFor(delay);
+  // Persistent connections move to other replicas during the shutdown delay, while the listener still accepts what
+  // the load balancer sends (DESIGN §11). Not at once: the first half of the delay lets the balancer see /readyz
+  // fail and stop routing here, so a proxy that keeps its connections to us (HAProxy in HTTP mode) is not sent a
+  // GOAWAY while it still opens streams on them (HAProxy 2.6 then fails requests); the second half moves the
+  // clients that hold connections through a TCP balancer.
+  SecureServer* drain = serving.drain_connections ? http_server.get() : nullptr;
+  helpers.emplace_back([&signals, delay = config.shutdown_delay_duration, drain] {
+    lifecycle::Signal never("never");
+    if (drain != nullptr) {
+      if (delay > absl::ZeroDuration()) never.WaitFor(delay / 2);
+      drain->DrainConnections();
     }
+    const absl::Duration rest = drain != nullptr ? delay - delay / 2 : delay;
+    if (rest > absl::ZeroDuration()) never.WaitFor(rest);
     signals.after_shutdown_delay_duration.Fire();
   });
 

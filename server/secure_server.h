@@ -68,8 +68,9 @@ class SecureServer {
   // StopListening closes every listener (new connections are refused); listener_stopped() fires when all are closed.
   void StopListening();
   // DrainConnections asks every open connection, and every one accepted from now on, to move to another replica
-  // (Connection::Drain: HTTP/1.1 `Connection: close` on the next response and a short idle grace; HTTP/2 two-phase
-  // GOAWAY) without closing the listener or cutting off a request. Never blocks (posts to the loops); idempotent.
+  // (Connection::Drain: HTTP/1.1 `Connection: close` on the next response; HTTP/2 the GOAWAY shutdown notice;
+  // both closed once idle for drain_idle_grace) without closing the listener or cutting off a request. Never blocks
+  // (posts to the loops); idempotent.
   void DrainConnections();
   // Shutdown stops listening, asks every connection to close gracefully (HTTP/1.1: close when idle; HTTP/2: GOAWAY
   // in two phases), and closes whatever remains after `timeout`. stopped() fires when no connection is left.
