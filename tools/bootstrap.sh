@@ -18,6 +18,7 @@ PACKAGES=(
   python3-kubernetes         # kube's Python client: drives examples/sample-apiserver end to end
   clang libclang-rt-14-dev   # libFuzzer + ASan/UBSan runtimes for tools/fuzz.sh (CI runs a smoke of every target)
   prometheus                 # promtool: tests/metrics checks /metrics with Prometheus's own parser
+  haproxy                    # HAProxy 2.6: tests/scaleout rolls replicas behind it (TCP and HTTP modes)
 )
 
 die() { echo "bootstrap: $*" >&2; exit 1; }
