@@ -61,10 +61,11 @@ class RunTest : public ::testing::Test {
   // Builds a standalone server: /slow answers after `slow_for`; a pre-shutdown hook waits until the recorder has seen
   // the delay pass (as kube's graceful-termination test blocks its hook, so PreShutdownHooksStopped follows
   // AfterShutdownDelayDuration).
-  std::unique_ptr<chain::GenericServer> MakeServer(bool retry_after, absl::Duration slow_for) {
+  std::unique_ptr<chain::GenericServer> MakeServer(bool retry_after, absl::Duration slow_for,
+                                                   absl::Duration delay = absl::Milliseconds(200)) {
     chain::ServerConfig config;
     config.shutdown_send_retry_after = retry_after;
-    config.shutdown_delay_duration = absl::Milliseconds(200);
+    config.shutdown_delay_duration = delay;
     config.request_timeout = absl::Seconds(10);
     auto server = chain::GenericServer::New(config, nullptr);
     EXPECT_THAT(server, IsOk());
@@ -144,6 +145,32 @@ TEST_F(RunTest, DefaultModeOrderInFlightFinishesNewConnectionsRefused) {
               ElementsAre("ShutdownInitiated", "AfterShutdownDelayDuration", "PreShutdownHooksStopped",
                           "NotAcceptingNewRequest", "HTTPServerStoppedListening", "InFlightRequestsDrained"));
   EXPECT_EQ(Curl("/healthz", "%{http_code}"), "000");  // connection refused
+}
+
+// Issue 20: during the shutdown delay a keep-alive connection is asked to move (here: idle, closed after the drain
+// grace) while the listener still accepts and serves new connections.
+TEST_F(RunTest, KeepAliveConnectionsAreDrainedWhileStillListening) {
+  auto server = MakeServer(/*retry_after=*/false, absl::Milliseconds(10), /*delay=*/absl::Seconds(2));
+  AfterRecorder(*server);
+  auto prepared = server->PrepareRun();
+  ASSERT_THAT(prepared, IsOk());
+  lifecycle::Signal stop("stop");
+  absl::Status result;
+  RunOptions options = Options();
+  options.serving.connection.drain_idle_grace = absl::Milliseconds(50);
+  std::thread runner([&] { result = server::Run(*std::move(prepared), options, &stop); });
+  ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
+  TlsClient kept(ConnectTcp(port_));
+  ASSERT_TRUE(kept.Handshake());
+  ASSERT_TRUE(kept.Write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(kept.ReadUntil("ok"));
+
+  stop.Fire();
+  EXPECT_TRUE(kept.ReadToEnd());  // drained halfway through the delay: closed after the grace
+  EXPECT_FALSE(server->signals().http_server_stopped_listening.HasFired());
+  EXPECT_EQ(Curl("/healthz", "%{http_code}"), "200");  // still listening and serving
+  runner.join();
+  EXPECT_THAT(result, IsOk());
 }
 
 TEST_F(RunTest, RetryAfterModeOrderAnd429) {
