@@ -38,15 +38,16 @@ void ServingLimitsOptions::AddFlags(flags::FlagSet* fs) {
                   "Maximum time the pre-shutdown hooks may run during graceful termination before shutdown "
                   "proceeds without them.");
   fs->BoolVar(&shutdown_drain_connections, "shutdown-drain-connections", shutdown_drain_connections,
-              "Once shutdown is initiated, ask persistent connections to move to other replicas while this one still "
-              "listens and serves during --shutdown-delay-duration: HTTP/1.1 responses carry 'Connection: close', "
+              "Halfway through --shutdown-delay-duration (once /readyz has failed long enough for a load balancer to "
+              "stop routing here), ask persistent connections to move to other replicas while this one still "
+              "listens and serves: HTTP/1.1 responses carry 'Connection: close', "
               "HTTP/2 connections get the GOAWAY shutdown notice, and connections idle for "
               "--shutdown-drain-idle-grace are closed. Needed for a rolling restart behind a TCP (passthrough) load "
               "balancer to lose no request. "
               "kube-apiserver does not do this (false reproduces it).");
   fs->DurationVar(&shutdown_drain_idle_grace, "shutdown-drain-idle-grace", shutdown_drain_idle_grace,
-                  "With --shutdown-drain-connections, time an idle connection is kept open after shutdown "
-                  "is initiated before it is closed. Keep it below --shutdown-delay-duration.");
+                  "With --shutdown-drain-connections, time an idle connection is kept open after it is asked to move "
+                  "before it is closed. Keep it below half of --shutdown-delay-duration.");
 }
 
 void ServingLimitsOptions::Validate(std::vector<std::string>* problems) const {

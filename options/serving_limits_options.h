@@ -24,9 +24,10 @@ struct ServingLimitsOptions {
   int64_t max_connections = 0;         // 0: unlimited (RLIMIT_NOFILE is the natural cap)
   bool enable_request_metrics = true;  // kube always records apiserver_request_*; embedders and benchmarks may not
   absl::Duration pre_shutdown_hook_timeout = absl::Minutes(1);
-  // --shutdown-drain-connections: move persistent connections to other replicas during the shutdown delay.
+  // --shutdown-drain-connections: move persistent connections to other replicas in the second half of the
+  // shutdown delay.
   bool shutdown_drain_connections = true;
-  // --shutdown-drain-idle-grace: while draining, an idle HTTP/1.1 connection is closed after this long.
+  // --shutdown-drain-idle-grace: while draining, an idle connection is closed after this long.
   absl::Duration shutdown_drain_idle_grace = absl::Milliseconds(500);
 
   void AddFlags(flags::FlagSet* fs);

@@ -10,7 +10,7 @@
 // Timers (one uv_timer_t): the TLS handshake and an incomplete request head share the read-header timeout; an idle
 // connection gets the idle timeout (HTTP/1.1: close; HTTP/2: two-phase GOAWAY). Busy connections have no timer.
 //
-// Draining (Drain, at ShutdownInitiated while the listener stays open): the client is asked to move to another
+// Draining (Drain, during the shutdown delay while the listener stays open): the client is asked to move to another
 // replica without losing a request. HTTP/1.1: every later response carries `Connection: close`; HTTP/2: the GOAWAY
 // shutdown notice (the first phase; the second comes with BeginShutdown). A connection idle for drain_idle_grace is
 // closed (HTTP/2: GOAWAY with the last stream id first). Connections accepted while draining are drained once their
@@ -53,7 +53,7 @@ struct ConnectionOptions {
   absl::Duration linger_timeout = absl::Seconds(1);  // how long to discard input after an error response
   absl::Duration goaway_delay = absl::Seconds(1);    // between the HTTP/2 shutdown notice and the final GOAWAY
   // While draining (Connection::Drain), an HTTP/1.1 connection with no request for this long is closed (its client
-  // reconnects through the load balancer, to another replica). Shorter than --shutdown-delay-duration to matter.
+  // reconnects through the load balancer, to another replica). Under half of --shutdown-delay-duration to matter.
   absl::Duration drain_idle_grace = absl::Milliseconds(500);
   size_t write_high_water_mark = size_t{1} << 20;  // bytes queued in the socket before we stop producing
 };

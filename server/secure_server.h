@@ -40,8 +40,8 @@ struct ServingOptions {
   // --max-connections: open connections across all loops; 0 is unlimited. Beyond it new connections are closed
   // at once.
   int64_t max_connections = 0;
-  // --shutdown-drain-connections: at ShutdownInitiated, server::Run calls DrainConnections, so persistent
-  // connections move to other replicas during --shutdown-delay-duration, while this one still listens. kube does
+  // --shutdown-drain-connections: halfway through --shutdown-delay-duration, server::Run calls DrainConnections, so
+  // persistent connections move to other replicas while this one still listens. kube does
   // not do it; a TCP (passthrough) load balancer needs it for a rolling restart to lose nothing (DESIGN §11).
   bool drain_connections = true;
   ConnectionOptions connection;
