@@ -6,9 +6,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -19,6 +22,7 @@
 #include "http/handler.h"
 #include "http/response.h"
 #include "http1/codec.h"
+#include "server/codecs.h"
 #include "server/serving_metrics.h"
 #include "server/test_shell.h"
 #include "server/test_tls.h"
@@ -229,6 +233,74 @@ TEST_F(SecureServerDrainTest, IdleConnectionIsClosedAfterTheGraceWhileListening)
   EXPECT_EQ((*server)->Counters().drained, 1u);
   EXPECT_EQ((*server)->Counters().idle_closes, 0u);
   EXPECT_THAT(Curl(port, "/still"), HasSubstr("hello /still"));
+}
+
+// HTTP/2: the drain sends the GOAWAY shutdown notice (last stream 2^31-1) and the connection keeps serving new
+// streams; idle for the grace, it gets GOAWAY with the last stream id and closes. python3-h2 is the client.
+constexpr char kHttp2DrainClient[] = R"py(import socket, ssl, sys
+import h2.config, h2.connection, h2.events
+port = int(sys.argv[1])
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+ctx.set_alpn_protocols(["h2"])
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+s.settimeout(10)
+c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+c.initiate_connection(); s.sendall(c.data_to_send())
+def get(sid): c.send_headers(sid, [(":method","GET"),(":path","/h2"),(":scheme","https"),(":authority","x")], end_stream=True); s.sendall(c.data_to_send())
+out, done, goaways = [], set(), []
+def pump(until):
+    while not until():
+        data = s.recv(65536)
+        if not data: out.append("eof"); return False
+        for e in c.receive_data(data):
+            if isinstance(e, h2.events.ResponseReceived): out.append("s%d %s" % (e.stream_id, dict(e.headers)[b":status"].decode()))
+            if isinstance(e, h2.events.StreamEnded): done.add(e.stream_id)
+            if isinstance(e, h2.events.ConnectionTerminated): goaways.append(e.last_stream_id); out.append("goaway %d" % e.last_stream_id)
+        s.sendall(c.data_to_send())
+    return True
+get(1)
+pump(lambda: 1 in done and goaways)
+# After the notice the server still serves a new stream on this connection.
+c.state_machine.state = h2.connection.ConnectionState.CLIENT_OPEN  # h2 closes its state on any GOAWAY; the notice allows more
+get(3)
+pump(lambda: 3 in done)
+pump(lambda: False)
+print(" | ".join(out))
+)py";
+
+TEST_F(SecureServerDrainTest, Http2GetsTheNoticeThenTheFinalGoawayWhenIdle) {
+  auto h2_ctx = MakeTestServerSslCtx(/*http2=*/true);
+  ASSERT_THAT(h2_ctx, IsOk());
+  ServingOptions options;
+  options.bind_address = "127.0.0.1";
+  options.port = 0;
+  options.connection.drain_idle_grace = absl::Milliseconds(50);
+  auto served = std::make_shared<std::atomic<int>>(0);
+  auto handler = http::HandlerFunc([served](http::RequestPtr, http::ResponseWriter writer) {
+    writer.Send(http::TextResponse(200, "h2")).IgnoreError();
+    ++*served;
+  });
+  auto server = SecureServer::Serve(options, h2_ctx->get(), handler, DefaultCodecFactory({}, {}));
+  ASSERT_THAT(server, IsOk());
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string script = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/drain_h2_client.py");
+  std::FILE* file = std::fopen(script.c_str(), "w");
+  ASSERT_NE(file, nullptr);
+  std::fputs(kHttp2DrainClient, file);
+  std::fclose(file);
+
+  std::string out;
+  std::thread client([&] { out = Shell(absl::StrCat("/usr/bin/python3 ", script, " ", (*server)->port(), " 2>&1")); });
+  // Stream 1 answered first: python3-h2 cannot take a response after a GOAWAY in the same read.
+  ASSERT_TRUE(base::PollUntil([&] { return served->load() == 1; }));
+  (*server)->DrainConnections();
+  client.join();
+  EXPECT_THAT(out, HasSubstr("s1 200"));
+  EXPECT_THAT(out, HasSubstr("goaway 2147483647"));  // the notice
+  EXPECT_THAT(out, HasSubstr("s3 200"));             // served after the notice
+  EXPECT_THAT(out, HasSubstr("goaway 3 | eof"));     // idle: the final GOAWAY, then the close
+  EXPECT_FALSE((*server)->listener_stopped().HasFired());
+  EXPECT_EQ((*server)->Counters().drained, 1u);
 }
 
 // Without DrainConnections (--shutdown-drain-connections=false) a keep-alive connection stays as it was.
