@@ -343,7 +343,11 @@ struct ParserCallbacks {
   static int OnHeaderValueComplete(llhttp_t* parser) {
     Codec* codec = Of(parser);
     if (CountHeaderBytes(codec, 4) != 0) return -1;  // ": " and CRLF, as a header block counts them
-    codec->parsing_->headers.Add(codec->header_name_, absl::StripTrailingAsciiWhitespace(codec->header_value_));
+    // A chunked body's trailer fields arrive after the request went to its handler (on its headers): they are
+    // counted against the header limit and dropped (request trailers are not passed on).
+    if (codec->parsing_ != nullptr) {
+      codec->parsing_->headers.Add(codec->header_name_, absl::StripTrailingAsciiWhitespace(codec->header_value_));
+    }
     codec->header_name_.clear();
     codec->header_value_.clear();
     codec->in_gap_ = false;

@@ -357,6 +357,21 @@ TEST(Http1CodecTest, MalformedChunkedBodyFailsTheBodyAndAnswers400) {
   }
 }
 
+// A chunked body's trailers come after the request went to its handler: dropped, and the request completes (found by
+// the fuzzer: the trailer fields were added to a request already handed over).
+TEST(Http1CodecTest, ChunkedTrailersAfterDispatchAreDropped) {
+  Connection c;
+  ASSERT_THAT(c.Feed("PUT /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+                     "X-T: 1\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n"),
+              IsOk());
+  ASSERT_EQ(c.requests.size(), 2u);
+  EXPECT_EQ(c.requests[0]->body, "hello");
+  EXPECT_FALSE(c.requests[0]->headers.Has("X-T"));
+  const std::string out = c.Drain();
+  EXPECT_THAT(out, HasSubstr("PUT /c 5"));
+  EXPECT_THAT(out, HasSubstr("GET /next 0"));
+}
+
 TEST(Http1CodecTest, RequestsWithABodyAreDispatchedOnTheirHeaders) {
   Connection c;
   c.auto_answer = false;
