@@ -1,11 +1,10 @@
 #include "chain/request_info.h"
 
-#include "absl/strings/match.h"
-
 #include <optional>
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/types/span.h"

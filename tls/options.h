@@ -25,7 +25,8 @@ struct TlsOptions {
   // --tls-cipher-suites: IANA/Go names (cipher_suites.h). Only affect TLS <= 1.2. Empty: ECDHE with AES-GCM or
   // ChaCha20-Poly1305.
   std::vector<std::string> cipher_suites;
-  // --tls-curve-preferences: Go CurveIDs 23 (P-256), 24 (P-384), 25 (P-521), 29 (X25519). Empty: X25519, P-256, P-384, P-521 (Go's).
+  // --tls-curve-preferences: Go CurveIDs 23 (P-256), 24 (P-384), 25 (P-521), 29 (X25519). Empty: X25519, P-256, P-384,
+  // P-521 (Go's).
   std::vector<int> curve_preferences;
   // --disable-http2-serving: ALPN offers only http/1.1.
   bool disable_http2 = false;
