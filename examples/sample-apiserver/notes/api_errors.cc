@@ -24,6 +24,20 @@ ApiError WithResourceDetails(ApiError error, absl::string_view name) {
   return error;
 }
 
+// BeginStatus opens a metav1.Status object up to and including its status field (Go's field order).
+void BeginStatus(JsonWriter* json, absl::string_view status) {
+  json->BeginObject();
+  json->Key("kind");
+  json->String("Status");
+  json->Key("apiVersion");
+  json->String("v1");
+  json->Key("metadata");
+  json->BeginObject();
+  json->EndObject();
+  json->Key("status");
+  json->String(status);
+}
+
 void OptionalString(JsonWriter* json, absl::string_view key, absl::string_view value) {
   if (value.empty()) return;
   json->Key(key);
@@ -87,16 +101,7 @@ StatusCause FieldInvalid(std::string field, absl::string_view value, absl::strin
 
 std::string EncodeStatus(const ApiError& error) {
   JsonWriter json;
-  json.BeginObject();
-  json.Key("kind");
-  json.String("Status");
-  json.Key("apiVersion");
-  json.String("v1");
-  json.Key("metadata");
-  json.BeginObject();
-  json.EndObject();
-  json.Key("status");
-  json.String("Failure");
+  BeginStatus(&json, "Failure");
   json.Key("message");
   json.String(error.message);
   json.Key("reason");
@@ -134,16 +139,7 @@ apiserve::http::Response ErrorResponse(const ApiError& error) {
 
 std::string SuccessStatus(absl::string_view name, absl::string_view uid) {
   JsonWriter json;
-  json.BeginObject();
-  json.Key("kind");
-  json.String("Status");
-  json.Key("apiVersion");
-  json.String("v1");
-  json.Key("metadata");
-  json.BeginObject();
-  json.EndObject();
-  json.Key("status");
-  json.String("Success");
+  BeginStatus(&json, "Success");
   json.Key("details");
   json.BeginObject();
   OptionalString(&json, "name", name);
