@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "base/executor.h"
+#include "http/codec_counters.h"
 #include "http/handler.h"
 #include "http/request.h"
 #include "lifecycle/signal.h"
@@ -93,6 +94,12 @@ class ServerCodec {
   // RequestsDispatched counts the requests handed to the handler so far: the connection restarts its idle timeout
   // when it moves (a request answered within one read never shows the codec busy).
   virtual uint64_t RequestsDispatched() const { return 0; }
+  // counters returns what the codec counted on this connection (floods, GOAWAYs, resets); the server adds them to
+  // its sums when the connection closes. Default: nothing counted.
+  virtual const CodecCounters& counters() const {
+    static const CodecCounters kNone;
+    return kNone;
+  }
 };
 
 }  // namespace apiserve::http

@@ -272,7 +272,7 @@ struct SessionCallbacks {
     const uint64_t limit = codec->options_.max_header_list_size;
     if (stream->header_bytes > limit) {
       if (stream->header_bytes > limit * codec->options_.flood.hpack_bomb_factor) {
-        codec->Flood(&codec->counters_.hpack_bombs,
+        codec->Flood(http::FloodKind::kHpackBomb,
                      absl::StrCat("HPACK bomb: header block of stream ", frame->hd.stream_id, " decodes to more than ",
                                   limit * codec->options_.flood.hpack_bomb_factor, " bytes"));
         // Stop decoding now: the rest of this block is not worth the CPU.
@@ -335,7 +335,7 @@ struct SessionCallbacks {
         if (payload == 0 && !end_stream) {
           if (++codec->consecutive_empty_data_ > limits.max_consecutive_empty_data_frames) {
             codec->Flood(
-                &counters.empty_data_floods,
+                http::FloodKind::kEmptyData,
                 absl::StrCat("more than ", limits.max_consecutive_empty_data_frames, " consecutive empty DATA frames"));
             return 0;
           }
@@ -361,7 +361,7 @@ struct SessionCallbacks {
         ++counters.priority_frames_received;
         if (counters.priority_frames_received >
             uint64_t{limits.max_priority_frames_per_stream} * (1 + counters.streams_opened)) {
-          codec->Flood(&counters.priority_floods, absl::StrCat("more than ", limits.max_priority_frames_per_stream,
+          codec->Flood(http::FloodKind::kPriority, absl::StrCat("more than ", limits.max_priority_frames_per_stream,
                                                                " PRIORITY frames per stream opened"));
         }
         return 0;
@@ -403,7 +403,7 @@ struct SessionCallbacks {
     }
     if (lib_error_code == NGHTTP2_ERR_TOO_MANY_SETTINGS) {
       codec->Flood(
-          &codec->counters_.settings_floods,
+          http::FloodKind::kSettings,
           absl::StrCat("SETTINGS frame with more than ", codec->options_.flood.max_settings_entries, " entries"));
     }
     return codec->terminate_after_recv_ ? NGHTTP2_ERR_CALLBACK_FAILURE : 0;
@@ -730,7 +730,7 @@ void Codec::Dispatch(Stream* stream) {
                                   [](const std::weak_ptr<http::Exchange>& e) { return e.expired(); }),
                    orphans_.end());
     if (unanswered_ + orphans_.size() >= options_.max_concurrent_streams) {
-      Flood(&counters_.handler_work_floods,
+      Flood(http::FloodKind::kHandlerWork,
             absl::StrCat("more than ", options_.max_concurrent_streams,
                          " requests unanswered (streams reset while their handlers still run)"));
       return;
@@ -761,10 +761,10 @@ void Codec::Dispatch(Stream* stream) {
   context_.handler->Serve(std::move(request), http::ResponseWriter(stream->exchange));
 }
 
-void Codec::Flood(uint64_t* counter, absl::string_view what) {
+void Codec::Flood(http::FloodKind kind, absl::string_view what) {
   if (calm_goaway_) return;
   calm_goaway_ = true;
-  ++*counter;
+  ++counters_.flood(kind);
   error_ = absl::ResourceExhaustedError(absl::StrCat("HTTP/2 flood: ", what, "; sent GOAWAY(ENHANCE_YOUR_CALM)"));
   VLOG(2) << error_.message();
   if (in_recv_) {
@@ -846,11 +846,11 @@ absl::Status Codec::Feed(absl::string_view data) {
   if (rv < 0) {
     const int code = static_cast<int>(rv);
     if (code == NGHTTP2_ERR_FLOODED) {
-      Flood(&counters_.ack_floods,
+      Flood(http::FloodKind::kAck,
             absl::StrCat("more than ", options_.flood.max_outbound_ack,
                          " SETTINGS/PING acknowledgements queued for a peer that does not read"));
     } else if (code == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) {
-      Flood(&counters_.continuation_floods,
+      Flood(http::FloodKind::kContinuation,
             absl::StrCat("more than ", options_.max_continuations(), " CONTINUATION frames in one header block"));
     } else if (code == NGHTTP2_ERR_BAD_CLIENT_MAGIC) {
       FailFatal(
@@ -877,7 +877,7 @@ void Codec::OnResetReceived() {
   reset_refill_time_ = now;
   reset_tokens_ = std::min(reset_tokens_ + std::max(refill, 0.0), static_cast<double>(options_.flood.reset_burst));
   if (reset_tokens_ < 1) {
-    Flood(&counters_.rapid_reset_floods,
+    Flood(http::FloodKind::kRapidReset,
           absl::StrCat("RST_STREAM frames beyond a burst of ", options_.flood.reset_burst, " and ",
                        options_.flood.reset_rate_per_second, " per second (rapid reset)"));
     return;
@@ -891,10 +891,10 @@ void Codec::OnErrorGoawaySent(const nghttp2_goaway& goaway) {
     if (calm_goaway_) return;  // ours
     // nghttp2 decided on its own, without telling us why but in the GOAWAY's debug data.
     calm_goaway_ = true;
-    uint64_t* counter = &counters_.library_floods;
-    if (last_frame_type_ == NGHTTP2_SETTINGS) counter = &counters_.settings_floods;
-    if (last_frame_type_ == NGHTTP2_RST_STREAM) counter = &counters_.rapid_reset_floods;
-    ++*counter;
+    http::FloodKind kind = http::FloodKind::kLibrary;
+    if (last_frame_type_ == NGHTTP2_SETTINGS) kind = http::FloodKind::kSettings;
+    if (last_frame_type_ == NGHTTP2_RST_STREAM) kind = http::FloodKind::kRapidReset;
+    ++counters_.flood(kind);
     if (error_.ok()) {
       error_ = absl::ResourceExhaustedError(absl::StrCat("HTTP/2 flood: ", debug, "; sent GOAWAY(ENHANCE_YOUR_CALM)"));
     }

@@ -78,7 +78,7 @@ class Codec : public http::ServerCodec {
   void CompleteShutdown() override;
   void OnPeerClosed() override;
 
-  const Counters& counters() const { return counters_; }
+  const Counters& counters() const override { return counters_; }
   // OpenStreams counts streams the codec still holds (request in progress or response being sent).
   size_t OpenStreams() const { return open_streams_; }
   // Keeps one pooled stream (nghttp2's blocks are recycled by the loop thread, not kept per connection).
@@ -109,7 +109,7 @@ class Codec : public http::ServerCodec {
   void Dispatch(Stream* stream);
   // Flood answers GOAWAY(ENHANCE_YOUR_CALM) once and remembers why.
   // Inside nghttp2_session_mem_recv it only records the flood; Feed calls Terminate when mem_recv returns.
-  void Flood(uint64_t* counter, absl::string_view what);
+  void Flood(http::FloodKind kind, absl::string_view what);
   // Terminate queues GOAWAY(ENHANCE_YOUR_CALM) and makes nghttp2 ignore all further input. Not inside mem_recv.
   void Terminate();
   void FailFatal(absl::Status status);

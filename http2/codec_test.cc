@@ -778,7 +778,7 @@ TEST(FloodTest, PingFlood) {
   std::string bytes = ClientPreface() + SettingsAck();
   for (int i = 0; i < 2000; ++i) bytes += Ping(i);
   EXPECT_THAT(c.FeedRaw(bytes), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("SETTINGS/PING")));
-  EXPECT_EQ(c.codec->counters().ack_floods, 1u);
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kAck), 1u);
   EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);
   EXPECT_TRUE(c.codec->WantsClose());
 }
@@ -788,7 +788,7 @@ TEST(FloodTest, SettingsFlood) {
   std::string bytes = ClientPreface() + SettingsAck();
   for (int i = 0; i < 2000; ++i) bytes += Frame(NGHTTP2_SETTINGS, 0, 0, "");
   EXPECT_THAT(c.FeedRaw(bytes), StatusIs(absl::StatusCode::kResourceExhausted));
-  EXPECT_EQ(c.codec->counters().ack_floods, 1u);
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kAck), 1u);
   EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);
   EXPECT_TRUE(c.codec->WantsClose());
 }
@@ -799,7 +799,7 @@ TEST(FloodTest, SettingsWithTooManyEntries) {
   for (int i = 0; i < 40; ++i) entries += std::string("\x00\x03\x00\x00\x00\x64", 6);  // MAX_CONCURRENT_STREAMS
   std::string bytes = ClientPreface() + Frame(NGHTTP2_SETTINGS, 0, 0, entries);
   c.FeedRaw(bytes).IgnoreError();
-  EXPECT_EQ(c.codec->counters().settings_floods, 1u);
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kSettings), 1u);
   EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);
   EXPECT_TRUE(c.codec->WantsClose());
 }
@@ -810,7 +810,7 @@ TEST(FloodTest, PriorityFlood) {
   for (int i = 0; i < 150; ++i) bytes += Priority(3, 0, 16);
   // No stream opened: 100 PRIORITY frames are allowed, the 101st is a flood.
   EXPECT_THAT(c.FeedRaw(bytes), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("PRIORITY")));
-  EXPECT_EQ(c.codec->counters().priority_floods, 1u);
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kPriority), 1u);
   EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);
 }
 
@@ -820,7 +820,7 @@ TEST(FloodTest, EmptyDataFlood) {
                       Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS, 1, RequestHeaderBlock("/upload"));
   for (int i = 0; i < 20; ++i) bytes += Data(1, "", false);
   EXPECT_THAT(c.FeedRaw(bytes), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("empty DATA")));
-  EXPECT_EQ(c.codec->counters().empty_data_floods, 1u);
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kEmptyData), 1u);
   EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);
   EXPECT_TRUE(c.codec->WantsClose());
 }
@@ -841,18 +841,18 @@ TEST(FloodTest, FloodFollowedByBadFrameInOneRead) {
   const struct {
     const char* name;
     std::string frames;
-    uint64_t Counters::*counter;
+    http::FloodKind kind;
   } cases[] = {
-      {"empty DATA", empty_data, &Counters::empty_data_floods},
-      {"PRIORITY", priorities, &Counters::priority_floods},
-      {"SETTINGS", Frame(NGHTTP2_SETTINGS, 0, 0, entries), &Counters::settings_floods},
+      {"empty DATA", empty_data, http::FloodKind::kEmptyData},
+      {"PRIORITY", priorities, http::FloodKind::kPriority},
+      {"SETTINGS", Frame(NGHTTP2_SETTINGS, 0, 0, entries), http::FloodKind::kSettings},
   };
   for (const auto& test : cases) {
     Connection c;
     EXPECT_THAT(c.FeedRaw(ClientPreface() + SettingsAck() + test.frames + bad_priority + Ping(1)),
                 StatusIs(absl::StatusCode::kResourceExhausted))
         << test.name;
-    EXPECT_EQ(c.codec->counters().*test.counter, 1u) << test.name;
+    EXPECT_EQ(c.codec->counters().flood(test.kind), 1u) << test.name;
     EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM) << test.name;
     EXPECT_TRUE(c.codec->WantsClose()) << test.name;
     EXPECT_THAT(c.FeedRaw(Ping(2)), StatusIs(absl::StatusCode::kResourceExhausted)) << test.name;
@@ -864,7 +864,7 @@ TEST(FloodTest, ContinuationWithoutEnd) {
   std::string bytes = ClientPreface() + SettingsAck() + Frame(NGHTTP2_HEADERS, 0, 1, RequestHeaderBlock("/"));
   for (int i = 0; i < 100; ++i) bytes += Frame(NGHTTP2_CONTINUATION, 0, 1, HpackLiteral("x-a", "b"));
   EXPECT_THAT(c.FeedRaw(bytes), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("CONTINUATION")));
-  EXPECT_EQ(c.codec->counters().continuation_floods, 1u);
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kContinuation), 1u);
   EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);
   EXPECT_TRUE(c.codec->WantsClose());
 }
@@ -887,7 +887,7 @@ TEST(FloodTest, HpackBomb) {
   std::string bytes = ClientPreface() + SettingsAck() +
                       Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1, block);
   EXPECT_THAT(c.FeedRaw(bytes), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("HPACK bomb")));
-  EXPECT_EQ(c.codec->counters().hpack_bombs, 1u);
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kHpackBomb), 1u);
   EXPECT_TRUE(c.requests.empty());
   EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);
   EXPECT_TRUE(c.codec->WantsClose());
@@ -905,7 +905,7 @@ TEST(FloodTest, RapidResetByRate) {
   }
   c.FeedRaw(bytes).IgnoreError();
   const std::string out = c.ServerOutput();
-  EXPECT_EQ(c.codec->counters().rapid_reset_floods, 1u);
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kRapidReset), 1u);
   EXPECT_EQ(GoawayCode(out), NGHTTP2_ENHANCE_YOUR_CALM);
   EXPECT_TRUE(c.codec->WantsClose());
 }
@@ -932,7 +932,7 @@ TEST(FloodTest, RapidResetLeavingHandlersBusy) {
     if (!last.ok()) break;
   }
   EXPECT_THAT(last, StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("unanswered")));
-  EXPECT_EQ(c.codec->counters().handler_work_floods, 1u);
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kHandlerWork), 1u);
   EXPECT_EQ(c.writers.size(), 10u);
   EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);
 }

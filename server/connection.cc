@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
 #include "base/recycling_allocator.h"
-#include "http2/codec.h"
 #include "openssl/err.h"
 
 namespace apiserve::server {
@@ -67,22 +66,7 @@ struct WriteRequest {
 Connection::Connection(ConnectionContext* context, ConnectionSet* set) : context_(context), set_(set) {}
 
 Connection::~Connection() {
-  if (const auto* h2 = dynamic_cast<const http2::Codec*>(codec_.get()); h2 != nullptr) {
-    const http2::Counters& c = h2->counters();
-    ConnectionCounters& sum = context_->counters;
-    sum.http2_rapid_reset_floods += c.rapid_reset_floods;
-    sum.http2_handler_work_floods += c.handler_work_floods;
-    sum.http2_ack_floods += c.ack_floods;
-    sum.http2_settings_floods += c.settings_floods;
-    sum.http2_priority_floods += c.priority_floods;
-    sum.http2_empty_data_floods += c.empty_data_floods;
-    sum.http2_continuation_floods += c.continuation_floods;
-    sum.http2_hpack_bombs += c.hpack_bombs;
-    sum.http2_library_floods += c.library_floods;
-    sum.http2_goaways_sent += c.goaways_sent;
-    sum.http2_error_goaways_sent += c.error_goaways_sent;
-    sum.http2_resets_received += c.resets_received;
-  }
+  if (codec_ != nullptr) context_->counters.AddCodec(codec_->counters());
 }
 
 void ConnectionCounters::Add(const ConnectionCounters& o) {
@@ -96,19 +80,18 @@ void ConnectionCounters::Add(const ConnectionCounters& o) {
   refusals += o.refusals;
   open_http1 += o.open_http1;
   open_http2 += o.open_http2;
-  http2_rapid_reset_floods += o.http2_rapid_reset_floods;
-  http2_handler_work_floods += o.http2_handler_work_floods;
-  http2_ack_floods += o.http2_ack_floods;
-  http2_settings_floods += o.http2_settings_floods;
-  http2_priority_floods += o.http2_priority_floods;
-  http2_empty_data_floods += o.http2_empty_data_floods;
-  http2_continuation_floods += o.http2_continuation_floods;
-  http2_hpack_bombs += o.http2_hpack_bombs;
-  http2_library_floods += o.http2_library_floods;
-  http2_goaways_sent += o.http2_goaways_sent;
-  http2_error_goaways_sent += o.http2_error_goaways_sent;
-  http2_resets_received += o.http2_resets_received;
+  for (size_t i = 0; i < floods.size(); ++i) floods[i] += o.floods[i];
+  goaways_sent += o.goaways_sent;
+  error_goaways_sent += o.error_goaways_sent;
+  resets_received += o.resets_received;
   drained += o.drained;
+}
+
+void ConnectionCounters::AddCodec(const http::CodecCounters& codec) {
+  for (size_t i = 0; i < floods.size(); ++i) floods[i] += codec.floods[i];
+  goaways_sent += codec.goaways_sent;
+  error_goaways_sent += codec.error_goaways_sent;
+  resets_received += codec.resets_received;
 }
 
 namespace {

@@ -21,6 +21,7 @@
 //
 // Threading: loop-affine; created, used and destroyed on its EventLoop. Owned by its ConnectionSet.
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +35,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "base/metrics/metric.h"
+#include "http/codec_counters.h"
 #include "http/handler.h"
 #include "http/server_codec.h"
 #include "lifecycle/signal.h"
@@ -90,23 +92,17 @@ struct ConnectionCounters {
   Counter refusals;   // new connections closed at --max-connections: nothing was idle
   Counter open_http1;
   Counter open_http2;
-  // HTTP/2 codec counters (http2::Counters) of connections that have closed, summed when each closes.
-  Counter http2_rapid_reset_floods;
-  Counter http2_handler_work_floods;
-  Counter http2_ack_floods;
-  Counter http2_settings_floods;
-  Counter http2_priority_floods;
-  Counter http2_empty_data_floods;
-  Counter http2_continuation_floods;
-  Counter http2_hpack_bombs;
-  Counter http2_library_floods;
-  Counter http2_goaways_sent;
-  Counter http2_error_goaways_sent;
-  Counter http2_resets_received;
+  // Codec counters (http::CodecCounters) of connections that have closed, summed when each closes.
+  std::array<Counter, http::kFloodKinds> floods;  // by http::FloodKind
+  Counter goaways_sent;
+  Counter error_goaways_sent;
+  Counter resets_received;
   Counter drained;  // connections asked to move elsewhere at shutdown (Connection::Drain)
 
   // Add adds every field of `other` (any thread may call it on a local sum).
   void Add(const ConnectionCounters& other);
+  // AddCodec adds what a closed connection's codec counted.
+  void AddCodec(const http::CodecCounters& codec);
 };
 
 class ConnectionSet;

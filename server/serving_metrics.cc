@@ -48,26 +48,23 @@ base::metrics::Collector ServingCollector(const std::atomic<SecureServer*>* serv
                     MetricType::kCounter,
                     {Labelled("phase", "handshake", c.handshake_timeouts), Labelled("phase", "idle", c.idle_closes),
                      Labelled("phase", "read_header", c.read_header_timeouts)}});
-    out->push_back(
-        {"apiserve_http2_floods_total",
-         "Number of HTTP/2 connections answered with GOAWAY(ENHANCE_YOUR_CALM), by flood kind.",
-         MetricType::kCounter,
-         {Labelled("kind", "ack", c.http2_ack_floods), Labelled("kind", "continuation", c.http2_continuation_floods),
-          Labelled("kind", "empty_data", c.http2_empty_data_floods),
-          Labelled("kind", "handler_work", c.http2_handler_work_floods),
-          Labelled("kind", "hpack_bomb", c.http2_hpack_bombs), Labelled("kind", "library", c.http2_library_floods),
-          Labelled("kind", "priority", c.http2_priority_floods),
-          Labelled("kind", "rapid_reset", c.http2_rapid_reset_floods),
-          Labelled("kind", "settings", c.http2_settings_floods)}});
+    FamilySnapshot floods{"apiserve_http2_floods_total",
+                          "Number of HTTP/2 connections answered with GOAWAY(ENHANCE_YOUR_CALM), by flood kind.",
+                          MetricType::kCounter,
+                          {}};
+    for (size_t i = 0; i < http::kFloodKinds; ++i) {
+      floods.samples.push_back(Labelled("kind", std::string(http::kFloodKindNames[i]), c.floods[i]));
+    }
+    out->push_back(std::move(floods));
     out->push_back({"apiserve_http2_goaways_sent_total",
                     "Number of HTTP/2 GOAWAY frames sent on closed connections, graceful (NO_ERROR) or error.",
                     MetricType::kCounter,
-                    {Labelled("kind", "error", c.http2_error_goaways_sent),
-                     Labelled("kind", "graceful", c.http2_goaways_sent - c.http2_error_goaways_sent)}});
+                    {Labelled("kind", "error", c.error_goaways_sent),
+                     Labelled("kind", "graceful", c.goaways_sent - c.error_goaways_sent)}});
     out->push_back({"apiserve_http2_resets_received_total",
                     "Number of RST_STREAM frames received on closed HTTP/2 connections.",
                     MetricType::kCounter,
-                    {Sample{"", {}, static_cast<double>(c.http2_resets_received)}}});
+                    {Sample{"", {}, static_cast<double>(c.resets_received)}}});
   };
 }
 
