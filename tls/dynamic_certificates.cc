@@ -112,6 +112,35 @@ void DynamicCertificates::Publish() {
   snapshot_ = std::move(snapshot);
 }
 
+absl::Status DynamicCertificates::SetClientCa(std::string pem, absl::string_view name) {
+  base::MutexLock lock(&reload_mu_);
+  return SetCaPem(options_.client_ca_file, &client_ca_, std::move(pem), name);
+}
+
+absl::Status DynamicCertificates::SetRequestHeaderClientCa(std::string pem, absl::string_view name) {
+  base::MutexLock lock(&reload_mu_);
+  return SetCaPem(options_.requestheader_client_ca_file, &requestheader_client_ca_, std::move(pem), name);
+}
+
+absl::Status DynamicCertificates::SetCaPem(const std::string& file, std::shared_ptr<const ClientCaBundle>* bundle,
+                                           std::string pem, absl::string_view name) {
+  if (!file.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the CA bundle comes from \"", file, "\"; it cannot also be set from ", name));
+  }
+  if (pem.empty()) {
+    if (*bundle == nullptr) return absl::OkStatus();
+    bundle->reset();
+  } else {
+    if (*bundle != nullptr && (*bundle)->pem == pem) return absl::OkStatus();
+    auto parsed = ParseClientCaBundle(std::move(pem), name);
+    if (!parsed.ok()) return parsed.status();
+    *bundle = *std::move(parsed);
+  }
+  Publish();
+  return absl::OkStatus();
+}
+
 absl::Status DynamicCertificates::Reload() {
   base::MutexLock lock(&reload_mu_);
   bool changed = false;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "base/file_watcher.h"
 #include "base/mutex.h"
@@ -56,6 +57,17 @@ class DynamicCertificates {
   // sources are logged and keep their previous content.
   absl::Status Reload();
 
+  // SetClientCa replaces the client-CA bundle with `pem` for a CA that does not come from a file (the
+  // extension-apiserver-authentication ConfigMap's client-ca-file, authconfig/). `name` names the source in errors
+  // ("client-ca::kube-system::extension-apiserver-authentication::client-ca-file"). New handshakes see it at once; a
+  // `pem` equal to the current one changes nothing; an empty `pem` removes the bundle. FailedPrecondition when a
+  // client-CA file is configured (the file wins, as kube's --client-ca-file over the ConfigMap); InvalidArgument
+  // (ParseClientCaBundle's) when `pem` does not parse, and the previous bundle stays. Thread-safe.
+  absl::Status SetClientCa(std::string pem, absl::string_view name);
+  // SetRequestHeaderClientCa does the same for the request-header (front-proxy) CA; FailedPrecondition when
+  // requestheader_client_ca_file is configured.
+  absl::Status SetRequestHeaderClientCa(std::string pem, absl::string_view name);
+
   bool has_client_ca() const { return !options_.client_ca_file.empty(); }
 
  private:
@@ -73,6 +85,9 @@ class DynamicCertificates {
   static absl::Status ReloadCaBundle(const std::string& file, std::shared_ptr<const ClientCaBundle>* bundle,
                                      bool* changed);
   void Publish() ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
+  // SetCaPem is SetClientCa / SetRequestHeaderClientCa on `*bundle` (client_ca_ or requestheader_client_ca_).
+  absl::Status SetCaPem(const std::string& file, std::shared_ptr<const ClientCaBundle>* bundle, std::string pem,
+                        absl::string_view name) ABSL_EXCLUSIVE_LOCKS_REQUIRED(reload_mu_);
 
   const Options options_;
 

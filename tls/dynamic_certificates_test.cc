@@ -95,5 +95,56 @@ TEST(DynamicCertificatesTest, InitialLoadFailureNamesTheFile) {
               StatusIs(absl::StatusCode::kNotFound, "open /nonexistent/ca.crt: No such file or directory"));
 }
 
+TEST(DynamicCertificatesTest, ClientCasSetAtRunTime) {
+  auto one = testing::MakeCa("ca-one");
+  auto two = testing::MakeCa("ca-two");
+  ASSERT_THAT(one, IsOk());
+  ASSERT_THAT(two, IsOk());
+  DynamicCertificates::Options options;
+  options.watch = false;
+  auto certs = DynamicCertificates::Create(options);
+  ASSERT_THAT(certs, IsOk());
+  EXPECT_EQ((*certs)->Current()->client_ca(), nullptr);
+
+  ASSERT_THAT((*certs)->SetClientCa(one->cert_pem, "client-ca::test"), IsOk());
+  auto first = (*certs)->Current();
+  ASSERT_NE(first->client_ca(), nullptr);
+  EXPECT_EQ(first->client_ca()->pem, one->cert_pem);
+  EXPECT_EQ(first->requestheader_client_ca(), nullptr);
+
+  // The same content: nothing new is published.
+  ASSERT_THAT((*certs)->SetClientCa(one->cert_pem, "client-ca::test"), IsOk());
+  EXPECT_EQ((*certs)->Current(), first);
+
+  // Garbage: rejected, the previous bundle stays.
+  EXPECT_THAT((*certs)->SetClientCa("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n", "client-ca::test"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("client-ca::test")));
+  EXPECT_EQ((*certs)->Current(), first);
+
+  ASSERT_THAT((*certs)->SetRequestHeaderClientCa(two->cert_pem, "request-header::test"), IsOk());
+  auto second = (*certs)->Current();
+  EXPECT_GT(second->generation(), first->generation());
+  EXPECT_EQ(second->client_ca()->pem, one->cert_pem);
+  EXPECT_EQ(second->requestheader_client_ca()->pem, two->cert_pem);
+
+  ASSERT_THAT((*certs)->SetClientCa("", "client-ca::test"), IsOk());
+  EXPECT_EQ((*certs)->Current()->client_ca(), nullptr);
+  EXPECT_NE((*certs)->Current()->requestheader_client_ca(), nullptr);
+}
+
+TEST(DynamicCertificatesTest, AFileConfiguredCaCannotBeSetAtRunTime) {
+  testing::TempDir dir;
+  auto one = testing::MakeCa("ca-one");
+  ASSERT_THAT(one, IsOk());
+  DynamicCertificates::Options options;
+  options.client_ca_file = dir.Write("ca.crt", one->cert_pem);
+  options.watch = false;
+  auto certs = DynamicCertificates::Create(options);
+  ASSERT_THAT(certs, IsOk());
+  EXPECT_THAT((*certs)->SetClientCa(one->cert_pem, "client-ca::test"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("ca.crt")));
+  EXPECT_THAT((*certs)->SetRequestHeaderClientCa(one->cert_pem, "request-header::test"), IsOk());
+}
+
 }  // namespace
 }  // namespace apiserve::tls

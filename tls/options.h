@@ -42,6 +42,10 @@ struct TlsOptions {
   // requested when either CA is set, both bundles' names are advertised, and each presented certificate is verified
   // against each bundle separately (kube adds both to the server's acceptable client CAs).
   std::string requestheader_client_ca_file;
+  // dynamic_client_cas: the client CAs are set at run time (DynamicCertificates::SetClientCa /
+  // SetRequestHeaderClientCa, from the extension-apiserver-authentication ConfigMap), so client certificates are
+  // requested although no CA file is named.
+  bool dynamic_client_cas = false;
   // Used when cert_file and key_file are empty and generate_self_signed is true.
   SelfSignedOptions self_signed;
   bool generate_self_signed = true;

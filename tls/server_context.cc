@@ -76,7 +76,8 @@ absl::StatusOr<std::unique_ptr<ServerContext>> ServerContext::Create(const TlsOp
 
   std::unique_ptr<ServerContext> self(new ServerContext());
   self->http2_ = params->http2;
-  self->request_client_certificates_ = !options.client_ca_file.empty() || !options.requestheader_client_ca_file.empty();
+  self->request_client_certificates_ =
+      !options.client_ca_file.empty() || !options.requestheader_client_ca_file.empty() || options.dynamic_client_cas;
 
   DynamicCertificates::Options certs;
   if (!options.cert_file.empty()) {

@@ -68,7 +68,7 @@ class ServerContext {
                             int encrypt);
 
   bool http2_ = true;
-  bool request_client_certificates_ = false;  // a client CA or a request-header CA is configured
+  bool request_client_certificates_ = false;  // a client CA or a request-header CA is configured (or dynamic)
   std::unique_ptr<DynamicCertificates> certificates_;
   std::unique_ptr<TicketKeyRing> ticket_keys_;
   HandshakeErrorCounters handshake_errors_;
