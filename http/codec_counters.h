@@ -45,6 +45,7 @@ struct CodecCounters {
   uint64_t goaways_sent = 0;        // every GOAWAY frame: shutdown notice, final, idle, errors and floods
   uint64_t error_goaways_sent = 0;  // those with an error code other than NO_ERROR
   uint64_t resets_received = 0;     // RST_STREAM frames from the peer
+  uint64_t internal_errors = 0;     // a library call failed (the codec closed the connection, logged)
 
   uint64_t& flood(FloodKind kind) { return floods[static_cast<size_t>(kind)]; }
   uint64_t flood(FloodKind kind) const { return floods[static_cast<size_t>(kind)]; }

@@ -257,7 +257,7 @@ struct SessionCallbacks {
     const int rv = nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, stream);
     if (rv != 0) {
       codec->ReleaseStream(stream);
-      codec->FailFatal(NghttpError("nghttp2_session_set_stream_user_data", rv));
+      codec->FailInternal(NghttpError("nghttp2_session_set_stream_user_data", rv));
       return NGHTTP2_ERR_CALLBACK_FAILURE;
     }
     return 0;
@@ -306,8 +306,11 @@ struct SessionCallbacks {
     auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
     if (stream == nullptr || stream->rejected || stream->body == nullptr) {
       // Nobody will read it: the credit goes back at once.
-      const int rv = nghttp2_session_consume(session, stream_id, len);
-      if (rv != 0) codec->FailFatal(NghttpError("nghttp2_session_consume", rv));
+      if (absl::Status status = NghttpError("nghttp2_session_consume", nghttp2_session_consume(session, stream_id, len));
+          !status.ok()) {
+        codec->FailInternal(std::move(status));
+        return NGHTTP2_ERR_CALLBACK_FAILURE;
+      }
       return 0;
     }
     // The body holds it until its reader takes it (or drops it: discarded, over its limit); the credit returns then
@@ -432,7 +435,13 @@ struct SessionCallbacks {
       if (stream != nullptr && stream->reset_after_send) {
         // RFC 9113 §8.1: the response is complete before the request; tell the client to stop sending.
         stream->reset_after_send = false;
-        nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
+        if (absl::Status status = NghttpError(
+                "nghttp2_submit_rst_stream",
+                nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR));
+            !status.ok()) {
+          codec->FailInternal(std::move(status));
+          return NGHTTP2_ERR_CALLBACK_FAILURE;
+        }
       }
     }
     return 0;
@@ -442,7 +451,11 @@ struct SessionCallbacks {
     Codec* codec = Of(user_data);
     auto* stream = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session, stream_id));
     if (stream == nullptr) return 0;
-    nghttp2_session_set_stream_user_data(session, stream_id, nullptr);
+    if (absl::Status status = NghttpError("nghttp2_session_set_stream_user_data",
+                                          nghttp2_session_set_stream_user_data(session, stream_id, nullptr));
+        !status.ok()) {
+      codec->FailInternal(std::move(status));  // the stream is released below all the same
+    }
     if (stream->body != nullptr && !stream->body->finished()) {
       stream->body->Finish(
           error_code == NGHTTP2_PROTOCOL_ERROR
@@ -640,7 +653,7 @@ void Codec::OnRequestComplete(Stream* stream) {
 void Codec::OnBodyConsumed(Stream* stream, size_t n) {
   stream->body_held -= std::min<uint64_t>(n, stream->body_held);
   const int rv = nghttp2_session_consume(session_.get(), stream->id, n);
-  if (rv != 0) FailFatal(NghttpError("nghttp2_session_consume", rv));
+  if (rv != 0) FailInternal(NghttpError("nghttp2_session_consume", rv));
   OutputReady();
 }
 
@@ -666,7 +679,7 @@ void Codec::DetachBody(Stream* stream) {
   if (stream->body_held > 0) {
     // The stream is gone; the connection window still counts what the body held.
     const int rv = nghttp2_session_consume_connection(session_.get(), stream->body_held);
-    if (rv != 0) FailFatal(NghttpError("nghttp2_session_consume_connection", rv));
+    if (rv != 0) FailInternal(NghttpError("nghttp2_session_consume_connection", rv));
     stream->body_held = 0;
   }
   SchedulePump(std::move(body));
@@ -710,7 +723,7 @@ void Codec::RejectHeaderListTooLarge(Stream* stream) {
 void Codec::ResetStream(Stream* stream, uint32_t error_code) {
   stream->rejected = true;
   const int rv = nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, stream->id, error_code);
-  if (rv != 0) VLOG(4) << NghttpError("nghttp2_submit_rst_stream", rv).message();
+  if (rv != 0) FailInternal(NghttpError("nghttp2_submit_rst_stream", rv));
   OutputReady();
 }
 
@@ -780,7 +793,7 @@ void Codec::Flood(http::FloodKind kind, absl::string_view what) {
 
 void Codec::Terminate() {
   const int rv = nghttp2_session_terminate_session(session_.get(), NGHTTP2_ENHANCE_YOUR_CALM);
-  if (rv != 0) fatal_ = true;
+  if (rv != 0) FailInternal(NghttpError("nghttp2_session_terminate_session", rv));
   goaway_submitted_ = true;
   OutputReady();
 }
@@ -788,6 +801,14 @@ void Codec::Terminate() {
 void Codec::FailFatal(absl::Status status) {
   if (error_.ok()) error_ = std::move(status);
   fatal_ = true;
+}
+
+void Codec::FailInternal(absl::Status status) {
+  ++counters_.internal_errors;
+  LOG(ERROR) << "Closing the HTTP/2 connection from "
+             << (context_.connection != nullptr ? context_.connection->remote_address : "") << ": "
+             << status.message();
+  FailFatal(std::move(status));
 }
 
 void Codec::SubmitHead(Stream* stream, int status, const http::HeaderMap& headers,
@@ -800,7 +821,7 @@ void Codec::SubmitHead(Stream* stream, int status, const http::HeaderMap& header
   provider.read_callback = &Stream::ReadCallback;
   const int rv = nghttp2_submit_response(session_.get(), stream->id, header_block_.data(), header_block_.size(),
                                          with_body ? &provider : nullptr);
-  if (rv != 0) VLOG(4) << NghttpError("nghttp2_submit_response", rv).message();
+  if (rv != 0) FailInternal(NghttpError("nghttp2_submit_response", rv));
   if (close && close_after_stream_ == 0 && !goaway_submitted_) {
     // Go's x/net: `Connection: close` from a handler starts a graceful shutdown of the connection.
     BeginShutdown();
@@ -812,14 +833,14 @@ void Codec::SubmitHead(Stream* stream, int status, const http::HeaderMap& header
 void Codec::SubmitTrailers(Stream* stream, const http::HeaderMap& trailers) {
   header_block_.BuildTrailers(trailers);
   const int rv = nghttp2_submit_trailer(session_.get(), stream->id, header_block_.data(), header_block_.size());
-  if (rv != 0) VLOG(4) << NghttpError("nghttp2_submit_trailer", rv).message();
+  if (rv != 0) FailInternal(NghttpError("nghttp2_submit_trailer", rv));
 }
 
 void Codec::ResumeData(Stream* stream) {
   if (stream->deferred) {
     stream->deferred = false;
     const int rv = nghttp2_session_resume_data(session_.get(), stream->id);
-    if (rv != 0) VLOG(4) << NghttpError("nghttp2_session_resume_data", rv).message();
+    if (rv != 0) FailInternal(NghttpError("nghttp2_session_resume_data", rv));
   }
   OutputReady();
 }
@@ -855,9 +876,12 @@ absl::Status Codec::Feed(absl::string_view data) {
     } else if (code == NGHTTP2_ERR_BAD_CLIENT_MAGIC) {
       FailFatal(
           absl::InvalidArgumentError(absl::StrCat("HTTP/2: bad client connection preface: ", nghttp2_strerror(code))));
-      nghttp2_session_terminate_session(session_.get(), NGHTTP2_PROTOCOL_ERROR);
-    } else if (!calm_goaway_) {
-      FailFatal(absl::InternalError(absl::StrCat("nghttp2_session_mem_recv: ", nghttp2_strerror(code))));
+      if (const int terminated = nghttp2_session_terminate_session(session_.get(), NGHTTP2_PROTOCOL_ERROR);
+          terminated != 0) {
+        FailInternal(NghttpError("nghttp2_session_terminate_session", terminated));
+      }
+    } else if (!calm_goaway_ && !fatal_) {
+      FailInternal(NghttpError("nghttp2_session_mem_recv", code));
     }
     // The session's input side is unusable after an error: read nothing more, flush the GOAWAY, close.
     fatal_ = true;
@@ -928,7 +952,7 @@ void Codec::FillOutput() {
     const uint8_t* data = nullptr;
     const ssize_t n = nghttp2_session_mem_send(session_.get(), &data);
     if (n < 0) {
-      FailFatal(absl::InternalError(absl::StrCat("nghttp2_session_mem_send: ", nghttp2_strerror(static_cast<int>(n)))));
+      FailInternal(NghttpError("nghttp2_session_mem_send", static_cast<int>(n)));
       out_failed_ = true;
       break;
     }
@@ -974,7 +998,7 @@ void Codec::BeginShutdown() {
   if (shutdown_notice_sent_ || goaway_submitted_ || peer_closed_) return;
   shutdown_notice_sent_ = true;
   const int rv = nghttp2_submit_shutdown_notice(session_.get());
-  if (rv != 0) VLOG(4) << NghttpError("nghttp2_submit_shutdown_notice", rv).message();
+  if (rv != 0) FailInternal(NghttpError("nghttp2_submit_shutdown_notice", rv));
   OutputReady();
 }
 
@@ -984,7 +1008,7 @@ void Codec::CompleteShutdown() {
   const int rv =
       nghttp2_submit_goaway(session_.get(), NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_.get()),
                             NGHTTP2_NO_ERROR, nullptr, 0);
-  if (rv != 0) VLOG(4) << NghttpError("nghttp2_submit_goaway", rv).message();
+  if (rv != 0) FailInternal(NghttpError("nghttp2_submit_goaway", rv));
   OutputReady();
 }
 

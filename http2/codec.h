@@ -112,7 +112,11 @@ class Codec : public http::ServerCodec {
   void Flood(http::FloodKind kind, absl::string_view what);
   // Terminate queues GOAWAY(ENHANCE_YOUR_CALM) and makes nghttp2 ignore all further input. Not inside mem_recv.
   void Terminate();
+  // FailFatal makes the session unusable: flush what is queued, then close; Feed reports `status`.
   void FailFatal(absl::Status status);
+  // FailInternal is FailFatal for a failed nghttp2 call (`status` names it): logged and counted
+  // (CodecCounters::internal_errors).
+  void FailInternal(absl::Status status);
   // OnResetReceived spends a token of the rapid-reset bucket (Options::flood), refilled by the loop's clock.
   void OnResetReceived();
   // OnErrorGoawaySent records why nghttp2 closed the connection (a protocol error, or a flood it caught itself).

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
 #include "base/recycling_allocator.h"
-#include "openssl/err.h"
+#include "tls/ssl_error.h"
 
 namespace apiserve::server {
 namespace {
@@ -35,25 +35,25 @@ char* LoopReadBuffer() {
   return buffer.get();
 }
 
-std::string FormatAddress(const sockaddr_storage& address) {
+// FormatIp returns the address's IP ("10.0.0.1", "::1"), or "" if libuv cannot print it.
+std::string FormatIp(const sockaddr_storage& address) {
   char host[64] = {0};
-  if (address.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&address);
-    uv_ip6_name(in6, host, sizeof(host));
-    return absl::StrCat("[", host, "]:", ntohs(in6->sin6_port));
-  }
-  const auto* in4 = reinterpret_cast<const sockaddr_in*>(&address);
-  uv_ip4_name(in4, host, sizeof(host));
-  return absl::StrCat(host, ":", ntohs(in4->sin_port));
+  const int rc = address.ss_family == AF_INET6
+                     ? uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(&address), host, sizeof(host))
+                     : uv_ip4_name(reinterpret_cast<const sockaddr_in*>(&address), host, sizeof(host));
+  return rc == 0 ? host : "";
 }
 
-std::string SslErrorString() {
-  const uint32_t error = ERR_get_error();
-  ERR_clear_error();
-  if (error == 0) return "unknown error";
-  char buffer[256];
-  ERR_error_string_n(error, buffer, sizeof(buffer));
-  return buffer;
+// FormatAddress returns "ip:port", "[ip6]:port" for IPv6, as Go's net.Addr.String.
+std::string FormatAddress(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET6) {
+    return absl::StrCat("[", FormatIp(address), "]:", ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port));
+  }
+  return absl::StrCat(FormatIp(address), ":", ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port));
+}
+
+absl::Status UvError(absl::string_view call, int rc) {
+  return absl::InternalError(absl::StrCat(call, ": ", uv_strerror(rc)));
 }
 
 struct WriteRequest {
@@ -76,6 +76,7 @@ void ConnectionCounters::Add(const ConnectionCounters& o) {
   read_header_timeouts += o.read_header_timeouts;
   idle_closes += o.idle_closes;
   codec_failures += o.codec_failures;
+  internal_errors += o.internal_errors;
   evictions += o.evictions;
   refusals += o.refusals;
   open_http1 += o.open_http1;
@@ -88,6 +89,7 @@ void ConnectionCounters::Add(const ConnectionCounters& o) {
 }
 
 void ConnectionCounters::AddCodec(const http::CodecCounters& codec) {
+  internal_errors += codec.internal_errors;
   for (size_t i = 0; i < floods.size(); ++i) floods[i] += codec.floods[i];
   goaways_sent += codec.goaways_sent;
   error_goaways_sent += codec.error_goaways_sent;
@@ -151,8 +153,6 @@ ConnectionLimit::Admission ConnectionLimit::Acquire(ConnectionSet* local) {
   return Admission::kEvictionPosted;
 }
 
-namespace {}  // namespace
-
 void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set) {
   if (context->limit != nullptr) {
     const ConnectionLimit::Admission admission = context->limit->Acquire(set);
@@ -165,54 +165,81 @@ void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set) {
   std::shared_ptr<Connection> connection(new Connection(context, set));
   Connection* c = connection.get();
   c->holds_slot_ = context->limit != nullptr;
-  uv_tcp_init(context->loop->uv_loop(), &c->tcp_);
-  c->tcp_.data = c;
-  c->handles_open_ = 1;
-  if (int rc = uv_tcp_open(&c->tcp_, fd); rc != 0) {
-    LOG(ERROR) << "http: cannot adopt an accepted connection: " << uv_strerror(rc);
-    ::close(fd);
+  // Until both handles are open the connection is not in the set: a failure closes what is open and frees it.
+  enum Opened { kNoHandle, kHandleWithoutFd, kHandleWithFd };
+  auto abandon = [&](absl::Status status, Opened opened) {
+    ++context->counters.internal_errors;
+    LOG(ERROR) << "Closing a new connection from " << PeerOf(fd) << ": " << status.message();
     if (c->holds_slot_) context->limit->Release();
     c->holds_slot_ = false;
-    // Nothing else was set up: close the handle; the shared_ptr kept in the callback data frees the object.
+    if (opened != kHandleWithFd) ::close(fd);
+    if (opened == kNoHandle) return;
+    // The shared_ptr kept in the callback data frees the object.
     auto* holder = new std::shared_ptr<Connection>(std::move(connection));
     c->tcp_.data = holder;
     uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp_),
              [](uv_handle_t* handle) { delete static_cast<std::shared_ptr<Connection>*>(handle->data); });
-    return;
+  };
+  if (int rc = uv_tcp_init(context->loop->uv_loop(), &c->tcp_); rc != 0) {
+    return abandon(UvError("uv_tcp_init", rc), kNoHandle);
   }
-  uv_timer_init(context->loop->uv_loop(), &c->timer_);
+  c->tcp_.data = c;
+  if (int rc = uv_tcp_open(&c->tcp_, fd); rc != 0) return abandon(UvError("uv_tcp_open", rc), kHandleWithoutFd);
+  if (int rc = uv_timer_init(context->loop->uv_loop(), &c->timer_); rc != 0) {
+    return abandon(UvError("uv_timer_init", rc), kHandleWithFd);
+  }
   c->timer_.data = c;
   c->handles_open_ = 2;
-  uv_tcp_nodelay(&c->tcp_, 1);
-  uv_tcp_keepalive(&c->tcp_, 1, 180);  // kube's tcpKeepAliveListener: 3 minutes
+  ++context->counters.accepted;
+  set->Add(std::move(connection));
+  if (absl::Status status = c->Start(); !status.ok()) return c->Fail(std::move(status));
+  c->UpdateTimer();
+  c->UpdateReading();
+}
+
+absl::Status Connection::Start() {
+  if (int rc = uv_tcp_nodelay(&tcp_, 1); rc != 0) return UvError("uv_tcp_nodelay", rc);
+  // kube's tcpKeepAliveListener: 3 minutes.
+  if (int rc = uv_tcp_keepalive(&tcp_, 1, 180); rc != 0) return UvError("uv_tcp_keepalive", rc);
 
   auto info = std::make_shared<http::ConnectionInfo>();
+  std::string local_ip;
   sockaddr_storage address;
   int length = sizeof(address);
-  if (uv_tcp_getpeername(&c->tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+  if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
     info->remote_address = FormatAddress(address);
   }
   length = sizeof(address);
-  if (uv_tcp_getsockname(&c->tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+  if (uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
     info->local_address = FormatAddress(address);
+    local_ip = FormatIp(address);
   }
-  c->info_ = std::move(info);
+  info_ = std::move(info);
 
-  std::string local_ip = c->info_->local_address.substr(0, c->info_->local_address.rfind(':'));
-  if (local_ip.size() > 2 && local_ip.front() == '[') local_ip = local_ip.substr(1, local_ip.size() - 2);
-  c->ssl_ = context->tls.new_ssl ? context->tls.new_ssl(local_ip) : bssl::UniquePtr<SSL>(SSL_new(context->ssl_ctx));
-  c->read_bio_ = BIO_new(BIO_s_mem());
-  c->write_bio_ = BIO_new(BIO_s_mem());
-  SSL_set_bio(c->ssl_.get(), c->read_bio_, c->write_bio_);
-  SSL_set_accept_state(c->ssl_.get());
+  ssl_ = context_->tls.new_ssl ? context_->tls.new_ssl(local_ip) : bssl::UniquePtr<SSL>(SSL_new(context_->ssl_ctx));
+  if (ssl_ == nullptr) return tls::SslError("SSL_new");
+  read_bio_ = BIO_new(BIO_s_mem());
+  if (read_bio_ == nullptr) return tls::SslError("BIO_new");
+  write_bio_ = BIO_new(BIO_s_mem());
+  if (write_bio_ == nullptr) {
+    BIO_free(read_bio_);
+    read_bio_ = nullptr;
+    return tls::SslError("BIO_new");
+  }
+  SSL_set_bio(ssl_.get(), read_bio_, write_bio_);  // takes both
+  SSL_set_accept_state(ssl_.get());
   // Free the handshake configuration (certificate chain references, cipher and ALPN lists, ...) once the handshake
   // is done: an idle connection then holds only what the session needs. Nothing below queries the configuration.
-  SSL_set_shed_handshake_config(c->ssl_.get(), 1);
+  SSL_set_shed_handshake_config(ssl_.get(), 1);
+  return absl::OkStatus();
+}
 
-  ++context->counters.accepted;
-  set->Add(std::move(connection));
-  c->UpdateTimer();
-  c->UpdateReading();
+void Connection::Fail(absl::Status status) {
+  if (state_ == State::kClosed) return;
+  ++context_->counters.internal_errors;
+  LOG(ERROR) << "Closing the connection from " << (info_ != nullptr ? info_->remote_address : "") << ": "
+             << status.message();
+  CloseNow();
 }
 
 void Connection::OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
@@ -241,7 +268,9 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   if (c->state_ == State::kHandshake && c->first_bytes_.size() < 5) {
     c->first_bytes_.append(buf->base, std::min<size_t>(5 - c->first_bytes_.size(), static_cast<size_t>(nread)));
   }
-  BIO_write(c->read_bio_, buf->base, static_cast<int>(nread));
+  if (BIO_write(c->read_bio_, buf->base, static_cast<int>(nread)) != static_cast<int>(nread)) {
+    return c->Fail(tls::SslError("BIO_write"));
+  }
   c->Process();
 }
 
@@ -325,7 +354,7 @@ bool Connection::Handshake() {
   if (context_->tls.on_handshake_failure) {
     context_->tls.on_handshake_failure(ssl_.get(), rc, info_->remote_address);
   } else {
-    VLOG(5) << "http: TLS handshake error from " << info_->remote_address << ": " << SslErrorString();
+    VLOG(5) << "http: TLS handshake error from " << info_->remote_address << ": " << tls::ConsumeSslErrors();
   }
   if (LooksLikeHttp(first_bytes_)) {
     // Plain HTTP to the TLS port: answer it in plain text, as Go's server does, instead of a TLS alert.
@@ -354,7 +383,7 @@ void Connection::ReadPlaintext() {
     const int error = SSL_get_error(ssl_.get(), n);
     if (error == SSL_ERROR_WANT_READ) break;
     if (error != SSL_ERROR_ZERO_RETURN) {
-      VLOG(5) << "TLS read error from " << info_->remote_address << ": " << SslErrorString();
+      VLOG(5) << "TLS read error from " << info_->remote_address << ": " << tls::ConsumeSslErrors();
     }
     peer_eof_ = true;
     CloseNow();
@@ -411,7 +440,7 @@ bool Connection::FlushRound(const Queued& queued, const Seal& seal) {
   if (ok) ok = seal(plaintext_);
   plaintext_.clear();
   if (!ok) {
-    VLOG(5) << "TLS write error to " << info_->remote_address << ": " << SslErrorString();
+    VLOG(5) << "TLS write error to " << info_->remote_address << ": " << tls::ConsumeSslErrors();
     CloseNow();
     return false;
   }
@@ -432,7 +461,7 @@ void Connection::WriteCiphertext() {
     scratch.reset(new char[size]);
     scratch_size = size;
   }
-  BIO_read(write_bio_, scratch.get(), pending);
+  if (BIO_read(write_bio_, scratch.get(), pending) != pending) return Fail(tls::SslError("BIO_read"));
   size_t written = 0;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
   if (writes_in_flight_ == 0) {
@@ -551,11 +580,13 @@ void Connection::UpdateTimer() {
   if (want == timer_kind_ && !new_requests) return;
   timer_kind_ = want;
   if (want == TimerKind::kNone) {
-    uv_timer_stop(&timer_);
+    if (int rc = uv_timer_stop(&timer_); rc != 0) Fail(UvError("uv_timer_stop", rc));
     return;
   }
   const int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(duration));
-  uv_timer_start(&timer_, &Connection::OnTimer, static_cast<uint64_t>(ms), 0);
+  if (int rc = uv_timer_start(&timer_, &Connection::OnTimer, static_cast<uint64_t>(ms), 0); rc != 0) {
+    Fail(UvError("uv_timer_start", rc));
+  }
 }
 
 void Connection::OnTimer(uv_timer_t* timer) { static_cast<Connection*>(timer->data)->OnTimeout(); }
@@ -609,11 +640,8 @@ void Connection::UpdateReading() {
   if (want == reading_) return;
   reading_ = want;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
-  if (want) {
-    uv_read_start(stream, &Connection::OnAlloc, &Connection::OnRead);
-  } else {
-    uv_read_stop(stream);
-  }
+  const int rc = want ? uv_read_start(stream, &Connection::OnAlloc, &Connection::OnRead) : uv_read_stop(stream);
+  if (rc != 0) Fail(UvError(want ? "uv_read_start" : "uv_read_stop", rc));
 }
 
 void Connection::StartClose(bool graceful, bool linger) {
@@ -621,7 +649,10 @@ void Connection::StartClose(bool graceful, bool linger) {
   state_ = State::kClosing;
   if (codec_) codec_->OnPeerClosed();  // exchanges still open complete as "client gone"
   if (graceful || linger) {
-    SSL_shutdown(ssl_.get());  // queue close_notify
+    // Queue close_notify (0: sent, the peer's not yet seen). A failure only costs the alert: the close goes on.
+    if (SSL_shutdown(ssl_.get()) < 0) {
+      VLOG(5) << "SSL_shutdown for " << info_->remote_address << ": " << tls::ConsumeSslErrors();
+    }
     WriteCiphertext();
   }
   lingering_ = linger;
@@ -649,7 +680,6 @@ void Connection::CloseNow() {
   if (in_idle_list_) set_->UnlinkIdle(this);
   if (codec_) codec_->OnPeerClosed();
   if (codec_) --(info_->alpn == "h2" ? context_->counters.open_http2 : context_->counters.open_http1);
-  uv_timer_stop(&timer_);
   auto on_close = [](uv_handle_t* handle) {
     auto* c = static_cast<Connection*>(handle->data);
     if (--c->handles_open_ > 0) return;

@@ -88,6 +88,8 @@ struct ConnectionCounters {
   Counter read_header_timeouts;
   Counter idle_closes;
   Counter codec_failures;  // the codec factory failed: connection closed after the handshake
+  // A library call failed (libuv, BoringSSL, the codec's nghttp2): that connection was closed and logged.
+  Counter internal_errors;
   Counter evictions;  // idle connections closed to admit a new one at --max-connections (counted by the victim's loop)
   Counter refusals;   // new connections closed at --max-connections: nothing was idle
   Counter open_http1;
@@ -217,6 +219,10 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void OnTimer(uv_timer_t* timer);
 
+  // Start sets up the socket options, addresses and TLS of an adopted connection; Internal naming the failed call.
+  absl::Status Start();
+  // Fail closes the connection at once after a library call failed: logged and counted (internal_errors).
+  void Fail(absl::Status status);
   void Process();
   bool Handshake();
   void ReadPlaintext();

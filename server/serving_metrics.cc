@@ -39,6 +39,10 @@ base::metrics::Collector ServingCollector(const std::atomic<SecureServer*>* serv
                     "Number of connections closed after the handshake because their HTTP codec could not be made.",
                     MetricType::kCounter,
                     {Sample{"", {}, static_cast<double>(c.codec_failures)}}});
+    out->push_back({"apiserve_connection_internal_errors_total",
+                    "Number of connections closed because a library call (libuv, BoringSSL, nghttp2) failed.",
+                    MetricType::kCounter,
+                    {Sample{"", {}, static_cast<double>(c.internal_errors)}}});
     out->push_back({"apiserve_open_connections",
                     "Number of open connections by negotiated protocol.",
                     MetricType::kGauge,

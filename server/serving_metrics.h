@@ -9,6 +9,7 @@
 //   apiserve_connections_evicted_total                    counter  idle ones closed to admit one at --max-connections
 //   apiserve_connections_refused_total                    counter  new ones closed at --max-connections (none idle)
 //   apiserve_connection_codec_failures_total               counter  closed after the handshake: no codec could be made
+//   apiserve_connection_internal_errors_total             counter  closed because a libuv/BoringSSL/nghttp2 call failed
 //   apiserve_open_connections{protocol}                   gauge    "http/1.1" or "h2" (after the handshake)
 //   apiserve_connection_timeouts_total{phase}             counter  handshake, read_header, idle
 //   apiserve_http2_floods_total{kind}                     counter  GOAWAY(ENHANCE_YOUR_CALM) answers, by flood
