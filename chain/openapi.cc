@@ -1,17 +1,22 @@
 #include "chain/openapi.h"
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "chain/openapi_kinds.h"
+#include "chain/openapi_proto.h"
 #include "http/header_map.h"
 #include "http/json_writer.h"
 #include "http/response.h"
@@ -139,6 +144,17 @@ bool AcceptsGzip(const http::Request& request) {
   return false;
 }
 
+// MatchesETag reports whether the request's If-None-Match lists `etag` (strong or weak) or "*".
+bool MatchesETag(const http::Request& request, absl::string_view etag) {
+  for (absl::string_view value : request.headers.GetAll("If-None-Match")) {
+    for (absl::string_view tag : absl::StrSplit(value, ',')) {
+      tag = absl::StripAsciiWhitespace(tag);
+      if (tag == etag || tag == "*" || (absl::StartsWith(tag, "W/") && tag.substr(2) == etag)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> Gzip(absl::string_view data) {
@@ -181,6 +197,7 @@ OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes,
     }
   }
   documents.v2 = WriteDocument(all, title, /*v3=*/false);
+  documents.v2_protobuf = OpenApiV2ToProtobuf(documents.v2);
   http::JsonWriter discovery;
   discovery.BeginObject();
   discovery.Key("paths");
@@ -202,18 +219,26 @@ OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes,
 }
 
 http::HandlerPtr StaticJsonWithETag(std::string body) {
-  const std::string etag = ETagOf(body);
+  std::string etag = ETagOf(body);
+  return StaticWithETag(std::move(body), "application/json", std::move(etag));
+}
+
+http::HandlerPtr StaticWithETag(std::string body, absl::string_view content_type, std::string etag) {
   // The gzip variant is compressed once, here; it shares the entity tag (same representation, other coding).
   absl::StatusOr<std::string> compressed = Gzip(body);
   http::ResponsePtr gzipped;
   if (compressed.ok()) {
-    http::Response gz = http::JsonResponse(200, *std::move(compressed));
+    http::Response gz;
+    gz.headers.Add("Content-Type", content_type);
+    gz.body = *std::move(compressed);
     gz.headers.Add("Content-Encoding", "gzip");
     gz.headers.Add("Vary", "Accept-Encoding");
     gz.headers.Add("ETag", etag);
     gzipped = http::Shared(std::move(gz));
   }
-  http::Response ok = http::JsonResponse(200, std::move(body));
+  http::Response ok;
+  ok.headers.Add("Content-Type", content_type);
+  ok.body = std::move(body);
   ok.headers.Add("Vary", "Accept-Encoding");
   ok.headers.Add("ETag", etag);
   http::Response not_modified;
@@ -222,14 +247,9 @@ http::HandlerPtr StaticJsonWithETag(std::string body) {
   return http::HandlerFunc(
       [etag, gzipped, ok = http::Shared(std::move(ok)), not_modified = http::Shared(std::move(not_modified))](
           http::RequestPtr request, http::ResponseWriter writer) {
-        for (absl::string_view value : request->headers.GetAll("If-None-Match")) {
-          for (absl::string_view tag : absl::StrSplit(value, ',')) {
-            tag = absl::StripAsciiWhitespace(tag);
-            if (tag == etag || tag == "*" || (absl::StartsWith(tag, "W/") && tag.substr(2) == etag)) {
-              writer.Send(not_modified).IgnoreError();
-              return;
-            }
-          }
+        if (MatchesETag(*request, etag)) {
+          writer.Send(not_modified).IgnoreError();
+          return;
         }
         writer.Send(gzipped && AcceptsGzip(*request) ? gzipped : ok).IgnoreError();
       });
@@ -240,23 +260,115 @@ namespace {
 // HttpDate formats `t` as an HTTP date (RFC 9110 IMF-fixdate, Go's http.TimeFormat).
 std::string HttpDate(absl::Time t) { return absl::FormatTime("%a, %d %b %Y %H:%M:%S GMT", t, absl::UTCTimeZone()); }
 
-// OpenApiV2Handler: the v2 document with kube-openapi's headers (Vary: Accept, Last-Modified). Only JSON is served:
-// a request that accepts only the protobuf form gets 406 rather than JSON its client cannot parse.
-http::HandlerPtr OpenApiV2Handler(std::string body, absl::Time last_modified) {
-  http::HandlerPtr json = StaticJsonWithETag(std::move(body));
-  const std::string modified = HttpDate(last_modified);
-  http::ResponsePtr not_acceptable = http::Shared(http::TextResponse(
-      406, "only application/json is served; application/com.github.proto-openapi.spec.v2@v1.0+protobuf is not\n"));
-  return http::HandlerFunc([json, modified, not_acceptable](http::RequestPtr request, http::ResponseWriter writer) {
-    const absl::string_view accept = request->headers.Get("Accept").value_or("");
-    if (!accept.empty() && absl::StrContains(accept, "protobuf") && !absl::StrContains(accept, "json") &&
-        !absl::StrContains(accept, "*/*")) {
+// AcceptClause is one media range of an Accept header (goautoneg's parse: "type/subtype" or "*", q defaults to 1;
+// other parameters ignored).
+struct AcceptClause {
+  std::string type;
+  std::string subtype;
+  double q = 1;
+};
+
+std::vector<AcceptClause> ParseAccept(absl::string_view header) {
+  std::vector<AcceptClause> clauses;
+  for (absl::string_view part : absl::StrSplit(header, ',')) {
+    std::vector<absl::string_view> params = absl::StrSplit(part, ';');
+    const absl::string_view range = absl::StripAsciiWhitespace(params[0]);
+    AcceptClause clause;
+    if (range == "*") {
+      clause.type = clause.subtype = "*";
+    } else {
+      std::vector<absl::string_view> type = absl::StrSplit(range, '/');
+      if (type.size() != 2) continue;
+      clause.type = absl::AsciiStrToLower(absl::StripAsciiWhitespace(type[0]));
+      clause.subtype = absl::AsciiStrToLower(absl::StripAsciiWhitespace(type[1]));
+    }
+    for (size_t i = 1; i < params.size(); ++i) {
+      std::vector<absl::string_view> kv = absl::StrSplit(params[i], absl::MaxSplits('=', 1));
+      if (kv.size() == 2 && absl::StripAsciiWhitespace(kv[0]) == "q") {
+        double q;
+        if (absl::SimpleAtod(absl::StripAsciiWhitespace(kv[1]), &q)) clause.q = q;
+      }
+    }
+    clauses.push_back(std::move(clause));
+  }
+  // goautoneg's order: higher q first; at equal q a concrete type before "*", a concrete subtype before "*".
+  std::stable_sort(clauses.begin(), clauses.end(), [](const AcceptClause& a, const AcceptClause& b) {
+    if (a.q != b.q) return a.q > b.q;
+    if ((a.type == "*") != (b.type == "*")) return b.type == "*";
+    return a.subtype != "*" && b.subtype == "*";
+  });
+  return clauses;
+}
+
+}  // namespace
+
+OpenApiV2Format NegotiateOpenApiV2(absl::string_view accept) {
+  if (absl::StripAsciiWhitespace(accept).empty()) accept = "*/*";
+  constexpr std::pair<absl::string_view, OpenApiV2Format> kServed[] = {
+      {"json", OpenApiV2Format::kJson},
+      {kOpenApiV2ProtobufSubtypeDeprecated, OpenApiV2Format::kProtobuf},
+      {kOpenApiV2ProtobufSubtype, OpenApiV2Format::kProtobuf},
+  };
+  for (const AcceptClause& clause : ParseAccept(accept)) {
+    if (clause.q <= 0) continue;
+    if (clause.type != "application" && clause.type != "*") continue;
+    for (const auto& [subtype, format] : kServed) {
+      if (clause.subtype == subtype || clause.subtype == "*") return format;
+    }
+  }
+  return OpenApiV2Format::kNone;
+}
+
+namespace {
+
+// OpenApiV2Handler: kube-openapi's v2 handler. The JSON document or its protobuf form by the Accept header (JSON by
+// default), both with the JSON document's ETag, `Vary: Accept` and `Last-Modified`; If-None-Match (then
+// If-Modified-Since, as Go's http.ServeContent) answers 304; nothing acceptable: 406 with an empty body. A protobuf
+// form that could not be built answers 503 (kube-openapi's answer when it has no data to serve).
+http::HandlerPtr OpenApiV2Handler(std::string body, absl::StatusOr<std::string> protobuf, absl::Time last_modified) {
+  std::string etag = ETagOf(body);
+  http::HandlerPtr json = StaticWithETag(std::move(body), "application/json", etag);
+  http::HandlerPtr proto;
+  if (protobuf.ok()) {
+    proto = StaticWithETag(*std::move(protobuf), absl::StrCat("application/", kOpenApiV2ProtobufSubtype), etag);
+  }
+  const absl::Time modified_at = absl::FromUnixSeconds(absl::ToUnixSeconds(last_modified));  // HTTP dates: seconds
+  const std::string modified = HttpDate(modified_at);
+  http::Response empty_406;
+  empty_406.status = 406;
+  http::ResponsePtr not_acceptable = http::Shared(std::move(empty_406));
+  http::Response empty_503;
+  empty_503.status = 503;
+  http::ResponsePtr unavailable = http::Shared(std::move(empty_503));
+  http::Response unchanged;
+  unchanged.status = 304;
+  unchanged.headers.Add("ETag", etag);
+  http::ResponsePtr not_modified = http::Shared(std::move(unchanged));
+  return http::HandlerFunc([json, proto, etag, modified_at, modified, not_acceptable, unavailable, not_modified](
+                               http::RequestPtr request, http::ResponseWriter writer) {
+    writer.AddResponseHeader("Vary", "Accept");
+    const OpenApiV2Format format = NegotiateOpenApiV2(request->headers.Get("Accept").value_or(""));
+    if (format == OpenApiV2Format::kNone) {
       writer.Send(not_acceptable).IgnoreError();
       return;
     }
-    writer.AddResponseHeader("Vary", "Accept");
+    if (format == OpenApiV2Format::kProtobuf && proto == nullptr) {
+      writer.Send(unavailable).IgnoreError();
+      return;
+    }
     writer.AddResponseHeader("Last-Modified", modified);
-    json->Serve(std::move(request), std::move(writer));
+    if (!request->headers.Has("If-None-Match") && (request->method == "GET" || request->method == "HEAD")) {
+      absl::Time since;
+      std::string error;
+      const std::optional<absl::string_view> header = request->headers.Get("If-Modified-Since");
+      if (header.has_value() &&
+          absl::ParseTime("%a, %d %b %Y %H:%M:%S GMT", std::string(*header), absl::UTCTimeZone(), &since, &error) &&
+          modified_at <= since) {
+        writer.Send(not_modified).IgnoreError();
+        return;
+      }
+    }
+    (format == OpenApiV2Format::kJson ? json : proto)->Serve(std::move(request), std::move(writer));
   });
 }
 
@@ -288,7 +400,10 @@ http::HandlerPtr OpenApiV3GroupHandler(std::string path, std::string body) {
 }  // namespace
 
 absl::Status InstallOpenApi(http::Router* mux, const OpenApiDocuments& documents) {
-  if (absl::Status s = mux->Handle("/openapi/v2", OpenApiV2Handler(documents.v2, absl::Now())); !s.ok()) return s;
+  if (absl::Status s = mux->Handle("/openapi/v2", OpenApiV2Handler(documents.v2, documents.v2_protobuf, absl::Now()));
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = mux->Handle("/openapi/v3", StaticJsonWithETag(documents.v3_discovery)); !s.ok()) return s;
   for (const auto& [group, document] : documents.v3_groups) {
     const std::string path = absl::StrCat("/openapi/v3/", group);

@@ -118,9 +118,78 @@ TEST(OpenApiCachingTest, V3HashIsImmutableStaleHashRedirectsV2VariesOnAccept) {
   EXPECT_EQ(v2.status, 200);
   EXPECT_EQ(v2.headers.Get("Vary"), "Accept");
   EXPECT_THAT(std::string(v2.headers.Get("Last-Modified").value_or("")), ::testing::EndsWith(" GMT"));
-  http::RequestPtr protobuf = http::NewRequest("GET", "/openapi/v2");
-  protobuf->headers.Add("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
-  EXPECT_EQ(http::ServeForTest(mux, protobuf).status, 406);
+  EXPECT_EQ(v2.headers.Get("Content-Type"), "application/json");
+  EXPECT_EQ(v2.body, docs.v2);
+}
+
+// client-go's OpenAPISchema() asks for the deprecated protobuf subtype only and has no JSON fallback.
+TEST(OpenApiV2ProtobufTest, ProtobufFormByAcceptWithTheJsonETagVaryAndLastModified) {
+  OpenApiDocuments docs = BuildOpenApi({}, InstalledNotes(), "test");
+  ASSERT_TRUE(docs.v2_protobuf.ok());
+  PathMux mux("test");
+  ASSERT_TRUE(InstallOpenApi(&mux, docs).ok());
+  http::RecordedResponse json = http::ServeForTest(mux, http::NewRequest("GET", "/openapi/v2"));
+  for (const char* accept : {"application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+                             "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+                             "application/json;q=0.5, application/com.github.proto-openapi.spec.v2.v1.0+protobuf"}) {
+    SCOPED_TRACE(accept);
+    http::RequestPtr request = http::NewRequest("GET", "/openapi/v2");
+    request->headers.Add("Accept", accept);
+    http::RecordedResponse pb = http::ServeForTest(mux, request);
+    EXPECT_EQ(pb.status, 200);
+    EXPECT_EQ(pb.headers.Get("Content-Type"), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    EXPECT_EQ(pb.body, *docs.v2_protobuf);
+    EXPECT_EQ(pb.headers.Get("ETag"), json.headers.Get("ETag"));  // kube-openapi: the JSON's tag for both
+    EXPECT_EQ(pb.headers.Get("Vary"), "Accept");
+    EXPECT_EQ(pb.headers.Get("Last-Modified"), json.headers.Get("Last-Modified"));
+  }
+  // If-None-Match with the tag: 304 for the protobuf form too.
+  http::RequestPtr cached = http::NewRequest("GET", "/openapi/v2");
+  cached->headers.Add("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+  cached->headers.Add("If-None-Match", std::string(*json.headers.Get("ETag")));
+  EXPECT_EQ(http::ServeForTest(mux, cached).status, 304);
+  // If-Modified-Since at or after Last-Modified: 304 (Go's http.ServeContent); earlier: 200.
+  http::RequestPtr since = http::NewRequest("GET", "/openapi/v2");
+  since->headers.Add("If-Modified-Since", std::string(*json.headers.Get("Last-Modified")));
+  EXPECT_EQ(http::ServeForTest(mux, since).status, 304);
+  http::RequestPtr before = http::NewRequest("GET", "/openapi/v2");
+  before->headers.Add("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT");
+  EXPECT_EQ(http::ServeForTest(mux, before).status, 200);
+  // gzip applies to the protobuf form as to the JSON.
+  http::RequestPtr gzip = http::NewRequest("GET", "/openapi/v2");
+  gzip->headers.Add("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+  gzip->headers.Add("Accept-Encoding", "gzip");
+  http::RecordedResponse gz = http::ServeForTest(mux, gzip);
+  EXPECT_EQ(gz.headers.Get("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz.headers.Get("Content-Type"), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+  // Nothing acceptable: 406, empty, still Vary: Accept.
+  http::RequestPtr html = http::NewRequest("GET", "/openapi/v2");
+  html->headers.Add("Accept", "text/html");
+  http::RecordedResponse refused = http::ServeForTest(mux, html);
+  EXPECT_EQ(refused.status, 406);
+  EXPECT_EQ(refused.body, "");
+  EXPECT_EQ(refused.headers.Get("Vary"), "Accept");
+}
+
+TEST(OpenApiV2ProtobufTest, NegotiationFollowsKubeOpenApi) {
+  const std::string pb = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+  EXPECT_EQ(NegotiateOpenApiV2(""), OpenApiV2Format::kJson);
+  EXPECT_EQ(NegotiateOpenApiV2("*/*"), OpenApiV2Format::kJson);
+  EXPECT_EQ(NegotiateOpenApiV2("*"), OpenApiV2Format::kJson);
+  EXPECT_EQ(NegotiateOpenApiV2("application/*"), OpenApiV2Format::kJson);
+  EXPECT_EQ(NegotiateOpenApiV2("application/json"), OpenApiV2Format::kJson);
+  EXPECT_EQ(NegotiateOpenApiV2("Application/JSON"), OpenApiV2Format::kJson);
+  EXPECT_EQ(NegotiateOpenApiV2(pb), OpenApiV2Format::kProtobuf);
+  EXPECT_EQ(NegotiateOpenApiV2(pb + ", application/json"), OpenApiV2Format::kProtobuf);  // header order at equal q
+  EXPECT_EQ(NegotiateOpenApiV2("application/json, " + pb), OpenApiV2Format::kJson);
+  EXPECT_EQ(NegotiateOpenApiV2(pb + ";q=0.9, application/json"), OpenApiV2Format::kJson);  // higher q first
+  EXPECT_EQ(NegotiateOpenApiV2("*/*, " + pb), OpenApiV2Format::kProtobuf);  // a concrete type before */*
+  EXPECT_EQ(NegotiateOpenApiV2("application/json;q=0, " + pb + ";q=0.1"), OpenApiV2Format::kProtobuf);
+  EXPECT_EQ(NegotiateOpenApiV2("application/json;q=0"), OpenApiV2Format::kNone);
+  EXPECT_EQ(NegotiateOpenApiV2("text/html, text/plain;q=0.5"), OpenApiV2Format::kNone);
+  EXPECT_EQ(NegotiateOpenApiV2("application/com.github.proto-openapi.spec.v2.v1.0+protobuf;charset=x"),
+            OpenApiV2Format::kProtobuf);
+  EXPECT_EQ(NegotiateOpenApiV2("garbage"), OpenApiV2Format::kNone);
 }
 
 TEST(OpenApiKindsTest, DefinitionNamesAndTheGroupVersionKindExtension) {

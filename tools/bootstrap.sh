@@ -19,6 +19,7 @@ PACKAGES=(
   clang libclang-rt-14-dev   # libFuzzer + ASan/UBSan runtimes for tools/fuzz.sh (CI runs a smoke of every target)
   prometheus                 # promtool: tests/metrics checks /metrics with Prometheus's own parser
   haproxy                    # HAProxy 2.6: tests/scaleout rolls replicas behind it (TCP and HTTP modes)
+  protobuf-compiler          # protoc: chain/openapi_proto_test decodes /openapi/v2's protobuf form
 )
 
 die() { echo "bootstrap: $*" >&2; exit 1; }

@@ -160,6 +160,13 @@ TEST_P(RoutesTest, IndexAndOpenApiWithEtag) {
   CurlResult not_modified = Get("/openapi/v2", {"-H", "If-None-Match: " + etag});
   EXPECT_EQ(not_modified.status, 304);
   EXPECT_EQ(not_modified.body, "");
+  // The protobuf form client-go's OpenAPISchema() asks for: gnostic's Document, field 1 (swagger) first.
+  CurlResult pb = Get("/openapi/v2", {"-H", "Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf"});
+  EXPECT_EQ(pb.status, 200);
+  EXPECT_THAT(absl::AsciiStrToLower(pb.headers),
+              HasSubstr("content-type: application/com.github.proto-openapi.spec.v2.v1.0+protobuf\r\n"));
+  EXPECT_THAT(pb.headers, HasSubstr(etag));
+  EXPECT_THAT(pb.body, StartsWith(std::string("\x0a\x03" "2.0\x12", 6)));
   CurlResult v3 = Get("/openapi/v3");
   EXPECT_THAT(v3.body, HasSubstr("\"apis/demo.apiserve.io/v1\":{\"serverRelativeURL\":\"/openapi/v3/apis/"));
   EXPECT_EQ(Get("/openapi/v3/apis/demo.apiserve.io/v1").status, 200);

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# kubectl explain against the demo binary (//cmd/apiserver), through both OpenAPI documents it reads: v3 (the
+# default) and v2 in its protobuf form (--output=plaintext-openapiv2: client-go's OpenAPISchema() asks for
+# application/com.github.proto-openapi.spec.v2@v1.0+protobuf only, and has no JSON fallback). Run by .ci/run when
+# kubectl is on PATH; run it by hand the same way. Prints each command and its output; exits 1 if a check failed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v kubectl >/dev/null || { echo "kubectl is not on PATH"; exit 1; }
+
+bazel build //cmd/apiserver:apiserver 2>/dev/null
+binary="$(bazel info bazel-bin 2>/dev/null)/cmd/apiserver/apiserver"
+dir=$(mktemp -d)
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$binary" --bind-address=127.0.0.1 --secure-port="$port" --cert-dir="$dir/certs" 2>"$dir/server.log" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+# Ready when /readyz answers 200 (post-start hooks done).
+for _ in $(seq 1 200); do
+  [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$port/readyz" || true)" = 200 ] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
+  sleep 0.05
+done
+cat >"$dir/kubeconfig" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+- name: demo
+  cluster: {server: "https://127.0.0.1:$port", insecure-skip-tls-verify: true}
+users:
+- name: demo
+  user: {token: anything}
+contexts:
+- name: demo
+  context: {cluster: demo, user: demo}
+current-context: demo
+KUBECONFIG
+
+failures=0
+# run CMD...: prints "$ CMD" and its output; OUT holds stdout+stderr, RC the exit status.
+run() {
+  echo "\$ $*"
+  set +e
+  OUT=$(KUBECONFIG="$dir/kubeconfig" "$@" --cache-dir="$dir/cache" 2>&1)
+  RC=$?
+  set -e
+  [ -n "$OUT" ] && echo "$OUT"
+}
+expect() {  # expect DESCRIPTION EXTENDED-REGEX: OUT must match
+  if grep -Eq -- "$2" <<<"$OUT"; then echo "  ok: $1"; else echo "  FAIL: $1 (no match for /$2/)"; failures=$((failures + 1)); fi
+}
+expect_rc0() {
+  if [ "$RC" -eq 0 ]; then echo "  ok: exit status 0"; else echo "  FAIL: exit status $RC"; failures=$((failures + 1)); fi
+}
+
+run kubectl explain ticks --output=plaintext-openapiv2
+expect_rc0
+expect "v2 (protobuf): the kind" '^KIND: +Tick$'
+expect "v2 (protobuf): the description" 'One line of the ticks\?count=N&interval=I stream\.'
+expect "v2 (protobuf): a field with its type" '^ +tick\s+<integer>$'
+run kubectl explain ticks.tick --output=plaintext-openapiv2
+expect_rc0
+expect "v2 (protobuf): one field" '^FIELD: +tick +<integer>$'
+expect "v2 (protobuf): the field's description" "The tick's number, from 1\."
+run kubectl explain delay --output=plaintext-openapiv2
+expect_rc0
+expect "v2 (protobuf): another kind" '^KIND: +Delay$'
+run kubectl explain ticks
+expect_rc0
+expect "v3 (default): the kind" '^KIND: +Tick$'
+
+echo
+if [ "$failures" -eq 0 ]; then echo "kubectl_explain_check: all checks passed"; else echo "kubectl_explain_check: $failures failed"; exit 1; fi
