@@ -17,6 +17,19 @@ class AnonymousFallback : public Authenticator {
     return user;
   }
 
+  bool IsAsync() const override { return authenticator_ != nullptr && authenticator_->IsAsync(); }
+
+  void AuthenticateAsync(const http::Request& request, AuthenticateCallback done) const override {
+    if (authenticator_ == nullptr) {
+      done(AnonymousUserInfo());
+      return;
+    }
+    authenticator_->AuthenticateAsync(request, [done = std::move(done)](absl::StatusOr<UserPtr> user) mutable {
+      if (!user.ok() && absl::IsNotFound(user.status())) user = AnonymousUserInfo();
+      done(std::move(user));
+    });
+  }
+
  private:
   const std::shared_ptr<const Authenticator> authenticator_;
 };

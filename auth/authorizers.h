@@ -31,8 +31,21 @@ std::shared_ptr<const Authorizer> AlwaysAllowAuthorizer();
 std::shared_ptr<const Authorizer> AlwaysDenyAuthorizer();
 std::shared_ptr<const Authorizer> BootstrapAuthorizer();
 
+// PrivilegedGroupsAuthorizer allows members of any of `groups`, and has no opinion on others (kube's
+// authorizerfactory.NewPrivilegedGroups; kube-apiserver's is system:masters, an extension server's is
+// --authorization-always-allow-groups).
+std::shared_ptr<const Authorizer> PrivilegedGroupsAuthorizer(std::vector<std::string> groups);
+
+// AlwaysAllowPathsAuthorizer allows non-resource requests to `paths` and has no opinion on anything else (kube's
+// path.NewAuthorizer, behind --authorization-always-allow-paths). A path matches with or without its leading '/';
+// one ending in '*' matches every path that starts with what precedes the '*'. InvalidArgument `only trailing *
+// allowed in "<path>"` (the path without its leading '/', as kube) for a '*' anywhere else.
+absl::StatusOr<std::shared_ptr<const Authorizer>> AlwaysAllowPathsAuthorizer(const std::vector<std::string>& paths);
+
 // UnionAuthorizer returns the first decision other than kNoOpinion among `authorizers` (none may be null), or
-// kNoOpinion.
+// kNoOpinion. Asynchronous if a member is; then AuthorizeAsync carries kube's errors: a member's error does not stop
+// the union (the next member is asked), and a final kNoOpinion returns the errors (one as it is, several as
+// "[a, b]"), for the filter's 500.
 std::shared_ptr<const Authorizer> UnionAuthorizer(std::vector<std::shared_ptr<const Authorizer>> authorizers);
 
 // NewAuthorizer builds the union for `modes` ("AlwaysAllow", "AlwaysDeny", "Bootstrap", in order) behind kube-

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "auth/bearer_token.h"
 #include "base/logger.h"
 #include "tls/file_util.h"
 
@@ -198,21 +199,15 @@ size_t TokenFileAuthenticator::TokenCount() const {
 }
 
 absl::StatusOr<UserPtr> TokenFileAuthenticator::Authenticate(const http::Request& request) const {
-  // kube's bearertoken.Authenticator: TrimSpace, SplitN(" ", 3), case-insensitive "bearer", non-empty token.
-  const absl::string_view header = absl::StripAsciiWhitespace(request.headers.Get("Authorization").value_or(""));
-  if (header.empty()) return absl::NotFoundError("no Authorization header");
-  std::vector<absl::string_view> parts = absl::StrSplit(header, absl::MaxSplits(' ', 2));
-  if (parts.size() < 2 || !absl::EqualsIgnoreCase(parts[0], "bearer")) {
-    return absl::NotFoundError("Authorization header is not a bearer token");
-  }
-  if (parts[1].empty()) return absl::NotFoundError("empty bearer token");
+  absl::StatusOr<absl::string_view> token = BearerToken(request);
+  if (!token.ok()) return token.status();
   std::shared_ptr<const TokenMap> tokens;
   {
     base::MutexLock lock(&mu_);
     tokens = tokens_;
   }
   if (tokens != nullptr) {
-    auto it = tokens->find(parts[1]);
+    auto it = tokens->find(*token);
     if (it != tokens->end()) return UserPtr(tokens, &it->second);  // shares the table: no copy
   }
   return absl::UnauthenticatedError("invalid bearer token");

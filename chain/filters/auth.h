@@ -7,6 +7,11 @@
 // authenticators and authorizers built from flags (x509, request-header, token file, Bootstrap, ...) too. The slots
 // default to kube's defaults: anonymous allowed (system:anonymous in system:unauthenticated) and AlwaysAllow.
 //
+// Asynchronous authenticators and authorizers (webhooks: auth::Authenticator::IsAsync) park the request: the filter
+// continues it in their callback, on the connection's loop, while the loop serves other requests. A request whose
+// writer completed meanwhile (the request timeout answered 504, or the client went away) is dropped when the callback
+// runs. Synchronous ones are called directly, with no callback and nothing allocated per request.
+//
 // Threading: the filters run on the connection's loop; authenticators and authorizers are shared by every loop.
 
 #include <memory>
@@ -43,9 +48,11 @@ http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const
 // AuthorizationAttributes fills kube's authorizer.Attributes for `user` from `info`. The result borrows both.
 auth::Attributes AuthorizationAttributes(const auth::UserInfo& user, const RequestInfo& info);
 
-// WithAuthorization answers 403 (kube's Forbidden Status naming user, verb and path) unless `authorizer` allows the
-// request's attributes (the user attached by WithAuthentication, else system:anonymous; the request info attached by
-// WithRequestInfo, else parsed here).
+// WithAuthorization answers 403 (kube's Forbidden Status naming user, verb and path, with the authorizer's reason)
+// unless `authorizer` allows the request's attributes (the user attached by WithAuthentication, else
+// system:anonymous; the request info attached by WithRequestInfo, else parsed here). An authorizer error without an
+// allow (a failed SubjectAccessReview) is kube's responsewriters.InternalError: 500, text/plain,
+// `Internal Server Error: "<request URI>": <error>`.
 http::HandlerPtr WithAuthorization(http::HandlerPtr next, std::shared_ptr<const auth::Authorizer> authorizer);
 
 }  // namespace apiserve::chain

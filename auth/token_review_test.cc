@@ -1,0 +1,225 @@
+// The TokenReview authenticator against a fake cluster: the review it sends, what each answer means, the cache
+// (per TTL, keyed by hash, bounded), one review for concurrent requests, failures not cached.
+#include "auth/token_review.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "auth/anonymous.h"
+#include "auth/fake_http_client.h"
+#include "auth/union.h"
+#include "base/fake_executor.h"
+#include "base/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "http/testing.h"
+
+namespace apiserve::auth {
+namespace {
+
+using ::apiserve::base::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+constexpr char kAlice[] =
+    R"({"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","metadata":{"creationTimestamp":null},)"
+    R"("spec":{"token":"alice-token"},"status":{"authenticated":true,"user":{"username":"alice","uid":"1001",)"
+    R"("groups":["developers","ops"],"extra":{"scopes":["a","b"]}}}})";
+constexpr char kNotAuthenticated[] =
+    R"({"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","status":{"user":{}}})";
+constexpr char kNotAuthenticatedWithError[] =
+    R"({"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","status":{"user":{},"error":"token expired"}})";
+
+class TokenReviewTest : public ::testing::Test {
+ protected:
+  TokenReviewTest() : client_(std::make_shared<FakeHttpClient>(FakeHttpClient::JsonAnswer(201, kAlice))) {}
+
+  std::shared_ptr<const Authenticator> New(TokenReviewOptions options = {}) {
+    options.clock = &loop_;
+    return NewTokenReviewAuthenticator(client_, options);
+  }
+
+  http::RequestPtr Bearer(absl::string_view token) {
+    http::RequestPtr request = http::NewRequest("GET", "/apis/x", &loop_);
+    request->headers.Add("Authorization", absl::StrCat("Bearer ", token));
+    return request;
+  }
+
+  // Authenticate runs one request to its end and returns what it got.
+  absl::StatusOr<UserPtr> Authenticate(const Authenticator& authenticator, const http::RequestPtr& request) {
+    std::optional<absl::StatusOr<UserPtr>> got;
+    authenticator.AuthenticateAsync(*request, [&](absl::StatusOr<UserPtr> user) { got = std::move(user); });
+    loop_.RunUntilIdle();
+    if (!got.has_value()) return absl::InternalError("no answer");
+    return *got;
+  }
+
+  base::FakeExecutor loop_;
+  std::shared_ptr<FakeHttpClient> client_;
+};
+
+TEST_F(TokenReviewTest, SendsKubesTokenReviewAndReadsTheUser) {
+  auto authenticator = New();
+  EXPECT_TRUE(authenticator->IsAsync());
+  absl::StatusOr<UserPtr> user = Authenticate(*authenticator, Bearer("alice-token"));
+  ASSERT_TRUE(user.ok()) << user.status();
+  EXPECT_EQ((*user)->name, "alice");
+  EXPECT_EQ((*user)->uid, "1001");
+  EXPECT_THAT((*user)->groups, ElementsAre("developers", "ops"));
+  EXPECT_THAT((*user)->extra, ElementsAre(Pair("scopes", ElementsAre("a", "b"))));
+
+  ASSERT_EQ(client_->calls(), 1);
+  const client::Request sent = client_->requests()[0];
+  EXPECT_EQ(sent.method, "POST");
+  EXPECT_EQ(sent.path, "/apis/authentication.k8s.io/v1/tokenreviews");
+  EXPECT_EQ(sent.body,
+            R"({"kind":"TokenReview","apiVersion":"authentication.k8s.io/v1","metadata":{"creationTimestamp":null},)"
+            R"("spec":{"token":"alice-token"},"status":{"user":{}}})");
+  EXPECT_THAT(sent.headers, ::testing::Contains(Pair("Content-Type", "application/json")));
+  EXPECT_EQ(sent.timeout, absl::Seconds(10));
+}
+
+TEST_F(TokenReviewTest, NoBearerTokenIsNotFoundWithoutAskingTheCluster) {
+  auto authenticator = New();
+  EXPECT_THAT(Authenticate(*authenticator, http::NewRequest("GET", "/", &loop_)),
+              StatusIs(absl::StatusCode::kNotFound));
+  http::RequestPtr basic = http::NewRequest("GET", "/", &loop_);
+  basic->headers.Add("Authorization", "Basic YWxpY2U6cHc=");
+  EXPECT_THAT(Authenticate(*authenticator, basic), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(client_->calls(), 0);
+}
+
+TEST_F(TokenReviewTest, ReviewedOncePerTtlHoweverManyRequests) {
+  auto authenticator = New();
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(Authenticate(*authenticator, Bearer("alice-token")).ok());
+  EXPECT_EQ(client_->calls(), 1);
+  // The synchronous path answers from the cache too.
+  EXPECT_TRUE(authenticator->Authenticate(*Bearer("alice-token")).ok());
+  loop_.AdvanceTime(absl::Seconds(9));
+  ASSERT_TRUE(Authenticate(*authenticator, Bearer("alice-token")).ok());
+  EXPECT_EQ(client_->calls(), 1);
+  loop_.AdvanceTime(absl::Seconds(1));  // 10 s: expired
+  EXPECT_THAT(authenticator->Authenticate(*Bearer("alice-token")), StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_TRUE(Authenticate(*authenticator, Bearer("alice-token")).ok());
+  EXPECT_EQ(client_->calls(), 2);
+  // Another token is another review.
+  ASSERT_TRUE(Authenticate(*authenticator, Bearer("bob-token")).ok());
+  EXPECT_EQ(client_->calls(), 3);
+}
+
+TEST_F(TokenReviewTest, ConcurrentRequestsShareOneReview) {
+  auto authenticator = New();
+  client_->Hold(true);
+  std::vector<http::RequestPtr> requests;
+  std::vector<std::string> users;
+  for (int i = 0; i < 5; ++i) {
+    requests.push_back(Bearer("alice-token"));
+    authenticator->AuthenticateAsync(*requests.back(), [&](absl::StatusOr<UserPtr> user) {
+      users.push_back(user.ok() ? (*user)->name : std::string(user.status().message()));
+    });
+  }
+  loop_.RunUntilIdle();
+  EXPECT_EQ(client_->calls(), 1);
+  EXPECT_TRUE(users.empty());
+  EXPECT_EQ(client_->Release(), 1);
+  loop_.RunUntilIdle();
+  EXPECT_THAT(users, ElementsAre("alice", "alice", "alice", "alice", "alice"));
+}
+
+TEST_F(TokenReviewTest, NotAuthenticatedIsInvalidBearerTokenCachedForTheFailureTtl) {
+  client_->SetResponder(FakeHttpClient::JsonAnswer(201, kNotAuthenticated));
+  TokenReviewOptions options;
+  options.failure_cache_ttl = absl::Seconds(3);
+  auto authenticator = New(options);
+  EXPECT_THAT(Authenticate(*authenticator, Bearer("nobody")), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_EQ(Authenticate(*authenticator, Bearer("nobody")).status().message(), "invalid bearer token");
+  EXPECT_EQ(client_->calls(), 1);
+  loop_.AdvanceTime(absl::Seconds(3));
+  EXPECT_FALSE(Authenticate(*authenticator, Bearer("nobody")).ok());
+  EXPECT_EQ(client_->calls(), 2);
+}
+
+TEST_F(TokenReviewTest, StatusErrorIsTheMessageAndNotCached) {
+  client_->SetResponder(FakeHttpClient::JsonAnswer(201, kNotAuthenticatedWithError));
+  auto authenticator = New();
+  absl::StatusOr<UserPtr> user = Authenticate(*authenticator, Bearer("old"));
+  EXPECT_THAT(user, StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_EQ(user.status().message(), "token expired");
+  Authenticate(*authenticator, Bearer("old")).IgnoreError();
+  EXPECT_EQ(client_->calls(), 2);
+}
+
+TEST_F(TokenReviewTest, FailedReviewsAreUnauthenticatedAndNotCached) {
+  client_->SetResponder([](const client::Request&) -> absl::StatusOr<client::Response> {
+    return absl::DeadlineExceededError("context deadline exceeded");
+  });
+  auto authenticator = New();
+  absl::StatusOr<UserPtr> user = Authenticate(*authenticator, Bearer("alice-token"));
+  EXPECT_THAT(user, StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_EQ(user.status().message(), "context deadline exceeded");
+
+  client_->SetResponder(FakeHttpClient::JsonAnswer(
+      500, R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"etcd is down","code":500})"));
+  EXPECT_EQ(Authenticate(*authenticator, Bearer("alice-token")).status().message(), "etcd is down");
+  client_->SetResponder(FakeHttpClient::JsonAnswer(503, "upstream connect error"));
+  EXPECT_EQ(Authenticate(*authenticator, Bearer("alice-token")).status().message(),
+            "an error on the server (\"upstream connect error\") has prevented the request from succeeding (post "
+            "tokenreviews.authentication.k8s.io)");
+  client_->SetResponder(FakeHttpClient::JsonAnswer(201, "{not json"));
+  EXPECT_THAT(Authenticate(*authenticator, Bearer("alice-token")), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_EQ(client_->calls(), 4);
+
+  // The cluster is back: the next request is reviewed (nothing of the failures was kept).
+  client_->SetResponder(FakeHttpClient::JsonAnswer(201, kAlice));
+  EXPECT_TRUE(Authenticate(*authenticator, Bearer("alice-token")).ok());
+  EXPECT_EQ(client_->calls(), 5);
+}
+
+TEST_F(TokenReviewTest, CacheIsBounded) {
+  TokenReviewOptions options;
+  options.max_cache_entries = 2;
+  auto authenticator = New(options);
+  for (const char* token : {"a", "b", "c"}) ASSERT_TRUE(Authenticate(*authenticator, Bearer(token)).ok());
+  EXPECT_EQ(client_->calls(), 3);
+  ASSERT_TRUE(Authenticate(*authenticator, Bearer("c")).ok());  // kept
+  ASSERT_TRUE(Authenticate(*authenticator, Bearer("b")).ok());  // kept
+  EXPECT_EQ(client_->calls(), 3);
+  ASSERT_TRUE(Authenticate(*authenticator, Bearer("a")).ok());  // the least recently used went
+  EXPECT_EQ(client_->calls(), 4);
+}
+
+TEST_F(TokenReviewTest, AfterOtherAuthenticatorsAndBeforeAnonymous) {
+  // kube's delegating order: union(..., token webhook), authenticated group added, anonymous only without
+  // credentials.
+  auto authenticator = WithAnonymous(WithAuthenticatedGroup(Union({New()})));
+  EXPECT_TRUE(authenticator->IsAsync());
+  absl::StatusOr<UserPtr> user = Authenticate(*authenticator, Bearer("alice-token"));
+  ASSERT_TRUE(user.ok());
+  EXPECT_THAT((*user)->groups, ElementsAre("developers", "ops", "system:authenticated"));
+  absl::StatusOr<UserPtr> anonymous = Authenticate(*authenticator, http::NewRequest("GET", "/", &loop_));
+  ASSERT_TRUE(anonymous.ok());
+  EXPECT_EQ((*anonymous)->name, "system:anonymous");
+  client_->SetResponder(FakeHttpClient::JsonAnswer(201, kNotAuthenticated));
+  EXPECT_THAT(Authenticate(*authenticator, Bearer("bad")), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_EQ(client_->calls(), 2);
+}
+
+TEST_F(TokenReviewTest, OutlivesTheAuthenticatorWhileAReviewIsInFlight) {
+  client_->Hold(true);
+  std::optional<absl::StatusOr<UserPtr>> got;
+  http::RequestPtr request = Bearer("alice-token");
+  {
+    auto authenticator = New();
+    authenticator->AuthenticateAsync(*request, [&](absl::StatusOr<UserPtr> user) { got = std::move(user); });
+  }
+  client_->Release();
+  loop_.RunUntilIdle();
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->ok());
+}
+
+}  // namespace
+}  // namespace apiserve::auth
