@@ -424,6 +424,7 @@ struct SessionCallbacks {
 
   static int OnFrameSend(nghttp2_session* session, const nghttp2_frame* frame, void* user_data) {
     Codec* codec = Of(user_data);
+    if (frame->hd.type == NGHTTP2_RST_STREAM) codec->closed_streams_.OnOurReset(frame->hd.stream_id);
     if (frame->hd.type == NGHTTP2_GOAWAY) ++codec->counters_.goaways_sent;
     if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
       ++codec->counters_.error_goaways_sent;
@@ -856,6 +857,28 @@ void Codec::OutputReady() {
 absl::Status Codec::Feed(absl::string_view data) {
   if (peer_closed_ || fatal_) return error_;
   in_feed_ = true;
+  // nghttp2 parses up to each frame the scanner must answer (ScanFrameHeaders), then the rest.
+  size_t parsed = 0;
+  scanner_.Scan(data, [&](const FrameHeader& header, size_t header_end) {
+    if (header.type == NGHTTP2_RST_STREAM) closed_streams_.OnPeerReset(header.stream_id);
+    if (header.type != NGHTTP2_DATA && header.type != NGHTTP2_HEADERS) return;
+    if (!closed_streams_.TakeStreamClosedAnswer(header.stream_id)) return;
+    Receive(data.substr(parsed, header_end - parsed));
+    parsed = header_end;
+    AnswerStreamClosed(header.stream_id);
+  });
+  Receive(data.substr(parsed));
+  DispatchReady();
+  PumpBodies();
+  // Serialize what is queued now: the server pulls it next anyway, and a connection error that nghttp2 found shows
+  // only when its GOAWAY is framed (OnErrorGoawaySent), which lets Feed report it.
+  FillOutput();
+  in_feed_ = false;
+  return error_;
+}
+
+void Codec::Receive(absl::string_view data) {
+  if (data.empty() || fatal_) return;
   in_recv_ = true;
   const ssize_t rv =
       nghttp2_session_mem_recv(session_.get(), reinterpret_cast<const uint8_t*>(data.data()), data.size());
@@ -864,35 +887,36 @@ absl::Status Codec::Feed(absl::string_view data) {
     terminate_after_recv_ = false;
     Terminate();
   }
-  if (rv < 0) {
-    const int code = static_cast<int>(rv);
-    if (code == NGHTTP2_ERR_FLOODED) {
-      Flood(http::FloodKind::kAck,
-            absl::StrCat("more than ", options_.flood.max_outbound_ack,
-                         " SETTINGS/PING acknowledgements queued for a peer that does not read"));
-    } else if (code == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) {
-      Flood(http::FloodKind::kContinuation,
-            absl::StrCat("more than ", options_.max_continuations(), " CONTINUATION frames in one header block"));
-    } else if (code == NGHTTP2_ERR_BAD_CLIENT_MAGIC) {
-      FailFatal(
-          absl::InvalidArgumentError(absl::StrCat("HTTP/2: bad client connection preface: ", nghttp2_strerror(code))));
-      if (const int terminated = nghttp2_session_terminate_session(session_.get(), NGHTTP2_PROTOCOL_ERROR);
-          terminated != 0) {
-        FailInternal(NghttpError("nghttp2_session_terminate_session", terminated));
-      }
-    } else if (!calm_goaway_ && !fatal_) {
-      FailInternal(NghttpError("nghttp2_session_mem_recv", code));
+  if (rv >= 0) return;
+  const int code = static_cast<int>(rv);
+  if (code == NGHTTP2_ERR_FLOODED) {
+    Flood(http::FloodKind::kAck, absl::StrCat("more than ", options_.flood.max_outbound_ack,
+                                              " SETTINGS/PING acknowledgements queued for a peer that does not read"));
+  } else if (code == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) {
+    Flood(http::FloodKind::kContinuation,
+          absl::StrCat("more than ", options_.max_continuations(), " CONTINUATION frames in one header block"));
+  } else if (code == NGHTTP2_ERR_BAD_CLIENT_MAGIC) {
+    FailFatal(absl::InvalidArgumentError(absl::StrCat("HTTP/2: bad client connection preface: ", nghttp2_strerror(code))));
+    if (const int terminated = nghttp2_session_terminate_session(session_.get(), NGHTTP2_PROTOCOL_ERROR);
+        terminated != 0) {
+      FailInternal(NghttpError("nghttp2_session_terminate_session", terminated));
     }
-    // The session's input side is unusable after an error: read nothing more, flush the GOAWAY, close.
-    fatal_ = true;
+  } else if (!calm_goaway_ && !fatal_) {
+    FailInternal(NghttpError("nghttp2_session_mem_recv", code));
   }
-  DispatchReady();
-  PumpBodies();
-  // Serialize what is queued now: the server pulls it next anyway, and a connection error that nghttp2 found shows
-  // only when its GOAWAY is framed (OnErrorGoawaySent), which lets Feed report it.
-  FillOutput();
-  in_feed_ = false;
-  return error_;
+  // The session's input side is unusable after an error: read nothing more, flush the GOAWAY, close.
+  fatal_ = true;
+}
+
+void Codec::AnswerStreamClosed(int32_t stream_id) {
+  if (calm_goaway_ || fatal_) return;
+  // RFC 9113 §5.1: after the client's RST_STREAM, DATA or HEADERS is a stream error STREAM_CLOSED. nghttp2 has
+  // forgotten the stream and drops the frame itself (returning a DATA frame's connection credit; still decoding a
+  // header block, which keeps HPACK in step).
+  ++counters_.closed_stream_frames;
+  VLOG(4) << "HTTP/2 stream " << stream_id << ": DATA or HEADERS after the client reset it: RST_STREAM(STREAM_CLOSED)";
+  const int rv = nghttp2_submit_rst_stream(session_.get(), NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_STREAM_CLOSED);
+  if (rv != 0) FailInternal(NghttpError("nghttp2_submit_rst_stream", rv));
 }
 
 void Codec::OnResetReceived() {

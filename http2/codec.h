@@ -18,6 +18,8 @@
 //   so a body nobody reads holds at most the stream window (the body limit is the chain's: chain/filters);
 // - a request answered before its body ended: RST_STREAM(NO_ERROR) once the answer is out (RFC 9113 §8.1); what the
 //   body held and DATA still arriving are dropped, their credit returned;
+// - DATA or HEADERS on a stream the client reset: RST_STREAM(STREAM_CLOSED); frames on a stream we reset are ignored,
+//   DATA's credit returned; PRIORITY on any closed stream is accepted (RFC 9113 §5.1; ClosedStreams);
 // - floods (Counters): GOAWAY(ENHANCE_YOUR_CALM), Feed returns ResourceExhausted naming the flood.
 // Streams beyond max_concurrent_streams: REFUSED_STREAM before the client acknowledged our SETTINGS, connection
 // PROTOCOL_ERROR after (nghttp2; RFC 9113 §5.1.2).
@@ -41,7 +43,9 @@
 #include "absl/time/time.h"
 #include "http/response_writer.h"
 #include "http/server_codec.h"
+#include "http2/closed_streams.h"
 #include "http2/counters.h"
+#include "http2/frame_scanner.h"
 #include "http2/nghttp2_handles.h"
 #include "http2/options.h"
 #include "http2/response_headers.h"
@@ -117,6 +121,11 @@ class Codec : public http::ServerCodec {
   // FailInternal is FailFatal for a failed nghttp2 call (`status` names it): logged and counted
   // (CodecCounters::internal_errors).
   void FailInternal(absl::Status status);
+  // Receive has nghttp2 parse `data` (part of what Feed got), then handles a flood or error it reported.
+  void Receive(absl::string_view data);
+  // AnswerStreamClosed resets `stream_id` with STREAM_CLOSED: DATA or HEADERS arrived after the client reset it
+  // (Feed finds them with scanner_ and closed_streams_).
+  void AnswerStreamClosed(int32_t stream_id);
   // OnResetReceived spends a token of the rapid-reset bucket (Options::flood), refilled by the loop's clock.
   void OnResetReceived();
   // OnErrorGoawaySent records why nghttp2 closed the connection (a protocol error, or a flood it caught itself).
@@ -169,6 +178,8 @@ class Codec : public http::ServerCodec {
 
   ResponseHeaderBlock header_block_;
   Counters counters_;
+  FrameScanner scanner_;
+  ClosedStreams closed_streams_;
   uint64_t priority_budget_ = 0;
   uint32_t consecutive_empty_data_ = 0;
   uint8_t last_frame_type_ = 0;

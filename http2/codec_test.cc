@@ -954,5 +954,153 @@ TEST(CodecTest, InvalidOptionsAreRejected) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_concurrent_streams")));
 }
 
+
+
+// --- closed streams (RFC 9113 §5.1) ---
+
+struct SentFrame {
+  uint8_t type;
+  int32_t stream_id;
+  uint32_t code;  // RST_STREAM and GOAWAY error code, else 0
+};
+
+// SentFrames splits raw server output into frames.
+std::vector<SentFrame> SentFrames(absl::string_view out) {
+  std::vector<SentFrame> frames;
+  auto u32 = [](absl::string_view b) {
+    return (static_cast<uint32_t>(static_cast<uint8_t>(b[0])) << 24) | (static_cast<uint8_t>(b[1]) << 16) |
+           (static_cast<uint8_t>(b[2]) << 8) | static_cast<uint8_t>(b[3]);
+  };
+  while (out.size() >= 9) {
+    const size_t len =
+        (static_cast<uint8_t>(out[0]) << 16) | (static_cast<uint8_t>(out[1]) << 8) | static_cast<uint8_t>(out[2]);
+    if (out.size() < 9 + len) break;
+    SentFrame f{static_cast<uint8_t>(out[3]), static_cast<int32_t>(u32(out.substr(5)) & 0x7fffffff), 0};
+    if (f.type == NGHTTP2_RST_STREAM && len == 4) f.code = u32(out.substr(9));
+    if (f.type == NGHTTP2_GOAWAY && len >= 8) f.code = u32(out.substr(13));
+    frames.push_back(f);
+    out.remove_prefix(9 + len);
+  }
+  return frames;
+}
+
+size_t CountFrames(const std::vector<SentFrame>& frames, uint8_t type, int32_t stream_id = -1, uint32_t code = 0) {
+  size_t n = 0;
+  for (const SentFrame& f : frames) {
+    n += f.type == type && (stream_id < 0 || f.stream_id == stream_id) && f.code == code;
+  }
+  return n;
+}
+
+std::string OpenUpload(uint32_t id) {
+  return Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS, id, RequestHeaderBlock("/upload"));
+}
+
+TEST(ClosedStreamTest, DataAfterTheClientResetIsStreamClosed) {
+  Connection c;
+  c.auto_answer = false;
+  ASSERT_THAT(c.FeedRaw(ClientPreface() + SettingsAck() + OpenUpload(1) + RstStream(1, NGHTTP2_CANCEL) +
+                        Data(1, "abc", false) + Data(1, "def", true) + Ping(7)),
+              IsOk());
+  const std::vector<SentFrame> out = SentFrames(c.ServerOutput());
+  EXPECT_EQ(CountFrames(out, NGHTTP2_RST_STREAM, 1, NGHTTP2_STREAM_CLOSED), 1u);  // once: later frames ignored
+  EXPECT_EQ(CountFrames(out, NGHTTP2_PING, 0), 1u);
+  EXPECT_EQ(CountFrames(out, NGHTTP2_GOAWAY), 0u);
+  EXPECT_EQ(c.codec->counters().closed_stream_frames, 1u);
+  EXPECT_FALSE(c.codec->WantsClose());
+}
+
+TEST(ClosedStreamTest, TrailersAfterTheClientResetAreStreamClosedInALaterRead) {
+  Connection c;
+  ASSERT_THAT(c.FeedRaw(ClientPreface() + SettingsAck() + OpenUpload(1) + RstStream(1, NGHTTP2_CANCEL)), IsOk());
+  c.ServerOutput();
+  // Trailers: a header block nghttp2 still decodes, so HPACK stays in step for the next request.
+  ASSERT_THAT(c.FeedRaw(Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1,
+                              HpackLiteral("x-trailer", "1")) +
+                        Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 3,
+                              RequestHeaderBlock("/next"))),
+              IsOk());
+  const std::vector<SentFrame> out = SentFrames(c.ServerOutput());
+  EXPECT_EQ(CountFrames(out, NGHTTP2_RST_STREAM, 1, NGHTTP2_STREAM_CLOSED), 1u);
+  EXPECT_EQ(CountFrames(out, NGHTTP2_GOAWAY), 0u);
+  ASSERT_EQ(c.requests.size(), 1u);  // stream 1 was reset in the read that opened it: never dispatched
+  EXPECT_EQ(c.requests[0]->path, "/next");
+}
+
+// What a client may send after our RST_STREAM (here PROTOCOL_ERROR for a malformed :path) is ignored, and its DATA
+// gives the connection window back: more DATA than the whole window arrives without a flow-control error.
+TEST(ClosedStreamTest, FramesAfterOurResetAreIgnoredAndTheirCreditReturned) {
+  Options options;
+  options.max_concurrent_streams = 1;  // connection window: one stream window (256 KiB)
+  Connection c(options);
+  std::string bytes = ClientPreface() + SettingsAck() +
+                      Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS, 1, RequestHeaderBlock("no-slash"));
+  ASSERT_THAT(c.FeedRaw(bytes), IsOk());
+  std::vector<SentFrame> out = SentFrames(c.ServerOutput());
+  ASSERT_EQ(CountFrames(out, NGHTTP2_RST_STREAM, 1, NGHTTP2_PROTOCOL_ERROR), 1u);
+  size_t window_updates = 0;
+  for (int i = 0; i < 40; ++i) {  // 40 × 16 KiB = 640 KiB, over twice the connection window
+    ASSERT_THAT(c.FeedRaw(Data(1, std::string(16384, 'x'), false) + Priority(1, 0, 16)), IsOk()) << i;
+    out = SentFrames(c.ServerOutput());
+    EXPECT_EQ(CountFrames(out, NGHTTP2_RST_STREAM), 0u) << i;
+    EXPECT_EQ(CountFrames(out, NGHTTP2_GOAWAY), 0u) << i;
+    window_updates += CountFrames(out, NGHTTP2_WINDOW_UPDATE, 0);
+  }
+  EXPECT_GT(window_updates, 0u);
+  EXPECT_EQ(c.codec->counters().closed_stream_frames, 0u);
+  EXPECT_FALSE(c.codec->WantsClose());
+}
+
+TEST(ClosedStreamTest, DataAfterTheClientResetReturnsItsCredit) {
+  Options options;
+  options.max_concurrent_streams = 1;
+  Connection c(options);
+  c.auto_answer = false;
+  ASSERT_THAT(c.FeedRaw(ClientPreface() + SettingsAck() + OpenUpload(1) + RstStream(1, NGHTTP2_CANCEL)), IsOk());
+  c.ServerOutput();
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_THAT(c.FeedRaw(Data(1, std::string(16384, 'x'), false)), IsOk()) << i;
+    EXPECT_EQ(CountFrames(SentFrames(c.ServerOutput()), NGHTTP2_GOAWAY), 0u) << i;
+  }
+  EXPECT_EQ(c.codec->counters().closed_stream_frames, 1u);
+}
+
+// PRIORITY is legal on a closed stream however it closed (RFC 9113 §5.1, §6.3): accepted, the connection serves on.
+TEST(ClosedStreamTest, PriorityOnClosedStreamsIsAccepted) {
+  Connection c;
+  std::string bytes = ClientPreface() + SettingsAck() +
+                      Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1,
+                            RequestHeaderBlock("/answered")) +
+                      OpenUpload(3) + RstStream(3, NGHTTP2_CANCEL) +
+                      Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS, 5, RequestHeaderBlock("no-slash"));
+  ASSERT_THAT(c.FeedRaw(bytes), IsOk());
+  c.ServerOutput();
+  ASSERT_THAT(c.FeedRaw(Priority(1, 0, 16) + Priority(3, 1, 16) + Priority(5, 3, 16) + Priority(7, 5, 16) +
+                        Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 9,
+                              RequestHeaderBlock("/after")) +
+                        Ping(7)),
+              IsOk());
+  const std::vector<SentFrame> out = SentFrames(c.ServerOutput());
+  EXPECT_EQ(CountFrames(out, NGHTTP2_GOAWAY), 0u);
+  EXPECT_EQ(CountFrames(out, NGHTTP2_RST_STREAM), 0u);
+  EXPECT_EQ(CountFrames(out, NGHTTP2_PING, 0), 1u);
+  ASSERT_EQ(c.requests.size(), 2u);  // stream 3, reset in the read that opened it, was never dispatched
+  EXPECT_EQ(c.requests[1]->path, "/after");
+  EXPECT_FALSE(c.codec->WantsClose());
+}
+
+// The rapid-reset defence still counts resets whose streams then get STREAM_CLOSED answers.
+TEST(ClosedStreamTest, ResetsAnsweredWithStreamClosedStillSpendTheResetBudget) {
+  Options options;
+  options.flood.reset_burst = 5;
+  options.flood.reset_rate_per_second = 1;
+  Connection c(options);
+  std::string bytes = ClientPreface() + SettingsAck();
+  for (uint32_t id = 1; id <= 21; id += 2) bytes += OpenUpload(id) + RstStream(id, NGHTTP2_CANCEL) + Data(id, "x", false);
+  EXPECT_THAT(c.FeedRaw(bytes), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("rapid reset")));
+  EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kRapidReset), 1u);
+  EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);
+}
+
 }  // namespace
 }  // namespace apiserve::http2

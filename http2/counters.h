@@ -20,6 +20,7 @@ struct Counters : http::CodecCounters {
   uint64_t pings_received = 0;
   uint64_t settings_received = 0;  // non-ACK SETTINGS frames
   uint64_t priority_frames_received = 0;
+  uint64_t closed_stream_frames = 0;  // DATA/HEADERS on a stream the client reset: RST_STREAM(STREAM_CLOSED)
 };
 
 }  // namespace apiserve::http2
