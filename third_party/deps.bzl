@@ -52,3 +52,5 @@ def apiserve_deps():
            build_file = str(Label("//third_party:zlib.BUILD")))
     _maybe(native.new_local_repository, name = "llhttp", path = "/usr/share",
            build_file = str(Label("//third_party:llhttp.BUILD")))
+    _maybe(native.new_local_repository, name = "yaml", path = "/usr/include",
+           build_file = str(Label("//third_party:yaml.BUILD")))

@@ -13,6 +13,7 @@ PACKAGES=(
   libuv1-dev                 # libuv 1.44 (event loops)
   node-llhttp                # llhttp 8.1 C sources (HTTP/1.1)
   zlib1g-dev                 # gzip for the OpenAPI documents
+  libyaml-dev                # libyaml 0.2.5: kubeconfig/ reads kubeconfig files
   libgtest-dev libgmock-dev  # GoogleTest / GoogleMock 1.12
   curl nghttp2-client openssl python3 python3-h2  # real clients used by the end-to-end tests
   python3-kubernetes         # kube's Python client: drives examples/sample-apiserver end to end
