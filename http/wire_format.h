@@ -16,6 +16,9 @@ absl::string_view HttpDate(absl::Time now);
 // "text/plain; charset=utf-8"; bytes that look binary are "application/octet-stream".
 absl::string_view SniffContentType(absl::string_view body_prefix);
 
+// StatusHasNoBody reports whether a response with `status` never has a body (1xx, 204, 304; RFC 9110 §6.4.1).
+inline bool StatusHasNoBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+
 }  // namespace apiserve::http
 
 #endif  // APISERVE_HTTP_WIRE_FORMAT_H_

@@ -19,5 +19,14 @@ TEST(SniffTest, TextAndBinary) {
   EXPECT_EQ(SniffContentType(std::string("\x00\x01", 2)), "application/octet-stream");
 }
 
+TEST(StatusHasNoBodyTest, InformationalNoContentNotModified) {
+  EXPECT_TRUE(StatusHasNoBody(100));
+  EXPECT_TRUE(StatusHasNoBody(199));
+  EXPECT_TRUE(StatusHasNoBody(204));
+  EXPECT_TRUE(StatusHasNoBody(304));
+  EXPECT_FALSE(StatusHasNoBody(200));
+  EXPECT_FALSE(StatusHasNoBody(205));
+}
+
 }  // namespace
 }  // namespace apiserve::http

@@ -7,7 +7,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "http/chunk_queue.h"
 #include "http/response_writer.h"
+#include "http/wire_format.h"
 #include "http1/response_encoder.h"
 
 namespace apiserve::http1 {
@@ -33,7 +35,6 @@ class Transaction : public http::ResponseSink {
     request_.reset();
     exchange_.reset();
     chunks_.clear();
-    chunk_head_ = 0;
     if (head_bytes_.capacity() > kMaxKeptHeadBytes) {
       std::string().swap(head_bytes_);
     } else {
@@ -59,29 +60,20 @@ class Transaction : public http::ResponseSink {
   void set_dispatched() { dispatched_ = true; }
   bool close_after() const { return close_after_; }
   bool aborted() const { return aborted_; }
-  bool has_output() const { return chunk_head_ < chunks_.size(); }
+  bool has_output() const { return !chunks_.empty(); }
 
   absl::string_view Peek() const {
-    const Chunk& c = chunks_[chunk_head_];
+    const Chunk& c = chunks_.front();
     return c.view.substr(c.offset);
   }
   // Consume takes up to `n` bytes of the front chunk; returns how many it took.
   size_t Consume(size_t n) {
-    Chunk& c = chunks_[chunk_head_];
+    Chunk& c = chunks_.front();
     const size_t take = std::min(n, c.view.size() - c.offset);
     c.offset += take;
     if (c.offset == c.view.size()) {
       const size_t credit = c.drain_credit;
-      c.owned = std::string();  // give a sent chunk's memory back now
-      c.shared.reset();
-      if (++chunk_head_ == chunks_.size()) {
-        chunks_.clear();  // keeps the vector's capacity for the next response
-        chunk_head_ = 0;
-      } else if (chunk_head_ >= kCompactAfterChunks && chunk_head_ * 2 >= chunks_.size()) {
-        // A long stream whose queue never empties (a slow reader): drop the sent chunks so the queue stays small.
-        chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(chunk_head_));
-        chunk_head_ = 0;
-      }
+      chunks_.pop_front();  // gives the sent chunk's memory back now
       if (credit > 0 && exchange_) exchange_->OnBytesDrained(credit);
     }
     return take;
@@ -124,7 +116,6 @@ class Transaction : public http::ResponseSink {
     size_t drain_credit = 0;  // body bytes reported to the exchange once this chunk is written
   };
   static constexpr size_t kMaxKeptHeadBytes = 16 * 1024;
-  static constexpr size_t kCompactAfterChunks = 32;
 
   bool ShouldClose(absl::Span<const http::HeaderField> headers, absl::Span<const http::HeaderField> more = {}) {
     if (codec_->shutting_down_ || codec_->draining_) close_after_ = true;
@@ -153,14 +144,11 @@ class Transaction : public http::ResponseSink {
   bool aborted_ = false;
   BodyFraming framing_ = BodyFraming::kContentLength;
   std::shared_ptr<http::Exchange> exchange_;
-  std::vector<Chunk> chunks_;  // [chunk_head_, size) are still to be written
-  size_t chunk_head_ = 0;
+  http::ChunkQueue<Chunk> chunks_;  // still to be written
   std::string head_bytes_;  // the response head (and a small body): reused by the next request
 };
 
 namespace {
-
-bool StatusHasNoBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
 
 absl::Time NowOf(const http::CodecContext& context) {
   return context.loop != nullptr ? context.loop->Now() : absl::Now();
@@ -170,7 +158,7 @@ absl::Time NowOf(const http::CodecContext& context) {
 
 void Transaction::SendResponse(http::ResponsePtr response, absl::Span<const http::HeaderField> extra_headers) {
   const bool close = ShouldClose(response->headers.fields(), extra_headers);
-  const bool no_body = StatusHasNoBody(response->status);
+  const bool no_body = http::StatusHasNoBody(response->status);
   HeadOptions head;
   head.status = response->status;
   head.framing = no_body ? BodyFraming::kNone : BodyFraming::kContentLength;
@@ -197,7 +185,7 @@ void Transaction::SendHead(int status, http::HeaderMap headers, bool end_stream)
   HeadOptions head;
   head.status = status;
   head.now = NowOf(codec_->context_);
-  if (StatusHasNoBody(status)) {
+  if (http::StatusHasNoBody(status)) {
     framing_ = BodyFraming::kNone;
   } else if (auto length = headers.Get("Content-Length"); length.has_value()) {
     framing_ = BodyFraming::kContentLength;

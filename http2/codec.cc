@@ -12,38 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/logger.h"
+#include "http/chunk_queue.h"
 #include "http/request.h"
 #include "http/response.h"
 
 namespace apiserve::http2 {
 namespace {
-
-// ChunkQueue holds a streamed body's chunks not yet framed: a vector and a read index rather than a std::deque, which
-// allocates a map and a 512-byte node as soon as it is constructed, memory every pooled stream would then keep.
-class ChunkQueue {
- public:
-  bool empty() const { return head_ == chunks_.size(); }
-  const std::string& front() const { return chunks_[head_]; }
-  void push_back(std::string chunk) { chunks_.push_back(std::move(chunk)); }
-  void pop_front() {
-    chunks_[head_++] = std::string();  // give the sent chunk's memory back now
-    if (head_ == chunks_.size()) {
-      chunks_.clear();
-      head_ = 0;
-    } else if (head_ >= 16 && 2 * head_ >= chunks_.size()) {  // a long-lived stream never drains: compact
-      chunks_.erase(chunks_.begin(), chunks_.begin() + static_cast<std::ptrdiff_t>(head_));
-      head_ = 0;
-    }
-  }
-  void clear() {
-    std::vector<std::string>().swap(chunks_);
-    head_ = 0;
-  }
-
- private:
-  std::vector<std::string> chunks_;
-  size_t head_ = 0;
-};
 
 // Frames at least this large are handed to the server straight from nghttp2's buffer; smaller ones are coalesced.
 constexpr size_t kPassThroughBytes = 4096;
@@ -81,7 +55,7 @@ class Stream : public http::ResponseSink, public http::BodySource {
     exchange.reset();
     response.reset();
     response_offset = 0;
-    chunks.clear();
+    chunks.Release();
     chunk_offset = 0;
     trailers.clear();
     header_bytes = 0;
@@ -94,7 +68,7 @@ class Stream : public http::ResponseSink, public http::BodySource {
 
   // --- http::ResponseSink (loop thread, from the exchange) ---
   void SendResponse(http::ResponsePtr r, absl::Span<const http::HeaderField> extra_headers) override {
-    const bool body_allowed = !StatusHasNoBody(r->status);
+    const bool body_allowed = !http::StatusHasNoBody(r->status);
     ResponseHeaderBlock::Extras extras;
     extras.more_headers = extra_headers;
     if (body_allowed) {
@@ -113,7 +87,7 @@ class Stream : public http::ResponseSink, public http::BodySource {
   }
 
   void SendHead(int status, http::HeaderMap headers, bool end_stream) override {
-    no_body = head_request || StatusHasNoBody(status);
+    no_body = head_request || http::StatusHasNoBody(status);
     if (end_stream) answered = true;
     codec_->SubmitHead(this, status, headers, ResponseHeaderBlock::Extras(), /*with_body=*/!end_stream);
     if (end_stream) {
@@ -226,7 +200,7 @@ class Stream : public http::ResponseSink, public http::BodySource {
   bool reset_after_send = false;  // send RST_STREAM(NO_ERROR) once the response is out
   http::ResponsePtr response;     // a whole response being sent, read in place
   size_t response_offset = 0;
-  ChunkQueue chunks;  // streamed body not yet framed
+  http::ChunkQueue<std::string> chunks;  // streamed body not yet framed
   size_t chunk_offset = 0;
   http::HeaderMap trailers;
   Stream* prev = nullptr;

@@ -83,8 +83,6 @@ class Codec : public http::ServerCodec {
   void OnPeerClosed() override;
 
   const Counters& counters() const override { return counters_; }
-  // OpenStreams counts streams the codec still holds (request in progress or response being sent).
-  size_t OpenStreams() const { return open_streams_; }
   // Keeps one pooled stream (nghttp2's blocks are recycled by the loop thread, not kept per connection).
   void ReleaseIdleMemory() override;
   // SettingsAcknowledged reports whether the client acknowledged our SETTINGS.
@@ -153,7 +151,6 @@ class Codec : public http::ServerCodec {
   void SchedulePump(std::shared_ptr<http::RequestBody> body);
   void PumpBodies();
   void OutputReady();
-  void CloseAfterStream(int32_t id);
 
   const http::CodecContext context_;
   const Options options_;
@@ -180,7 +177,6 @@ class Codec : public http::ServerCodec {
   Counters counters_;
   FrameScanner scanner_;
   ClosedStreams closed_streams_;
-  uint64_t priority_budget_ = 0;
   uint32_t consecutive_empty_data_ = 0;
   uint8_t last_frame_type_ = 0;
   double reset_tokens_ = 0;

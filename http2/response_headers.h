@@ -32,8 +32,6 @@ namespace apiserve::http2 {
 using ::apiserve::http::HttpDate;
 using ::apiserve::http::SniffContentType;
 
-// StatusHasNoBody reports whether a response with `status` never has a body (1xx, 204, 304).
-inline bool StatusHasNoBody(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
 
 class ResponseHeaderBlock {
  public:

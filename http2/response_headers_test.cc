@@ -82,12 +82,5 @@ TEST(ResponseHeaderBlockTest, Trailers) {
   EXPECT_THAT(Fields(block), ElementsAre(Pair("grpc-status", "0")));
 }
 
-TEST(ResponseHeaderBlockTest, NoBodyStatuses) {
-  EXPECT_TRUE(StatusHasNoBody(204));
-  EXPECT_TRUE(StatusHasNoBody(304));
-  EXPECT_TRUE(StatusHasNoBody(100));
-  EXPECT_FALSE(StatusHasNoBody(200));
-}
-
 }  // namespace
 }  // namespace apiserve::http2

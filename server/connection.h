@@ -232,7 +232,6 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   void UpdateTimer();
   void OnTimeout();
   void StartClose(bool graceful, bool linger);
-  void FinishClose();
   void UpdateReading();
   // TrackIdle keeps this connection's place in its set's idle list (only under a ConnectionLimit): in it while
   // `idle`, moved to the end when `restarted` (a request came and went).
