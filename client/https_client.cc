@@ -15,10 +15,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "base/mutex.h"
 #include "base/status_macros.h"
@@ -45,7 +45,7 @@ constexpr size_t kReadBufferSize = 64 * 1024;
 // Configuration.
 
 struct Target {
-  std::string host;       // without brackets
+  std::string host;  // without brackets
   int port = 443;
   std::string authority;  // host[:port] as sent in Host / :authority
   std::string address;    // "host:port" for messages ("[::1]:port" for IPv6)
@@ -90,8 +90,7 @@ absl::StatusOr<Target> ParseHost(absl::string_view url) {
   return target;
 }
 
-absl::StatusOr<std::vector<bssl::UniquePtr<X509>>> ParseCertificates(absl::string_view pem,
-                                                                     absl::string_view what) {
+absl::StatusOr<std::vector<bssl::UniquePtr<X509>>> ParseCertificates(absl::string_view pem, absl::string_view what) {
   bssl::UniquePtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return tls::SslError("BIO_new_mem_buf");
   std::vector<bssl::UniquePtr<X509>> certs;
@@ -192,13 +191,13 @@ absl::Status ValidateRequest(const Request& request) {
     return absl::InvalidArgumentError(absl::StrCat("invalid method \"", absl::CEscape(request.method), "\""));
   }
   if (request.path.empty() || request.path[0] != '/') {
-    return absl::InvalidArgumentError(absl::StrCat("invalid path \"", absl::CEscape(request.path),
-                                                   "\": must start with '/'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid path \"", absl::CEscape(request.path), "\": must start with '/'"));
   }
   for (const char c : request.path) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid path \"", absl::CEscape(request.path),
-                                                     "\": control character or space"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid path \"", absl::CEscape(request.path), "\": control character or space"));
     }
   }
   for (const auto& [name, value] : request.headers) {
@@ -251,9 +250,9 @@ struct Call {
 
   // I/O thread state.
   bool finished = false;
-  bool queued = false;      // in Core::pending_
-  bool retried = false;     // retried once already
-  bool head_seen = false;   // a final status arrived
+  bool queued = false;     // in Core::pending_
+  bool retried = false;    // retried once already
+  bool head_seen = false;  // a final status arrived
   bool watch_head_delivered = false;
   bool any_response = false;  // any response byte arrived
   Response response;
@@ -382,7 +381,10 @@ class Connection {
 class Core {
  public:
   Core(ClientConfig config, Target target, bssl::UniquePtr<SSL_CTX> ctx, std::string token)
-      : config_(std::move(config)), target_(std::move(target)), ctx_(std::move(ctx)), file_token_(std::move(token)),
+      : config_(std::move(config)),
+        target_(std::move(target)),
+        ctx_(std::move(ctx)),
+        file_token_(std::move(token)),
         file_token_read_(absl::Now()) {
     server_name_ = config_.tls_server_name.empty() ? target_.host : config_.tls_server_name;
     user_agent_ = config_.user_agent.empty() ? std::string(kDefaultUserAgent) : config_.user_agent;
@@ -451,9 +453,8 @@ void Connection::Open() {
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV;
   const std::string port = absl::StrCat(core_->target().port);
-  const int rc =
-      uv_getaddrinfo(core_->loop(), &resolve_, &Connection::OnResolved, core_->target().host.c_str(), port.c_str(),
-                     &hints);
+  const int rc = uv_getaddrinfo(core_->loop(), &resolve_, &Connection::OnResolved, core_->target().host.c_str(),
+                                port.c_str(), &hints);
   if (rc != 0) {
     Close(absl::UnavailableError(absl::StrCat("lookup ", core_->target().host, ": ", uv_strerror(rc))));
     return;
@@ -472,8 +473,8 @@ void Connection::OnResolved(uv_getaddrinfo_t* request, int status, addrinfo* res
     return;
   }
   if (status != 0 || result == nullptr) {
-    self->Close(absl::UnavailableError(absl::StrCat("lookup ", self->core_->target().host, ": ",
-                                                    status != 0 ? uv_strerror(status) : "no address")));
+    self->Close(absl::UnavailableError(
+        absl::StrCat("lookup ", self->core_->target().host, ": ", status != 0 ? uv_strerror(status) : "no address")));
     return;
   }
   if (const int rc = uv_tcp_init(self->core_->loop(), &self->tcp_); rc != 0) {
@@ -487,8 +488,7 @@ void Connection::OnResolved(uv_getaddrinfo_t* request, int status, addrinfo* res
   self->state_ = State::kConnecting;
   self->connect_.data = self;
   // The first address (Go dials the others on failure; a cluster's API server address is one IP).
-  if (const int rc = uv_tcp_connect(&self->connect_, &self->tcp_, result->ai_addr, &Connection::OnConnected);
-      rc != 0) {
+  if (const int rc = uv_tcp_connect(&self->connect_, &self->tcp_, result->ai_addr, &Connection::OnConnected); rc != 0) {
     self->Close(absl::UnavailableError(
         absl::StrCat("dial tcp ", self->core_->target().address, ": connect: ", uv_strerror(rc))));
     return;
@@ -535,8 +535,8 @@ void Connection::OnConnected(uv_connect_t* request, int status) {
       return self->Close(tls::SslError("X509_VERIFY_PARAM_set1_host"));
     }
   }
-  if (const int rc = uv_read_start(reinterpret_cast<uv_stream_t*>(&self->tcp_), &Connection::OnAlloc,
-                                   &Connection::OnRead);
+  if (const int rc =
+          uv_read_start(reinterpret_cast<uv_stream_t*>(&self->tcp_), &Connection::OnAlloc, &Connection::OnRead);
       rc != 0) {
     return self->Close(absl::UnavailableError(absl::StrCat("uv_read_start: ", uv_strerror(rc))));
   }
@@ -557,8 +557,8 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     return;
   }
   if (nread < 0) {
-    self->Close(absl::UnavailableError(absl::StrCat("read tcp ", self->core_->target().address, ": ",
-                                                    uv_strerror(static_cast<int>(nread)))));
+    self->Close(absl::UnavailableError(
+        absl::StrCat("read tcp ", self->core_->target().address, ": ", uv_strerror(static_cast<int>(nread)))));
     return;
   }
   if (nread == 0) return;
@@ -580,9 +580,9 @@ void Connection::OnPeerClosed() {
   }
   const bool quiet = state_ == State::kReady && Idle();
   Close(quiet ? absl::OkStatus()
-              : absl::UnavailableError(absl::StrCat("connection to ", core_->target().address,
-                                                    state_ == State::kHandshaking ? " closed during the TLS handshake"
-                                                                                  : " closed by the server")));
+              : absl::UnavailableError(absl::StrCat(
+                    "connection to ", core_->target().address,
+                    state_ == State::kHandshaking ? " closed during the TLS handshake" : " closed by the server")));
 }
 
 void Connection::Process() {
@@ -618,9 +618,9 @@ absl::Status Connection::Handshake(bool* done) {
   const long verify = SSL_get_verify_result(ssl_.get());
   if (verify != X509_V_OK) {
     ERR_clear_error();
-    return absl::UnavailableError(absl::StrCat(prefix, "certificate verify failed: ",
-                                               X509_verify_cert_error_string(verify), " (server name \"",
-                                               core_->server_name(), "\")"));
+    return absl::UnavailableError(absl::StrCat(prefix,
+                                               "certificate verify failed: ", X509_verify_cert_error_string(verify),
+                                               " (server name \"", core_->server_name(), "\")"));
   }
   return absl::UnavailableError(absl::StrCat(prefix, tls::ConsumeSslErrors()));
 }
@@ -651,8 +651,8 @@ absl::Status Connection::ReadApplicationData() {
     const int n = SSL_read(ssl_.get(), buffer, sizeof(buffer));
     if (n > 0) {
       if (protocol_ == Protocol::kHttp2) {
-        const ssize_t rc = nghttp2_session_mem_recv(session_.get(), reinterpret_cast<const uint8_t*>(buffer),
-                                                    static_cast<size_t>(n));
+        const ssize_t rc =
+            nghttp2_session_mem_recv(session_.get(), reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n));
         if (rc < 0) {
           if (!callback_error_.ok()) return callback_error_;
           return absl::UnavailableError(absl::StrCat("HTTP/2 error from ", core_->target().address, ": ",
@@ -705,8 +705,7 @@ absl::Status Connection::Write(absl::string_view data) {
   auto* write = new WriteRequest{{}, std::string(data)};
   write->request.data = this;
   uv_buf_t buf = uv_buf_init(write->data.data(), static_cast<unsigned>(write->data.size()));
-  if (const int rc = uv_write(&write->request, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1,
-                              &Connection::OnWritten);
+  if (const int rc = uv_write(&write->request, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Connection::OnWritten);
       rc != 0) {
     delete write;
     return absl::UnavailableError(absl::StrCat("write tcp ", core_->target().address, ": ", uv_strerror(rc)));
@@ -724,8 +723,8 @@ void Connection::OnWritten(uv_write_t* request, int status) {
     return;
   }
   if (status != 0) {
-    self->Close(absl::UnavailableError(
-        absl::StrCat("write tcp ", self->core_->target().address, ": ", uv_strerror(status))));
+    self->Close(
+        absl::UnavailableError(absl::StrCat("write tcp ", self->core_->target().address, ": ", uv_strerror(status))));
   }
 }
 
@@ -740,8 +739,7 @@ void Connection::Close(const absl::Status& status) {
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &Connection::OnClosed);
   }
   const absl::Status failure =
-      status.ok() ? absl::UnavailableError(absl::StrCat("connection to ", core_->target().address, " closed"))
-                  : status;
+      status.ok() ? absl::UnavailableError(absl::StrCat("connection to ", core_->target().address, " closed")) : status;
   // Fail or retry the calls bound to this connection.
   std::vector<CallPtr> calls;
   if (h1_call_ != nullptr) calls.push_back(std::move(h1_call_));
@@ -1013,9 +1011,9 @@ int Connection::OnStreamClose(nghttp2_session*, int32_t stream_id, uint32_t erro
     self->core_->Retry(call);
     return 0;
   }
-  self->core_->Finish(call.get(), absl::UnavailableError(absl::StrCat(
-                                      "stream ", stream_id, " to ", self->core_->target().address,
-                                      " reset: ", nghttp2_http2_strerror(error_code))));
+  self->core_->Finish(call.get(),
+                      absl::UnavailableError(absl::StrCat("stream ", stream_id, " to ", self->core_->target().address,
+                                                          " reset: ", nghttp2_http2_strerror(error_code))));
   return 0;
 }
 
@@ -1038,8 +1036,8 @@ const llhttp_settings_t* Connection::Http1Settings() {
 
 absl::Status Connection::SubmitHttp1(const CallPtr& call) {
   const Request& request = call->request;
-  std::string out = absl::StrCat(request.method, " ", request.path, " HTTP/1.1\r\nHost: ", core_->target().authority,
-                                 "\r\n");
+  std::string out =
+      absl::StrCat(request.method, " ", request.path, " HTTP/1.1\r\nHost: ", core_->target().authority, "\r\n");
   if (!HasHeader(request, "user-agent")) absl::StrAppend(&out, "User-Agent: ", core_->user_agent(), "\r\n");
   if (!HasHeader(request, "authorization")) {
     if (const std::string token = core_->Token(); !token.empty()) {
@@ -1197,8 +1195,8 @@ void Core::OnTimeout(uv_timer_t* timer) {
   const absl::Duration timeout =
       call->request.timeout > absl::ZeroDuration() ? call->request.timeout : core->config_.default_timeout;
   core->Finish(call, absl::DeadlineExceededError(absl::StrCat(call->description, ": timed out after ",
-                                                             absl::FormatDuration(timeout),
-                                                             call->head_seen ? "" : " waiting for the response")));
+                                                              absl::FormatDuration(timeout),
+                                                              call->head_seen ? "" : " waiting for the response")));
 }
 
 void Core::StopTimer(Call* call) {
@@ -1225,8 +1223,9 @@ void Core::Finish(Call* call, absl::StatusOr<Response> result) {
   StopTimer(call);
   if (call->queued) {
     call->queued = false;
-    pending_.erase(std::remove_if(pending_.begin(), pending_.end(), [call](const CallPtr& c) { return c.get() == call; }),
-                   pending_.end());
+    pending_.erase(
+        std::remove_if(pending_.begin(), pending_.end(), [call](const CallPtr& c) { return c.get() == call; }),
+        pending_.end());
   }
   CallPtr keep;
   if (auto it = live_.find(call); it != live_.end()) {
@@ -1244,9 +1243,8 @@ void Core::Finish(Call* call, absl::StatusOr<Response> result) {
       sinks->done = nullptr;
     });
   } else {
-    call->executor->Post([done = std::move(call->done), result = std::move(result)]() mutable {
-      done(std::move(result));
-    });
+    call->executor->Post(
+        [done = std::move(call->done), result = std::move(result)]() mutable { done(std::move(result)); });
   }
 }
 
@@ -1419,9 +1417,8 @@ class HttpsClient : public HttpClient {
         if (sinks->done) sinks->done(std::move(status));
       });
     } else {
-      call.executor->Post([done = std::move(call.done), status = std::move(status)]() mutable {
-        done(std::move(status));
-      });
+      call.executor->Post(
+          [done = std::move(call.done), status = std::move(status)]() mutable { done(std::move(status)); });
     }
   }
 

@@ -105,7 +105,7 @@ class HttpsClientTest : public ::testing::Test {
   }
 
   // StartServer serves `handler_` over TLS with h2 (or only HTTP/1.1), with an optional client-CA requirement.
-  int StartServer(bool http2, X509* client_ca = nullptr) {
+  int StartServer(bool http2, X509* client_ca = nullptr, absl::Duration idle_timeout = absl::Seconds(90)) {
     auto ctx = server::MakeTestSslCtx(cert_, http2);
     EXPECT_THAT(ctx, IsOk());
     if (client_ca != nullptr) {
@@ -115,6 +115,7 @@ class HttpsClientTest : public ::testing::Test {
     server::ServingOptions options;
     options.bind_address = "127.0.0.1";
     options.port = 0;
+    options.connection.idle_timeout = idle_timeout;
     server::TlsHooks hooks;
     hooks.inspect = [this](SSL* ssl, http::ConnectionInfo*) {
       bssl::UniquePtr<X509> peer(SSL_get_peer_certificate(ssl));
@@ -123,8 +124,8 @@ class HttpsClientTest : public ::testing::Test {
         peer_cn_ = tls::testing::CommonNameOf(peer.get());
       }
     };
-    auto served = server::SecureServer::Serve(
-        options, ctx->get(), handler_, server::DefaultCodecFactory(http1::Options(), http2::Options()), hooks);
+    auto served = server::SecureServer::Serve(options, ctx->get(), handler_,
+                                              server::DefaultCodecFactory(http1::Options(), http2::Options()), hooks);
     EXPECT_THAT(served, IsOk());
     ctxs_.push_back(*std::move(ctx));
     servers_.push_back(*std::move(served));
@@ -146,11 +147,10 @@ class HttpsClientTest : public ::testing::Test {
 
   absl::StatusOr<Response> Call(HttpClient& client, Request request) {
     Waiter<absl::StatusOr<Response>> waiter;
-    client.Do(std::move(request), &caller_,
-              [&waiter, this](absl::StatusOr<Response> response) {
-                EXPECT_TRUE(caller_.IsExecutorThread());
-                waiter.Set(std::move(response));
-              });
+    client.Do(std::move(request), &caller_, [&waiter, this](absl::StatusOr<Response> response) {
+      EXPECT_TRUE(caller_.IsExecutorThread());
+      waiter.Set(std::move(response));
+    });
     return waiter.Wait();
   }
 
@@ -177,6 +177,11 @@ class HttpsClientTest : public ::testing::Test {
   // events and stays open; /watch-end streams two and ends.
   http::HandlerPtr handler_ = http::HandlerFunc([this](http::RequestPtr request, http::ResponseWriter writer) {
     ++requests_;
+    if (request->path == "/hang") {  // never answered (until the server stops)
+      std::lock_guard<std::mutex> lock(mu_);
+      watch_writers_.push_back(std::make_unique<http::ResponseWriter>(std::move(writer)));
+      return;
+    }
     if (request->path == "/watch" || request->path == "/watch-end") {
       http::HeaderMap headers;
       headers.Add("Content-Type", "application/json");
@@ -381,10 +386,10 @@ TEST_F(HttpsClientTest, BadCaIsUnavailableNamingVerification) {
   config.ca_pem = other->cert_pem;
   auto client = NewClient(config);
   ASSERT_NE(client, nullptr);
-  EXPECT_THAT(Call(*client, Get("/x")),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       HasSubstr(absl::StrCat("TLS handshake with 127.0.0.1:", port,
-                                              " failed: certificate verify failed: "))));
+  EXPECT_THAT(
+      Call(*client, Get("/x")),
+      StatusIs(absl::StatusCode::kUnavailable,
+               HasSubstr(absl::StrCat("TLS handshake with 127.0.0.1:", port, " failed: certificate verify failed: "))));
 }
 
 TEST_F(HttpsClientTest, WrongServerNameIsUnavailable) {
@@ -393,9 +398,10 @@ TEST_F(HttpsClientTest, WrongServerNameIsUnavailable) {
   config.tls_server_name = "not-localhost.example";
   auto client = NewClient(config);
   ASSERT_NE(client, nullptr);
-  EXPECT_THAT(Call(*client, Get("/x")),
-              StatusIs(absl::StatusCode::kUnavailable,
-                       HasSubstr("certificate verify failed: Hostname mismatch (server name \"not-localhost.example\")")));
+  EXPECT_THAT(
+      Call(*client, Get("/x")),
+      StatusIs(absl::StatusCode::kUnavailable,
+               HasSubstr("certificate verify failed: Hostname mismatch (server name \"not-localhost.example\")")));
   // The right name (a DNS SAN of the certificate) works against the IP.
   config.tls_server_name = "localhost";
   auto good = NewClient(config);
@@ -426,6 +432,29 @@ TEST_F(HttpsClientTest, SilentServerTimesOut) {
                                     "/slow: timed out after 200ms waiting for the response")));
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
 }
+
+class HangTest : public HttpsClientTest, public ::testing::WithParamInterface<bool> {};
+
+// A request the server never answers times out; HTTP/2 resets only that stream and keeps the connection, HTTP/1.1
+// must close it.
+TEST_P(HangTest, TimeoutThenTheNextRequestWorks) {
+  const bool http2 = GetParam();
+  const int port = StartServer(http2);
+  auto client = NewClient(Config(port));
+  ASSERT_NE(client, nullptr);
+  ASSERT_THAT(Call(*client, Get("/warm")), IsOk());
+  Request hang = Get("/hang");
+  hang.timeout = absl::Milliseconds(150);
+  EXPECT_THAT(Call(*client, std::move(hang)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("/hang: timed out after 150ms")));
+  auto response = Call(*client, Get("/after"));
+  ASSERT_THAT(response, IsOk());
+  EXPECT_THAT(response->body, HasSubstr("GET /after "));
+  EXPECT_EQ(servers_[0]->Counters().accepted.Value(), http2 ? 1u : 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, HangTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) { return param.param ? "Http2" : "Http1"; });
 
 TEST_F(HttpsClientTest, BadRequestsAreInvalidArgument) {
   const int port = StartServer(/*http2=*/true);
@@ -459,11 +488,9 @@ TEST_F(HttpsClientTest, BadConfigIsInvalidArgument) {
   EXPECT_THAT(NewHttpClient(config), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("bad port")));
   config.host = "https://[::1]:6443";
   config.ca_pem = "not a certificate";
-  EXPECT_THAT(NewHttpClient(config),
-              StatusIs(absl::StatusCode::kInvalidArgument, "ca_pem: no PEM certificate found"));
+  EXPECT_THAT(NewHttpClient(config), StatusIs(absl::StatusCode::kInvalidArgument, "ca_pem: no PEM certificate found"));
   config.ca_file = "/nonexistent/ca.crt";
-  EXPECT_THAT(NewHttpClient(config),
-              StatusIs(absl::StatusCode::kInvalidArgument, "both ca_pem and ca_file are set"));
+  EXPECT_THAT(NewHttpClient(config), StatusIs(absl::StatusCode::kInvalidArgument, "both ca_pem and ca_file are set"));
   config.ca_pem.clear();
   EXPECT_THAT(NewHttpClient(config), StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/ca.crt")));
 }
@@ -573,7 +600,39 @@ TEST_F(HttpsClientTest, DestroyingTheClientCancelsPendingCalls) {
   EXPECT_THAT(waiter.Wait(), StatusIs(absl::StatusCode::kCancelled, "the client was destroyed"));
 }
 
-TEST_F(HttpsClientTest, ServerClosingAnIdleConnectionIsRedialled) {
+class IdleCloseTest : public HttpsClientTest, public ::testing::WithParamInterface<bool> {};
+
+// The server closes idle connections (HTTP/1.1: close; HTTP/2: GOAWAY): the next request dials a new one.
+TEST_P(IdleCloseTest, NextRequestRedials) {
+  const int port = StartServer(/*http2=*/GetParam(), nullptr, absl::Milliseconds(100));
+  auto client = NewClient(Config(port));
+  ASSERT_NE(client, nullptr);
+  ASSERT_THAT(Call(*client, Get("/1")), IsOk());
+  absl::SleepFor(absl::Milliseconds(400));
+  auto response = Call(*client, Get("/2"));
+  ASSERT_THAT(response, IsOk());
+  EXPECT_THAT(response->body, HasSubstr("GET /2 "));
+  EXPECT_EQ(servers_[0]->Counters().accepted.Value(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, IdleCloseTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) { return param.param ? "Http2" : "Http1"; });
+
+// The client's own idle timeout closes the connection; the next request dials again.
+TEST_F(HttpsClientTest, ClientClosesIdleConnections) {
+  const int port = StartServer(/*http2=*/true);
+  ClientConfig config = Config(port);
+  config.idle_connection_timeout = absl::Milliseconds(50);
+  auto client = NewClient(config);
+  ASSERT_NE(client, nullptr);
+  ASSERT_THAT(Call(*client, Get("/1")), IsOk());
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(servers_[0]->OpenConnections(), 0u);
+  ASSERT_THAT(Call(*client, Get("/2")), IsOk());
+  EXPECT_EQ(servers_[0]->Counters().accepted.Value(), 2u);
+}
+
+TEST_F(HttpsClientTest, ServerGoneIsUnavailable) {
   const int port = StartServer(/*http2=*/false);
   auto client = NewClient(Config(port));
   ASSERT_NE(client, nullptr);

@@ -111,16 +111,14 @@ absl::StatusOr<client::ClientConfig> ParseKubeconfig(absl::string_view content, 
   }
   ASSIGN_OR_RETURN(std::string current, reader.String(root, "current-context", "current-context"));
   if (current.empty()) return reader.Error("current-context", "not set");
-  ASSIGN_OR_RETURN(const YamlNode* context,
-                   reader.Named(root, "contexts", "context", current, "current-context"));
+  ASSIGN_OR_RETURN(const YamlNode* context, reader.Named(root, "contexts", "context", current, "current-context"));
   ASSIGN_OR_RETURN(std::string cluster_name, reader.String(*context, "cluster", "context.cluster"));
   ASSIGN_OR_RETURN(std::string user_name, reader.String(*context, "user", "context.user"));
   if (cluster_name.empty()) {
     return reader.Error(absl::StrCat("contexts[\"", current, "\"].cluster"), "not set");
   }
-  ASSIGN_OR_RETURN(const YamlNode* cluster,
-                   reader.Named(root, "clusters", "cluster", cluster_name,
-                                absl::StrCat("contexts[\"", current, "\"].cluster")));
+  ASSIGN_OR_RETURN(const YamlNode* cluster, reader.Named(root, "clusters", "cluster", cluster_name,
+                                                         absl::StrCat("contexts[\"", current, "\"].cluster")));
 
   client::ClientConfig config;
   const std::string cp = absl::StrCat("clusters[\"", cluster_name, "\"].cluster.");
@@ -129,14 +127,13 @@ absl::StatusOr<client::ClientConfig> ParseKubeconfig(absl::string_view content, 
   if (!absl::StartsWith(config.host, "https://")) {
     return reader.Error(cp + "server", absl::StrCat("\"", config.host, "\": only https:// servers are supported"));
   }
-  ASSIGN_OR_RETURN(config.ca_pem, reader.Base64(*cluster, "certificate-authority-data",
-                                                cp + "certificate-authority-data"));
+  ASSIGN_OR_RETURN(config.ca_pem,
+                   reader.Base64(*cluster, "certificate-authority-data", cp + "certificate-authority-data"));
   ASSIGN_OR_RETURN(std::string ca_file, reader.String(*cluster, "certificate-authority", cp + "certificate-authority"));
   // clientcmd: the data wins over the file when both are set.
   if (config.ca_pem.empty()) config.ca_file = reader.Resolve(ca_file);
   ASSIGN_OR_RETURN(config.tls_server_name, reader.String(*cluster, "tls-server-name", cp + "tls-server-name"));
-  ASSIGN_OR_RETURN(bool insecure,
-                   reader.Bool(*cluster, "insecure-skip-tls-verify", cp + "insecure-skip-tls-verify"));
+  ASSIGN_OR_RETURN(bool insecure, reader.Bool(*cluster, "insecure-skip-tls-verify", cp + "insecure-skip-tls-verify"));
   if (insecure) {
     return reader.Error(cp + "insecure-skip-tls-verify",
                         "not supported: the cluster's certificate must be verified (set certificate-authority or "
@@ -147,8 +144,8 @@ absl::StatusOr<client::ClientConfig> ParseKubeconfig(absl::string_view content, 
 
   if (!user_name.empty()) {
     const std::string up = absl::StrCat("users[\"", user_name, "\"].user.");
-    ASSIGN_OR_RETURN(const YamlNode* user, reader.Named(root, "users", "user", user_name,
-                                                        absl::StrCat("contexts[\"", current, "\"].user")));
+    ASSIGN_OR_RETURN(const YamlNode* user,
+                     reader.Named(root, "users", "user", user_name, absl::StrCat("contexts[\"", current, "\"].user")));
     for (absl::string_view unsupported : {"exec", "auth-provider", "username", "password", "as", "impersonate"}) {
       const YamlNode* value = user->Find(unsupported);
       if (value != nullptr && value->kind != YamlNode::Kind::kNull) {
@@ -208,8 +205,7 @@ absl::StatusOr<client::ClientConfig> InClusterConfig(absl::string_view dir) {
   return config;
 }
 
-absl::StatusOr<client::ClientConfig> DelegatingClientConfig(const std::string& kubeconfig_path,
-                                                            absl::string_view dir) {
+absl::StatusOr<client::ClientConfig> DelegatingClientConfig(const std::string& kubeconfig_path, absl::string_view dir) {
   if (!kubeconfig_path.empty()) return LoadKubeconfig(kubeconfig_path);
   return InClusterConfig(dir);
 }

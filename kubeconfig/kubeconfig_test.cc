@@ -36,14 +36,16 @@ class KubeconfigTest : public ::testing::Test {
                                 const std::string& current = "main") {
     return absl::StrCat(R"(apiVersion: v1
 kind: Config
-current-context: )", current, R"(
+current-context: )",
+                        current, R"(
 clusters:
 - name: other
   cluster:
     server: https://other:1
 - name: main-cluster
   cluster:
-)", cluster, R"(
+)",
+                        cluster, R"(
 contexts:
 - name: other
   context: {cluster: other, user: other}
@@ -57,7 +59,8 @@ users:
   user: {token: nope}
 - name: main-user
   user:
-)", user, "\n");
+)",
+                        user, "\n");
   }
 
   static std::string B64(const std::string& s) { return absl::Base64Escape(s); }
@@ -71,11 +74,12 @@ users:
 TEST_F(KubeconfigTest, DataForm) {
   const std::string path = dir_.Write(
       "kubeconfig", Kubeconfig(absl::StrCat("    server: https://10.0.0.1:6443\n"
-                                            "    certificate-authority-data: ", B64(ca_pem_), "\n"
+                                            "    certificate-authority-data: ",
+                                            B64(ca_pem_),
+                                            "\n"
                                             "    tls-server-name: kubernetes.default.svc"),
                                absl::StrCat("    client-certificate-data: ", B64(cert_pem_), "\n",
-                                            "    client-key-data: ", B64(key_pem_), "\n",
-                                            "    token: abc.def")));
+                                            "    client-key-data: ", B64(key_pem_), "\n", "    token: abc.def")));
   auto config = LoadKubeconfig(path);
   ASSERT_THAT(config, IsOk());
   EXPECT_EQ(config->host, "https://10.0.0.1:6443");
@@ -98,8 +102,8 @@ TEST_F(KubeconfigTest, FileFormWithRelativePaths) {
       dir_.Write("kubeconfig", Kubeconfig("    server: https://api.example:443\n"
                                           "    certificate-authority: ca.crt",
                                           absl::StrCat("    client-certificate: client.crt\n"
-                                                       "    client-key: ", dir_.Join("client.key"), "\n",
-                                                       "    tokenFile: ./token")));
+                                                       "    client-key: ",
+                                                       dir_.Join("client.key"), "\n", "    tokenFile: ./token")));
   auto config = LoadKubeconfig(path);
   ASSERT_THAT(config, IsOk());
   EXPECT_EQ(config->ca_file, dir_.path() + "/ca.crt");
@@ -112,17 +116,15 @@ TEST_F(KubeconfigTest, FileFormWithRelativePaths) {
 TEST_F(KubeconfigTest, MissingReferencedFileIsNotFound) {
   const std::string path = dir_.Write(
       "kubeconfig", Kubeconfig("    server: https://a:1\n    certificate-authority: nowhere/ca.crt", "    token: x"));
-  EXPECT_THAT(LoadKubeconfig(path),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr(dir_.path() + "/nowhere/ca.crt")));
+  EXPECT_THAT(LoadKubeconfig(path), StatusIs(absl::StatusCode::kNotFound, HasSubstr(dir_.path() + "/nowhere/ca.crt")));
   EXPECT_THAT(LoadKubeconfig(dir_.Join("absent")), StatusIs(absl::StatusCode::kNotFound, HasSubstr("absent")));
 }
 
 TEST_F(KubeconfigTest, MissingContextIsNamed) {
   const std::string path =
       dir_.Write("kubeconfig", Kubeconfig("    server: https://a:1", "    token: x", /*current=*/"gone"));
-  EXPECT_THAT(LoadKubeconfig(path),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       path + ": current-context: no context named \"gone\" in contexts"));
+  EXPECT_THAT(LoadKubeconfig(path), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             path + ": current-context: no context named \"gone\" in contexts"));
   const std::string unset = dir_.Write("unset", "apiVersion: v1\nclusters: []\n");
   EXPECT_THAT(LoadKubeconfig(unset),
               StatusIs(absl::StatusCode::kInvalidArgument, unset + ": current-context: not set"));
@@ -172,10 +174,11 @@ TEST_F(KubeconfigTest, ExecCredentialsAreRejected) {
 }
 
 TEST_F(KubeconfigTest, CertificateWithoutKeyIsRejected) {
-  const std::string path = dir_.Write(
-      "kubeconfig", Kubeconfig("    server: https://a:1", absl::StrCat("    client-certificate-data: ", B64(cert_pem_))));
-  EXPECT_THAT(LoadKubeconfig(path), StatusIs(absl::StatusCode::kInvalidArgument,
-                                             HasSubstr("users[\"main-user\"].user.client-key: missing")));
+  const std::string path =
+      dir_.Write("kubeconfig",
+                 Kubeconfig("    server: https://a:1", absl::StrCat("    client-certificate-data: ", B64(cert_pem_))));
+  EXPECT_THAT(LoadKubeconfig(path),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("users[\"main-user\"].user.client-key: missing")));
 }
 
 class InClusterTest : public KubeconfigTest {

@@ -71,8 +71,7 @@ struct Converter {
       }
       case YAML_SEQUENCE_NODE: {
         out->kind = YamlNode::Kind::kSequence;
-        for (yaml_node_item_t* item = node->data.sequence.items.start; item < node->data.sequence.items.top;
-             ++item) {
+        for (yaml_node_item_t* item = node->data.sequence.items.start; item < node->data.sequence.items.top; ++item) {
           yaml_node_t* child = yaml_document_get_node(document, *item);
           if (child == nullptr) return Error(out->line, "dangling sequence item");
           out->items.emplace_back();
@@ -90,8 +89,7 @@ struct Converter {
             return Error(static_cast<int>(key->start_mark.line) + 1, "mapping key is not a scalar");
           }
           out->pairs.emplace_back(
-              std::string(reinterpret_cast<const char*>(key->data.scalar.value), key->data.scalar.length),
-              YamlNode());
+              std::string(reinterpret_cast<const char*>(key->data.scalar.value), key->data.scalar.length), YamlNode());
           if (absl::Status status = Convert(value, depth + 1, &out->pairs.back().second); !status.ok()) {
             return status;
           }
