@@ -9,6 +9,7 @@
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "http/codec_test_peer.h"
 #include "http/handler.h"
 #include "http/response.h"
 
@@ -21,33 +22,16 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-// A connection under test: the codec, a loop, a handler that records requests and keeps their writers (so tests
-// choose when and how to answer), and the output read so far.
-class Connection : public http::CodecCallbacks {
- public:
-  explicit Connection(Options options = Options()) {
-    handler_ = http::HandlerFunc([this](http::RequestPtr request, http::ResponseWriter writer) {
-      requests.push_back(request);
-      if (auto_answer) {
-        // Reads the body first (at once without one), then answers with its size.
-        http::ReadBody(request, [request, writer = std::move(writer)](absl::Status) mutable {
-          http::Response response =
-              http::TextResponse(200, absl::StrCat(request->method, " ", request->path, " ", request->body.size()));
-          writer.Send(std::move(response)).IgnoreError();
-        });
-      } else {
-        writers.push_back(std::move(writer));
-      }
-    });
-    http::CodecContext context;
-    context.loop = &loop;
-    context.handler = handler_.get();
-    context.callbacks = this;
-    context.connection = std::make_shared<http::ConnectionInfo>();
-    codec = std::make_unique<Codec>(context, options);
-  }
+// IsRejected matches what Feed returns once the codec answered a malformed request with an error and is closing.
+::testing::Matcher<const absl::Status&> IsRejected() {
+  return base::StatusIs(absl::StatusCode::kInvalidArgument,
+                        HasSubstr("malformed HTTP/1.1 request: answered with an error and closing"));
+}
 
-  void OnOutputReady() override { ++output_ready; }
+// A connection under test: the codec and its peer (http::CodecTestPeer: loop, recording handler, callbacks).
+class Connection : public http::CodecTestPeer {
+ public:
+  explicit Connection(Options options = Options()) { codec = std::make_unique<Codec>(Context(), options); }
 
   // Feed sends `input` whole or one byte at a time, then runs the loop.
   absl::Status Feed(absl::string_view input, bool byte_by_byte = false) {
@@ -64,25 +48,10 @@ class Connection : public http::CodecCallbacks {
     return status;
   }
 
-  // Drain reads all available output (replacing the Date value, which changes with the clock).
-  std::string Drain() {
-    std::string out;
-    for (absl::string_view chunk = codec->PeekOutput(); !chunk.empty(); chunk = codec->PeekOutput()) {
-      out.append(chunk.data(), chunk.size());
-      codec->ConsumeOutput(chunk.size());
-    }
-    return out;
-  }
+  // Drain reads all available output.
+  std::string Drain() { return DrainOutput(*codec); }
 
-  base::FakeExecutor loop;
   std::unique_ptr<Codec> codec;
-  std::vector<http::RequestPtr> requests;
-  std::vector<http::ResponseWriter> writers;
-  bool auto_answer = true;
-  int output_ready = 0;
-
- private:
-  http::HandlerPtr handler_;
 };
 
 std::string StatusLineOf(absl::string_view out) { return std::string(out.substr(0, out.find("\r\n"))); }
@@ -277,7 +246,7 @@ class RejectTest : public ::testing::TestWithParam<RejectCase> {};
 TEST_P(RejectTest, AnsweredWithErrorAndLingeringClose) {
   const RejectCase& tc = GetParam();
   Connection c;
-  EXPECT_THAT(c.Feed(tc.input), Not(IsOk()));
+  EXPECT_THAT(c.Feed(tc.input), IsRejected());
   const std::string out = c.Drain();
   EXPECT_EQ(StatusLineOf(out), tc.status_line) << out;
   EXPECT_THAT(out, HasSubstr("Connection: close\r\n"));
@@ -346,12 +315,13 @@ TEST(Http1CodecTest, MalformedChunkedBodyFailsTheBodyAndAnswers400) {
     ASSERT_EQ(c.requests.size(), 1u);
     absl::Status ended;
     http::ReadBody(c.requests[0], [&](absl::Status status) { ended = status; });
-    EXPECT_THAT(c.Feed(bad), Not(IsOk()));
+    EXPECT_THAT(c.Feed(bad), IsRejected());
     EXPECT_THAT(ended, base::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("malformed request body")));
     const std::string out = c.Drain();
     EXPECT_EQ(StatusLineOf(out), "HTTP/1.1 400 Bad Request") << out;
     EXPECT_EQ(out.find("HTTP/1.1", 1), std::string::npos) << "one answer only: " << out;
-    EXPECT_THAT(c.writers[0].Send(http::TextResponse(200, "late")), Not(IsOk()));
+    EXPECT_THAT(c.writers[0].Send(http::TextResponse(200, "late")),
+              base::StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("response already completed")));
     EXPECT_TRUE(c.codec->WantsLingeringClose());
     EXPECT_TRUE(c.codec->WantsClose());
   }
@@ -485,7 +455,7 @@ TEST(Http1CodecTest, HeaderBlockOverLimitIs431) {
   options.max_header_bytes = 2048;
   Connection c(options);
   const std::string big(3000, 'a');
-  EXPECT_THAT(c.Feed(absl::StrCat("GET / HTTP/1.1\r\nHost: h\r\nX-Big: ", big, "\r\n\r\n")), Not(IsOk()));
+  EXPECT_THAT(c.Feed(absl::StrCat("GET / HTTP/1.1\r\nHost: h\r\nX-Big: ", big, "\r\n\r\n")), IsRejected());
   EXPECT_EQ(StatusLineOf(c.Drain()), "HTTP/1.1 431 Request Header Fields Too Large");
   EXPECT_TRUE(c.codec->WantsLingeringClose());
 }
@@ -497,7 +467,7 @@ TEST(Http1CodecTest, DefaultHeaderLimitIsOneMiB) {
   EXPECT_EQ(c.requests.size(), 1u);
   Connection d;
   const std::string too_big((1 << 20) + 1, 'a');
-  EXPECT_THAT(d.Feed(absl::StrCat("GET / HTTP/1.1\r\nHost: h\r\nX: ", too_big, "\r\n\r\n")), Not(IsOk()));
+  EXPECT_THAT(d.Feed(absl::StrCat("GET / HTTP/1.1\r\nHost: h\r\nX: ", too_big, "\r\n\r\n")), IsRejected());
   EXPECT_EQ(StatusLineOf(d.Drain()), "HTTP/1.1 431 Request Header Fields Too Large");
 }
 
@@ -616,7 +586,8 @@ TEST(Http1CodecTest, PeerCloseCompletesPendingExchanges) {
   c.writers[0].OnComplete([&](const http::Completion& done) { reason = done.reason; });
   c.codec->OnPeerClosed();
   EXPECT_EQ(reason, http::CompletionReason::kClientGone);
-  EXPECT_FALSE(c.writers[0].Send(http::TextResponse(200, "late")).ok());
+  EXPECT_THAT(c.writers[0].Send(http::TextResponse(200, "late")),
+              base::StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("response already completed")));
   EXPECT_TRUE(c.codec->WantsClose());
 }
 

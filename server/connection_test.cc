@@ -482,7 +482,8 @@ TEST_F(ConnectionTest, ResetConnectionCompletesItsExchangeAsClientGone) {
   base::MutexLock lock(&parked_->mu);
   EXPECT_EQ(parked_->completed, http::CompletionReason::kClientGone);
   EXPECT_TRUE(parked_->writer->done());
-  EXPECT_FALSE(parked_->writer->Send(http::TextResponse(200, "too late")).ok());
+  EXPECT_THAT(parked_->writer->Send(http::TextResponse(200, "too late")),
+              base::StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("response already completed")));
 }
 
 TEST_F(ConnectionTest, SlowReaderPushesBackOnTheHandlerThenGetsEveryByte) {
