@@ -5,11 +5,30 @@
 #include "auth/anonymous.h"
 #include "auth/authorizers.h"
 #include "auth/request_header.h"
+#include "auth/subject_access_review.h"
 #include "auth/token_file.h"
+#include "auth/token_review.h"
 #include "auth/union.h"
 #include "auth/x509.h"
 
 namespace apiserve::auth {
+
+absl::StatusOr<std::shared_ptr<const Authorizer>> NewDelegatingAuthorizer(const AuthOptions::Delegated& options) {
+  std::vector<std::shared_ptr<const Authorizer>> authorizers;
+  if (!options.always_allow_groups.empty()) {
+    authorizers.push_back(PrivilegedGroupsAuthorizer(options.always_allow_groups));
+  }
+  if (!options.always_allow_paths.empty()) {
+    absl::StatusOr<std::shared_ptr<const Authorizer>> paths = AlwaysAllowPathsAuthorizer(options.always_allow_paths);
+    if (!paths.ok()) return paths.status();
+    authorizers.push_back(*std::move(paths));
+  }
+  if (options.subject_access_review_client != nullptr) {
+    authorizers.push_back(
+        NewSubjectAccessReviewAuthorizer(options.subject_access_review_client, options.subject_access_review));
+  }
+  return UnionAuthorizer(std::move(authorizers));
+}
 
 absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
   std::vector<std::shared_ptr<const Authenticator>> authenticators;
@@ -28,6 +47,9 @@ absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
     if (!tokens.ok()) return tokens.status();
     authenticators.push_back(*std::move(tokens));
   }
+  if (options.token_review_client != nullptr) {
+    authenticators.push_back(NewTokenReviewAuthenticator(options.token_review_client, options.token_review));
+  }
   if (!authenticators.empty()) config.authenticator = WithAuthenticatedGroup(Union(std::move(authenticators)));
   if (options.anonymous_auth) {
     config.authenticator = WithAnonymous(std::move(config.authenticator));
@@ -35,7 +57,9 @@ absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
     // Nothing can authenticate anyone: every request is 401, as kube with no authenticators and anonymous off.
     config.authenticator = Union({});
   }
-  absl::StatusOr<std::shared_ptr<const Authorizer>> authorizer = NewAuthorizer(options.authorization_mode);
+  absl::StatusOr<std::shared_ptr<const Authorizer>> authorizer =
+      options.delegated_authorization.has_value() ? NewDelegatingAuthorizer(*options.delegated_authorization)
+                                                  : NewAuthorizer(options.authorization_mode);
   if (!authorizer.ok()) return authorizer.status();
   config.authorizer = *std::move(authorizer);
   return config;

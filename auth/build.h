@@ -6,9 +6,16 @@
 // Authentication, in kube's order: union(request-header if --requestheader-client-ca-file is set, x509 if a client
 // CA is configured, bearer token file if given), then system:authenticated added to every user found, then the
 // anonymous fallback if --anonymous-auth (only when no credentials were presented; a bad credential stays 401).
-// Authorization: the --authorization-mode union.
+// With a TokenReview client (delegated authentication), bearer tokens are reviewed by the cluster, after every other
+// authenticator (kube's order: the webhook is last).
+//
+// Authorization: the --authorization-mode union; or, for delegated authorization (kube's
+// DelegatingAuthorizationOptions), union(--authorization-always-allow-groups, --authorization-always-allow-paths,
+// SubjectAccessReview if a client is given). Without a client the delegated authorizer allows only the always-allow
+// groups and paths (kube: "all requests not skipped by authorization are forbidden").
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +24,9 @@
 #include "auth/authenticator.h"
 #include "auth/authorizer.h"
 #include "auth/request_header.h"
+#include "auth/subject_access_review.h"
+#include "auth/token_review.h"
+#include "client/http_client.h"
 
 namespace apiserve::auth {
 
@@ -29,6 +39,20 @@ struct AuthOptions {
   // --requestheader-*: kube-apiserver's defaults (off); extension servers start from
   // RequestHeaderConfig::DelegatingDefaults(). tls::TlsOptions::requestheader_client_ca_file must name the same CA.
   RequestHeaderConfig request_header = RequestHeaderConfig::KubeApiserverDefaults();
+
+  // Delegated authentication: when not null, bearer tokens are reviewed through this client (TokenReview).
+  std::shared_ptr<client::HttpClient> token_review_client = nullptr;
+  std::string token_review_kubeconfig = {};  // where token_review_client came from ("": in-cluster)
+  TokenReviewOptions token_review = {};
+
+  // Delegated authorization replaces authorization_mode when set.
+  struct Delegated {
+    std::vector<std::string> always_allow_groups = {kMastersGroup};
+    std::vector<std::string> always_allow_paths = {"/healthz", "/readyz", "/livez"};
+    std::shared_ptr<client::HttpClient> subject_access_review_client;  // null: no webhook
+    SubjectAccessReviewOptions subject_access_review;
+  };
+  std::optional<Delegated> delegated_authorization = std::nullopt;
 };
 
 struct AuthConfig {
@@ -38,6 +62,11 @@ struct AuthConfig {
   // configured identity headers from authenticated requests.
   std::shared_ptr<const RequestHeaderConfig> request_header_config;
 };
+
+// NewDelegatingAuthorizer is kube's DelegatingAuthorizationOptions.toAuthorizer: privileged groups, always-allow
+// paths, then the SubjectAccessReview webhook (each only if configured). InvalidArgument for an always-allow path
+// with a '*' other than at its end.
+absl::StatusOr<std::shared_ptr<const Authorizer>> NewDelegatingAuthorizer(const AuthOptions::Delegated& options);
 
 // BuildFromFlags returns what chain::ServerConfig needs. Errors: the token file cannot be read (NotFound /
 // PermissionDenied) or is malformed (InvalidArgument naming the file and line); an unknown authorization mode; an

@@ -26,6 +26,7 @@ std::string Aggregate(const std::vector<std::string>& problems) {
 RecommendedOptions NewDelegatingRecommendedOptions() {
   RecommendedOptions options;
   options.authentication = NewDelegatingAuthenticationOptions();
+  options.authorization = NewDelegatingAuthorizationOptions();
   return options;
 }
 
@@ -57,8 +58,8 @@ absl::Status RecommendedOptions::ApplyTo(server::Config* config) const {
   features.ApplyTo(config);
   limits.ApplyTo(config);
   auth::AuthOptions auth;
-  authentication.ApplyTo(config, &auth);
-  authorization.ApplyTo(&auth);
+  if (absl::Status applied = authentication.ApplyTo(config, &auth, client_factory); !applied.ok()) return applied;
+  if (absl::Status applied = authorization.ApplyTo(&auth, client_factory); !applied.ok()) return applied;
   absl::StatusOr<auth::AuthConfig> built = auth::BuildFromFlags(auth);
   if (!built.ok()) return built.status();
   config->chain.authenticator = built->authenticator;

@@ -23,6 +23,7 @@
 #include "flags/flag_set.h"
 #include "options/authentication_options.h"
 #include "options/authorization_options.h"
+#include "options/client_factory.h"
 #include "options/feature_gates.h"
 #include "options/secure_serving_options.h"
 #include "options/server_run_options.h"
@@ -39,6 +40,10 @@ struct RecommendedOptions {
   FeatureGates features;
   ServingLimitsOptions limits;
   int verbosity = 0;  // -v / --v
+  // client_factory makes the cluster clients of the delegating options (--authentication-kubeconfig,
+  // --authorization-kubeconfig, or in-cluster). Null: no cluster client; a named kubeconfig is then an ApplyTo
+  // error. Not a flag: a program sets it (see ClientFactory).
+  ClientFactory client_factory;
 
   // AddFlags registers every group's flags on `fs` (borrowed, as `this`), their current values as defaults, so an
   // embedder may change defaults first. Registering twice on one FlagSet aborts (a flag would be redefined).
@@ -47,12 +52,15 @@ struct RecommendedOptions {
   absl::Status Validate() const;
   // ApplyTo fills `config`: listening, TLS, codecs, the chain's settings, and the authenticator and authorizer
   // (built now: a token file that cannot be read is NotFound/PermissionDenied naming it, a malformed one
-  // InvalidArgument naming file and line).
+  // InvalidArgument naming file and line; a delegating kubeconfig that gives no client: `failed to get delegated
+  // authentication kubeconfig: ...`).
   absl::Status ApplyTo(server::Config* config) const;
 };
 
-// NewDelegatingRecommendedOptions is RecommendedOptions with the delegating authentication defaults extension API
-// servers use (request-header X-Remote-User / X-Remote-Group / X-Remote-Extra-).
+// NewDelegatingRecommendedOptions is RecommendedOptions with the delegating defaults extension API servers use:
+// request-header X-Remote-User / X-Remote-Group / X-Remote-Extra-, and kube's delegated authentication (TokenReview)
+// and authorization (SubjectAccessReview, always-allow paths and groups) flags. The webhooks are built when
+// `client_factory` gives a client for --authentication-kubeconfig / --authorization-kubeconfig (or in-cluster).
 RecommendedOptions NewDelegatingRecommendedOptions();
 
 }  // namespace apiserve::options
