@@ -220,10 +220,11 @@ OpenApiDocuments BuildOpenApi(const std::vector<RouteSpec>& routes,
 
 http::HandlerPtr StaticJsonWithETag(std::string body) {
   std::string etag = ETagOf(body);
-  return StaticWithETag(std::move(body), "application/json", std::move(etag));
+  return StaticWithETag(std::move(body), "application/json", std::move(etag), {});
 }
 
-http::HandlerPtr StaticWithETag(std::string body, absl::string_view content_type, std::string etag) {
+http::HandlerPtr StaticWithETag(std::string body, absl::string_view content_type, std::string etag,
+                                const std::vector<std::string>& vary) {
   // The gzip variant is compressed once, here; it shares the entity tag (same representation, other coding).
   absl::StatusOr<std::string> compressed = Gzip(body);
   http::ResponsePtr gzipped;
@@ -233,6 +234,7 @@ http::HandlerPtr StaticWithETag(std::string body, absl::string_view content_type
     gz.body = *std::move(compressed);
     gz.headers.Add("Content-Encoding", "gzip");
     gz.headers.Add("Vary", "Accept-Encoding");
+    for (const std::string& v : vary) gz.headers.Add("Vary", v);
     gz.headers.Add("ETag", etag);
     gzipped = http::Shared(std::move(gz));
   }
@@ -240,9 +242,11 @@ http::HandlerPtr StaticWithETag(std::string body, absl::string_view content_type
   ok.headers.Add("Content-Type", content_type);
   ok.body = std::move(body);
   ok.headers.Add("Vary", "Accept-Encoding");
+  for (const std::string& v : vary) ok.headers.Add("Vary", v);
   ok.headers.Add("ETag", etag);
   http::Response not_modified;
   not_modified.status = 304;
+  for (const std::string& v : vary) not_modified.headers.Add("Vary", v);
   not_modified.headers.Add("ETag", etag);
   return http::HandlerFunc(
       [etag, gzipped, ok = http::Shared(std::move(ok)), not_modified = http::Shared(std::move(not_modified))](
@@ -327,26 +331,31 @@ namespace {
 // form that could not be built answers 503 (kube-openapi's answer when it has no data to serve).
 http::HandlerPtr OpenApiV2Handler(std::string body, absl::StatusOr<std::string> protobuf, absl::Time last_modified) {
   std::string etag = ETagOf(body);
-  http::HandlerPtr json = StaticWithETag(std::move(body), "application/json", etag);
+  // Vary: Accept rides on each prepared response (a writer decoration would replace Vary: Accept-Encoding).
+  const std::vector<std::string> vary = {"Accept"};
+  http::HandlerPtr json = StaticWithETag(std::move(body), "application/json", etag, vary);
   http::HandlerPtr proto;
   if (protobuf.ok()) {
-    proto = StaticWithETag(*std::move(protobuf), absl::StrCat("application/", kOpenApiV2ProtobufSubtype), etag);
+    proto =
+        StaticWithETag(*std::move(protobuf), absl::StrCat("application/", kOpenApiV2ProtobufSubtype), etag, vary);
   }
   const absl::Time modified_at = absl::FromUnixSeconds(absl::ToUnixSeconds(last_modified));  // HTTP dates: seconds
   const std::string modified = HttpDate(modified_at);
   http::Response empty_406;
   empty_406.status = 406;
+  empty_406.headers.Add("Vary", "Accept");
   http::ResponsePtr not_acceptable = http::Shared(std::move(empty_406));
   http::Response empty_503;
   empty_503.status = 503;
+  empty_503.headers.Add("Vary", "Accept");
   http::ResponsePtr unavailable = http::Shared(std::move(empty_503));
   http::Response unchanged;
   unchanged.status = 304;
+  unchanged.headers.Add("Vary", "Accept");
   unchanged.headers.Add("ETag", etag);
   http::ResponsePtr not_modified = http::Shared(std::move(unchanged));
   return http::HandlerFunc([json, proto, etag, modified_at, modified, not_acceptable, unavailable, not_modified](
                                http::RequestPtr request, http::ResponseWriter writer) {
-    writer.AddResponseHeader("Vary", "Accept");
     const OpenApiV2Format format = NegotiateOpenApiV2(request->headers.Get("Accept").value_or(""));
     if (format == OpenApiV2Format::kNone) {
       writer.Send(not_acceptable).IgnoreError();

@@ -67,8 +67,10 @@ std::string ETagOf(const std::string& body);
 // gzip-compressed body (compressed once) when Accept-Encoding allows gzip.
 http::HandlerPtr StaticJsonWithETag(std::string body);
 
-// StaticWithETag is StaticJsonWithETag for any `content_type`, with the entity tag `etag` given (quoted).
-http::HandlerPtr StaticWithETag(std::string body, absl::string_view content_type, std::string etag);
+// StaticWithETag is StaticJsonWithETag for any `content_type`, with the entity tag `etag` given (quoted) and
+// `vary` added as Vary headers after Accept-Encoding (also on the 304).
+http::HandlerPtr StaticWithETag(std::string body, absl::string_view content_type, std::string etag,
+                                const std::vector<std::string>& vary);
 
 }  // namespace apiserve::chain
 
