@@ -59,7 +59,26 @@ std::vector<healthz::HealthCheckerPtr> DefaultChecks(const ServerConfig& config)
 GenericServer::GenericServer(ServerConfig config, DelegationTarget* delegate)
     : config_(std::move(config)), delegate_(delegate != nullptr ? delegate : &empty_) {}
 
-GenericServer::~GenericServer() = default;
+GenericServer::~GenericServer() { StopWatermarkMaintenance(); }
+
+void GenericServer::StartWatermarkMaintenance() {
+  base::MutexLock lock(&mu_);
+  if (watermark_thread_.joinable() || watermark_stop_.HasFired()) return;
+  watermark_thread_ = std::thread([this] {
+    // kube's inflightUsageMetricUpdatePeriod.
+    while (!watermark_stop_.WaitFor(absl::Seconds(1))) RollInFlightWatermarks();
+  });
+}
+
+void GenericServer::StopWatermarkMaintenance() {
+  std::thread thread;
+  {
+    base::MutexLock lock(&mu_);
+    watermark_stop_.Fire();
+    thread.swap(watermark_thread_);
+  }
+  if (thread.joinable()) thread.join();
+}
 
 absl::StatusOr<std::unique_ptr<GenericServer>> GenericServer::New(ServerConfig config, DelegationTarget* delegate) {
   if (config.livez_grace_period > absl::ZeroDuration() && config.clock == nullptr) {
@@ -86,6 +105,14 @@ absl::StatusOr<std::unique_ptr<GenericServer>> GenericServer::New(ServerConfig c
   }
   for (const auto& [name, hook] : s.delegate_->PreShutdownHookEntries()) {
     RETURN_IF_ERROR(s.pre_shutdown_hooks_.Add(name, hook));
+  }
+  // kube's default hooks for what apiserve has (see the header), unless a delegate registered them already.
+  if (s.config_.max_requests_inflight + s.config_.max_mutating_requests_inflight > 0 &&
+      s.post_start_hooks_.Entries().count(kMaxInFlightFilterHook) == 0) {
+    RETURN_IF_ERROR(s.AddPostStartHook(kMaxInFlightFilterHook, [&s](const PostStartHookContext&) {
+      s.StartWatermarkMaintenance();
+      return absl::OkStatus();
+    }));
   }
   RETURN_IF_ERROR(s.health_->AddDelegateHealthChecks(s.delegate_->HealthzChecks()));
   for (const auto& [name, signal] : s.delegate_->MuxAndDiscoveryCompleteSignals()) {
@@ -322,6 +349,7 @@ void GenericServer::AddDestroyFunc(std::function<void()> fn) {
 
 void GenericServer::Destroy() {
   if (destroyed_.exchange(true)) return;
+  StopWatermarkMaintenance();
   std::vector<std::function<void()>> funcs;
   {
     base::MutexLock lock(&mu_);

@@ -20,13 +20,24 @@
 // and /api list the whole chain; requests for a group version fall through the muxes to the server that installed
 // it. A group version may be installed on one server of a chain only.
 //
-// Construction (reference §2.2): unmatched paths go to the delegate's director; the delegate's hooks are copied and
-// its /healthz checks join all three endpoints (names already among this config's checks are skipped); listed paths
+// Construction (reference §2.2): unmatched paths go to the delegate's director; the delegate's hooks are copied, then
+// kube's default post-start hooks that apiserve has semantics for are added unless a delegate already has them
+// (below), and the delegate's /healthz checks join all three endpoints (names already among this config's checks are skipped); listed paths
 // are the union down the chain. PrepareRun (§2.5): the delegate first, then /version (config.version), /openapi/v2,
 // /openapi/v3, /healthz,
 // /livez, the readyz `shutdown` check, /readyz; then, on the outermost server only, /metrics, /metrics/slis and
 // /debug/flags/v (chain/metrics_endpoints.h, chain/debug_flags.h). After it, checks and hooks are refused with kube's
 // messages; routes may still be added (the mux swaps its table atomically).
+//
+// Default post-start hooks (kube's server/config.go New), each with its "poststarthook/<name>" check on /healthz,
+// /livez and /readyz:
+// - `max-in-flight-filter`, when max_requests_inflight + max_mutating_requests_inflight > 0: starts the watermark
+//   maintenance behind apiserver_current_inflight_requests (every second the in-flight watermarks roll over,
+//   RollInFlightWatermarks); it stops at Destroy.
+// Not registered, because apiserve has nothing they would start: `generic-apiserver-start-informers` (and readyz's
+// `informer-sync`: no shared informer factory), `priority-and-fairness-config-consumer` and
+// `priority-and-fairness-filter` (no API Priority and Fairness: max in-flight is the only limiter), and
+// `storage-object-count-tracker-hook` (no storage).
 //
 // Threading: build on one thread; once serving, handlers run on the event loops; registration methods are
 // thread-safe.
@@ -36,6 +47,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -54,6 +66,7 @@
 #include "chain/watch_tracker.h"
 #include "healthz/health_registries.h"
 #include "lifecycle/lifecycle_signals.h"
+#include "lifecycle/signal.h"
 
 namespace apiserve::chain {
 
@@ -114,6 +127,9 @@ class GenericServer : public DelegationTarget {
   std::map<std::string, lifecycle::Signal*> MuxAndDiscoveryCompleteSignals() const override;
   void Destroy() override;
 
+  // kMaxInFlightFilterHook is the name of the default hook that maintains the in-flight watermarks.
+  static constexpr char kMaxInFlightFilterHook[] = "max-in-flight-filter";
+
   // AddDestroyFunc registers cleanup run (in order) by Destroy.
   void AddDestroyFunc(std::function<void()> fn);
 
@@ -123,6 +139,9 @@ class GenericServer : public DelegationTarget {
   http::HandlerPtr BuildHandlerChain();
   absl::Status Install(APIGroupInfo info, bool legacy);
   bool IsLongRunningResource(const RequestInfo& info) const;
+  // StartWatermarkMaintenance starts the thread that rolls the in-flight watermarks every second (once).
+  void StartWatermarkMaintenance();
+  void StopWatermarkMaintenance();
 
   const ServerConfig config_;
   DelegationTarget* const delegate_;
@@ -154,6 +173,9 @@ class GenericServer : public DelegationTarget {
   std::vector<std::function<void()>> destroy_funcs_ ABSL_GUARDED_BY(mu_);
   bool prepared_ ABSL_GUARDED_BY(mu_) = false;
   bool delegate_prepared_ ABSL_GUARDED_BY(mu_) = false;
+  // The max-in-flight-filter hook's thread; `watermark_stop_` ends it.
+  std::thread watermark_thread_ ABSL_GUARDED_BY(mu_);
+  lifecycle::Signal watermark_stop_{"in-flight watermark maintenance stopped"};
   std::atomic<bool> destroyed_{false};
 };
 

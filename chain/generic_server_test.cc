@@ -2,6 +2,8 @@
 // checks inherited in kube's order, hooks, PrepareRun's errors, and the filters on the outermost handler.
 #include "chain/generic_server.h"
 
+#include <unistd.h>
+
 #include <string>
 
 #include "base/fake_executor.h"
@@ -84,6 +86,7 @@ TEST_F(ChainTest, ListedPathsAreTheSortedUnionAfterPrepareRun) {
                                                        "/healthz/log",
                                                        "/healthz/ping",
                                                        "/healthz/poststarthook/delegate-hook",
+                                                       "/healthz/poststarthook/max-in-flight-filter",
                                                        "/healthz/poststarthook/wrapping-hook",
                                                        "/healthz/wrapping-health",
                                                        "/livez",
@@ -91,6 +94,7 @@ TEST_F(ChainTest, ListedPathsAreTheSortedUnionAfterPrepareRun) {
                                                        "/livez/log",
                                                        "/livez/ping",
                                                        "/livez/poststarthook/delegate-hook",
+                                                       "/livez/poststarthook/max-in-flight-filter",
                                                        "/livez/poststarthook/wrapping-hook",
                                                        "/livez/wrapping-health",
                                                        "/metrics",
@@ -102,6 +106,7 @@ TEST_F(ChainTest, ListedPathsAreTheSortedUnionAfterPrepareRun) {
                                                        "/readyz/log",
                                                        "/readyz/ping",
                                                        "/readyz/poststarthook/delegate-hook",
+                                                       "/readyz/poststarthook/max-in-flight-filter",
                                                        "/readyz/poststarthook/wrapping-hook",
                                                        "/readyz/shutdown",
                                                        "/readyz/wrapping-health",
@@ -133,21 +138,24 @@ TEST_F(ChainTest, HealthzListsDelegateChecksInKubesOrderAndFails) {
   http::RecordedResponse r = Get("/healthz");
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body,
-            "[+]ping ok\n[+]log ok\n[+]wrapping-health ok\n[-]delegate-health failed: reason withheld\n"
+            "[+]ping ok\n[+]log ok\n[+]wrapping-health ok\n"
+            "[-]poststarthook/max-in-flight-filter failed: reason withheld\n"
+            "[-]delegate-health failed: reason withheld\n"
             "[-]poststarthook/delegate-hook failed: reason withheld\n"
             "[-]poststarthook/wrapping-hook failed: reason withheld\nhealthz check failed\n");
   EXPECT_EQ(Get("/healthz/delegate-health").body, "internal server error: delegate failed healthcheck\n");
   EXPECT_EQ(Get("/healthz/ping").body, "ok");
   http::RecordedResponse readyz =
       Get("/readyz?exclude=delegate-health&exclude=poststarthook/delegate-hook&exclude="
-          "poststarthook/wrapping-hook");
+          "poststarthook/wrapping-hook&exclude=poststarthook/max-in-flight-filter");
   EXPECT_EQ(readyz.status, 200);
 }
 
 TEST_F(ChainTest, HooksAreInheritedAndRunFromTheOutermostServer) {
   auto hooks = outer_->PostStartHookEntries();
-  EXPECT_EQ(hooks.size(), 2u);
+  EXPECT_EQ(hooks.size(), 3u);
   EXPECT_EQ(hooks.count("delegate-hook"), 1u);
+  EXPECT_EQ(hooks.count("max-in-flight-filter"), 1u);  // the delegate's default hook, not registered twice
   ASSERT_THAT(outer_->PrepareRun(), IsOk());
   outer_->RunPostStartHooks(PostStartHookContext{});
   // Each hook runs on its own thread: wait (bounded) for both to report.
@@ -179,7 +187,8 @@ TEST_F(ChainTest, PrepareRunOnceThenChecksRefusedRoutesAccepted) {
 TEST_F(ChainTest, ReadyzFailsOnceShutdownIsInitiated) {
   ASSERT_THAT(outer_->PrepareRun(), IsOk());
   const std::string excludes =
-      "?exclude=delegate-health&exclude=poststarthook/delegate-hook&exclude=poststarthook/wrapping-hook";
+      "?exclude=delegate-health&exclude=poststarthook/delegate-hook&exclude=poststarthook/wrapping-hook"
+      "&exclude=poststarthook/max-in-flight-filter";
   EXPECT_EQ(Get("/readyz" + excludes).status, 200);
   EXPECT_TRUE(outer_->signals().has_been_ready.HasFired());
   outer_->signals().shutdown_initiated.Fire();
@@ -234,6 +243,62 @@ TEST(StandaloneServerTest, LongRunningRoutesEscapeTheRequestTimeout) {
   EXPECT_FALSE(ticks_sink.recorded.head_received);
   EXPECT_EQ((*server)->non_long_running_requests().InFlight(), 0);
   held.clear();
+}
+
+// kube's default post-start hook for the max-in-flight filter (server/config.go): registered when a limit is set,
+// failing `not finished` on all three endpoints until the hooks run, then `ok` and the watermarks roll every second.
+TEST(DefaultPostStartHooksTest, MaxInFlightFilterHookWhenLimitsAreSet) {
+  base::FakeExecutor loop;
+  auto get = [&loop](GenericServer& server, const std::string& target) {
+    return http::ServeForTest(*server.Handler(), http::NewRequest("GET", target, &loop), &loop);
+  };
+  auto server = GenericServer::New(ServerConfig{}, nullptr);  // kube's defaults: 400 and 200
+  ASSERT_THAT(server, IsOk());
+  ASSERT_THAT((*server)->PrepareRun(), IsOk());
+  EXPECT_EQ(get(**server, "/healthz?verbose").body,
+            "[+]ping ok\n[+]log ok\n[-]poststarthook/max-in-flight-filter failed: reason withheld\n"
+            "healthz check failed\n");
+  EXPECT_EQ(get(**server, "/livez/poststarthook/max-in-flight-filter").body, "internal server error: not finished\n");
+  EXPECT_EQ(get(**server, "/readyz").status, 500);
+  (*server)->RunPostStartHooks(PostStartHookContext{});
+  for (int i = 0; i < 2000 && get(**server, "/readyz").status != 200; ++i) ::usleep(1000);
+  EXPECT_EQ(get(**server, "/healthz?verbose").body,
+            "[+]ping ok\n[+]log ok\n[+]poststarthook/max-in-flight-filter ok\nhealthz check passed\n");
+  EXPECT_EQ(get(**server, "/livez?verbose").body,
+            "[+]ping ok\n[+]log ok\n[+]poststarthook/max-in-flight-filter ok\nlivez check passed\n");
+  EXPECT_EQ(get(**server, "/readyz?verbose").body,
+            "[+]ping ok\n[+]log ok\n[+]poststarthook/max-in-flight-filter ok\n[+]shutdown ok\n"
+            "readyz check passed\n");
+  (*server)->Destroy();  // stops the watermark thread
+
+  // A user hook of the same name wins; with both limits 0 there is no such hook (kube: no max-in-flight filter).
+  ServerConfig unlimited;
+  unlimited.max_requests_inflight = 0;
+  unlimited.max_mutating_requests_inflight = 0;
+  auto plain = GenericServer::New(unlimited, nullptr);
+  ASSERT_THAT(plain, IsOk());
+  EXPECT_EQ((*plain)->PostStartHookEntries().count("max-in-flight-filter"), 0u);
+  ASSERT_THAT((*plain)->PrepareRun(), IsOk());
+  EXPECT_EQ(get(**plain, "/healthz?verbose").body, "[+]ping ok\n[+]log ok\nhealthz check passed\n");
+}
+
+// The watermarks behind apiserver_current_inflight_requests: the most held at once, over the last and the current
+// period; a roll (the hook's once-a-second tick) starts a new period from what is held now.
+TEST(DefaultPostStartHooksTest, InFlightWatermarksRoll) {
+  InFlightCounters counters;
+  counters.readonly = 3;
+  counters.readonly_watermark = 5;
+  EXPECT_EQ(counters.ReadonlyUsage(), 5);
+  RollInFlightWatermarks();
+  EXPECT_EQ(counters.readonly_last_period, 5);
+  EXPECT_EQ(counters.readonly_watermark, 3);
+  EXPECT_EQ(counters.ReadonlyUsage(), 5);
+  counters.readonly = 0;
+  RollInFlightWatermarks();
+  EXPECT_EQ(counters.ReadonlyUsage(), 3);
+  RollInFlightWatermarks();
+  EXPECT_EQ(counters.ReadonlyUsage(), 0);
+  EXPECT_EQ(counters.MutatingUsage(), 0);
 }
 
 }  // namespace

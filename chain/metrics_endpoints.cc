@@ -62,8 +62,8 @@ base::metrics::Collector InFlightCollector(const InFlightCounters* counters) {
                     "[STABLE] Maximal number of currently used inflight request limit of this apiserver per request "
                     "kind in last second.",
                     MetricType::kGauge,
-                    {Sample{"", {{"request_kind", "mutating"}}, static_cast<double>(counters->mutating.load())},
-                     Sample{"", {{"request_kind", "readOnly"}}, static_cast<double>(counters->readonly.load())}}});
+                    {Sample{"", {{"request_kind", "mutating"}}, static_cast<double>(counters->MutatingUsage())},
+                     Sample{"", {{"request_kind", "readOnly"}}, static_cast<double>(counters->ReadonlyUsage())}}});
   };
 }
 

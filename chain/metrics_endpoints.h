@@ -30,7 +30,7 @@ base::metrics::Registry& SliRegistry();
 base::metrics::Collector HealthCheckSliCollector(const healthz::CheckMetrics* checks);
 
 // InFlightCollector reads `counters` (borrowed) into apiserver_current_inflight_requests{request_kind}
-// (readOnly, mutating).
+// (readOnly, mutating): each pool's Usage(), the most held at once over the last and the current period.
 base::metrics::Collector InFlightCollector(const InFlightCounters* counters);
 
 // RequestBodyCollector reports apiserve_request_body_buffered_bytes (gauge): request body bytes the server holds

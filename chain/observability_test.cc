@@ -1,6 +1,8 @@
 // The observability endpoints PrepareRun installs, driven through a real chain: a request moves
 // apiserver_request_total with kube's labels, /metrics and /metrics/slis serve the text format, the in-flight gauge
 // is there, and PUT /debug/flags/v changes the verbosity.
+#include <unistd.h>
+
 #include <string>
 
 #include "base/fake_executor.h"
@@ -33,6 +35,11 @@ class ObservabilityTest : public ::testing::Test {
     ASSERT_THAT(server, IsOk());
     server_ = *std::move(server);
     ASSERT_THAT(server_->PrepareRun(), IsOk());
+    // The default max-in-flight-filter hook's check fails until the hook has run (server::Run runs them).
+    server_->RunPostStartHooks(PostStartHookContext{});
+    for (int i = 0; i < 2000 && Serve("GET", "/readyz/poststarthook/max-in-flight-filter").status != 200; ++i) {
+      ::usleep(1000);
+    }
   }
 
   http::RecordedResponse Serve(const std::string& method, const std::string& target, const std::string& body = "") {
@@ -72,6 +79,8 @@ TEST(RequestMetricsOffTest, NothingIsRecordedAndMetricsStillServes) {
   ServerConfig config;
   config.metrics = &metrics;
   config.request_metrics = false;
+  config.max_requests_inflight = 0;  // no max-in-flight-filter hook: /healthz is green without running hooks
+  config.max_mutating_requests_inflight = 0;
   auto server = GenericServer::New(config, nullptr);
   ASSERT_THAT(server, IsOk());
   ASSERT_THAT((*server)->PrepareRun(), IsOk());

@@ -2,7 +2,8 @@
 #
 #   start_apiserver LOG [flags...]
 # starts ${TEST_SRCDIR}/${TEST_WORKSPACE}/cmd/apiserver/apiserver on a free loopback port with `flags`, its stderr in LOG,
-# and waits for "Serving securely": sets PID and PORT. kube rejects --secure-port=0, so the port is taken from the
+# and waits for "Serving securely", then (at most 5 s) for /livez to stop answering 500 (post-start hooks have run;
+# /livez, not /readyz or /healthz, so the tests' own counts of those stay exact): sets PID and PORT. kube rejects --secure-port=0, so the port is taken from the
 # kernel first. Exits 1 with the log if the server exits or does not start within 10 s.
 
 start_apiserver() {
@@ -17,7 +18,15 @@ start_apiserver() {
   PORT=""
   for _ in $(seq 1 200); do
     PORT=$(sed -n 's/.*Serving securely on .*:\([0-9][0-9]*\)$/\1/p' "$log" | head -1)
-    [ -n "$PORT" ] && return 0
+    if [ -n "$PORT" ]; then
+      for _ in $(seq 1 100); do
+        case "$(curl -sk -o /dev/null -w '%{http_code}' --max-time 2 "https://127.0.0.1:$PORT/livez" || true)" in
+          000 | 500) sleep 0.05 ;;
+          *) return 0 ;;
+        esac
+      done
+      return 0
+    fi
     if ! kill -0 "$PID" 2>/dev/null; then
       echo "server exited at start:"
       cat "$log"

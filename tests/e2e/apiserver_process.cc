@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -97,7 +98,18 @@ absl::Status ApiserverProcess::Start(absl::Duration timeout) {
   }
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
-    if (Log().find("Serving securely on") != std::string::npos) return absl::OkStatus();
+    if (Log().find("Serving securely on") != std::string::npos) {
+      // Post-start hooks run once the listener is bound, and their checks fail until they return: wait until
+      // /readyz is no longer red (200, or 401/403 when the flags keep anonymous clients out), so a test starts
+      // against a ready server. Bounded: a server that never gets ready is the test's to find.
+      const absl::Time ready_by = std::min(deadline, absl::Now() + absl::Seconds(5));
+      while (absl::Now() < ready_by) {
+        const CurlResult readyz = Curl(*this, "/readyz", {"--http1.1", "--max-time", "2", "-o", "/dev/null"});
+        if (readyz.status != 0 && readyz.status != 500) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      return absl::OkStatus();
+    }
     int status;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;

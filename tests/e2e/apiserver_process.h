@@ -28,7 +28,8 @@ class ApiserverProcess {
   // Kills the child if it still runs.
   ~ApiserverProcess();
 
-  // Start spawns the binary and waits until it logs "Serving securely on" (or exits: Internal with its log).
+  // Start spawns the binary and waits until it logs "Serving securely on" (or exits: Internal with its log), then
+  // until /readyz is not 500 (its post-start hooks have run), for at most 5 s more.
   absl::Status Start(absl::Duration timeout = absl::Seconds(20));
   // Signal sends `signo` to the child.
   void Signal(int signo);

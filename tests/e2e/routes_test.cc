@@ -178,11 +178,17 @@ TEST_P(RoutesTest, HealthEndpointsExactBodies) {
   EXPECT_EQ(healthz.body, "ok");
   EXPECT_THAT(absl::AsciiStrToLower(healthz.headers), HasSubstr("content-type: text/plain; charset=utf-8"));
   EXPECT_THAT(absl::AsciiStrToLower(healthz.headers), HasSubstr("x-content-type-options: nosniff"));
-  EXPECT_EQ(Get("/livez?verbose").body, "[+]ping ok\n[+]log ok\nlivez check passed\n");
-  EXPECT_EQ(Get("/readyz?verbose").body, "[+]ping ok\n[+]log ok\n[+]shutdown ok\nreadyz check passed\n");
+  // kube's default post-start hook for the max-in-flight filter (the demo keeps kube's limits, 400 and 200).
+  EXPECT_EQ(Get("/healthz?verbose").body,
+            "[+]ping ok\n[+]log ok\n[+]poststarthook/max-in-flight-filter ok\nhealthz check passed\n");
+  EXPECT_EQ(Get("/livez?verbose").body,
+            "[+]ping ok\n[+]log ok\n[+]poststarthook/max-in-flight-filter ok\nlivez check passed\n");
+  EXPECT_EQ(Get("/readyz?verbose").body,
+            "[+]ping ok\n[+]log ok\n[+]poststarthook/max-in-flight-filter ok\n[+]shutdown ok\nreadyz check passed\n");
   EXPECT_EQ(Get("/readyz?verbose&exclude=log&exclude=nope").body,
-            "[+]ping ok\n[+]log excluded: ok\n[+]shutdown ok\nwarn: some health checks cannot be excluded: no matches "
-            "for \"nope\"\nreadyz check passed\n");
+            "[+]ping ok\n[+]log excluded: ok\n[+]poststarthook/max-in-flight-filter ok\n[+]shutdown ok\n"
+            "warn: some health checks cannot be excluded: no matches for \"nope\"\nreadyz check passed\n");
+  EXPECT_EQ(Get("/readyz/poststarthook/max-in-flight-filter").body, "ok");
   EXPECT_EQ(Get("/readyz/shutdown").body, "ok");
   EXPECT_EQ(Get("/healthz/ping").body, "ok");
 }

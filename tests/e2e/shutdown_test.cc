@@ -46,7 +46,9 @@ TEST(ShutdownTest, DefaultModeDrainsInFlightAndRefusesNewConnections) {
   // During the delay: readyz is red at once, the rest is served on new connections.
   CurlResult readyz = Curl(server, "/readyz", {"--http1.1"});
   EXPECT_EQ(readyz.status, 500);
-  EXPECT_EQ(readyz.body, "[+]ping ok\n[+]log ok\n[-]shutdown failed: reason withheld\nreadyz check failed\n");
+  EXPECT_EQ(readyz.body,
+            "[+]ping ok\n[+]log ok\n[+]poststarthook/max-in-flight-filter ok\n[-]shutdown failed: reason withheld\n"
+            "readyz check failed\n");
   EXPECT_EQ(Curl(server, "/livez").status, 200);
   EXPECT_EQ(Curl(server, "/apis").status, 200);
   ASSERT_TRUE(server.WaitForLog("name=\"NotAcceptingNewRequest\""));
