@@ -520,58 +520,22 @@ void Connection::PostProcess() {
 }
 
 void Connection::UpdateTimer() {
-  TimerKind want = TimerKind::kNone;
-  absl::Duration duration;
-  const ConnectionOptions& options = context_->options;
-  if (state_ == State::kHandshake) {
-    want = TimerKind::kReadHeader;
-    duration = options.read_header_timeout;
-  } else if (state_ == State::kClosing) {
-    if (lingering_) {
-      want = TimerKind::kLinger;
-      duration = options.linger_timeout;
-    }
-  } else if (state_ == State::kOpen) {
-    if (shutdown_requested_ && http2_) {
-      want = TimerKind::kGoaway;
-      duration = options.goaway_delay;
-    } else {
-      switch (codec_->phase()) {
-        case http::CodecPhase::kIdle:
-          if (draining_) {
-            want = TimerKind::kIdle;
-            duration = std::min(options.drain_idle_grace, options.idle_timeout);
-          } else if (!idle_trimmed_ && options.idle_trim_delay > absl::ZeroDuration() &&
-                     options.idle_trim_delay < options.idle_timeout) {
-            want = TimerKind::kIdleTrim;
-            duration = options.idle_trim_delay;
-          } else {
-            want = TimerKind::kIdle;
-            duration = idle_trimmed_ ? options.idle_timeout - options.idle_trim_delay : options.idle_timeout;
-          }
-          break;
-        case http::CodecPhase::kReadingHeaders:
-          want = TimerKind::kReadHeader;
-          duration = options.read_header_timeout;
-          break;
-        case http::CodecPhase::kBusy:
-          break;
-      }
-    }
-  }
   // A request ends the idle period, even one answered within a single pass that never showed the codec busy.
   const uint64_t dispatched = codec_ != nullptr ? codec_->RequestsDispatched() : 0;
   const bool new_requests = dispatched != requests_seen_;
   requests_seen_ = dispatched;
-  if (new_requests && idle_trimmed_) {
-    idle_trimmed_ = false;
-    if (want == TimerKind::kIdle && !draining_ && options.idle_trim_delay > absl::ZeroDuration() &&
-        options.idle_trim_delay < options.idle_timeout) {
-      want = TimerKind::kIdleTrim;
-      duration = options.idle_trim_delay;
-    }
-  }
-  if (want != TimerKind::kIdle) idle_trimmed_ = false;
+  TimerState state;
+  state.phase = state_;
+  state.codec_phase = codec_ != nullptr ? codec_->phase() : http::CodecPhase::kIdle;
+  state.lingering = lingering_;
+  state.final_goaway_due = shutdown_requested_ && http2_ && !final_goaway_sent_;
+  state.draining = draining_;
+  state.idle_trimmed = idle_trimmed_;
+  state.new_requests = new_requests;
+  const TimerChoice choice = ChooseTimer(state, context_->options);
+  const TimerKind want = choice.kind;
+  const absl::Duration duration = choice.duration;
+  idle_trimmed_ = choice.idle_trimmed;
   if (context_->limit != nullptr) {
     TrackIdle((want == TimerKind::kIdle || want == TimerKind::kIdleTrim) && !shutdown_requested_ &&
                   codec_->ActiveRequests() == 0,
@@ -607,7 +571,7 @@ void Connection::OnTimeout() {
       return;
     case TimerKind::kIdle:
       if (!draining_) ++context_->counters.idle_closes;
-      if (http2_) {
+      if (http2_ && !final_goaway_sent_) {
         codec_->BeginShutdown();
         codec_->CompleteShutdown();
         Process();
@@ -618,7 +582,7 @@ void Connection::OnTimeout() {
     case TimerKind::kGoaway:
       shutdown_requested_ = true;
       codec_->CompleteShutdown();
-      http2_ = false;  // no second GOAWAY timer; the codec closes when its streams are done
+      final_goaway_sent_ = true;  // no second GOAWAY timer; the codec closes when its streams are done
       Process();
       return;
     case TimerKind::kLinger:
@@ -733,7 +697,7 @@ void Connection::Evict() {
     holds_slot_ = false;
     context_->limit->Release();
   }
-  if (http2_) {
+  if (http2_ && !final_goaway_sent_) {
     // As at the idle timeout: GOAWAY with the last stream id at once (no stream is open), then close.
     codec_->BeginShutdown();
     codec_->CompleteShutdown();

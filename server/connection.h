@@ -40,25 +40,11 @@
 #include "http/server_codec.h"
 #include "lifecycle/signal.h"
 #include "openssl/ssl.h"
+#include "server/connection_timer.h"
 #include "server/event_loop.h"
 #include "uv.h"
 
 namespace apiserve::server {
-
-struct ConnectionOptions {
-  absl::Duration read_header_timeout = absl::Seconds(32);  // kube's ReadHeaderTimeout; covers the TLS handshake
-  absl::Duration idle_timeout = absl::Seconds(90);         // kube's IdleTimeout
-  // After this long idle (less than idle_timeout), the connection releases what it and its codec keep for reuse;
-  // the idle timeout still counts from the start of the idle period. A loop left with no connection for this long
-  // gives back its recycled blocks and pooled requests. Zero: never.
-  absl::Duration idle_trim_delay = absl::Seconds(1);
-  absl::Duration linger_timeout = absl::Seconds(1);  // how long to discard input after an error response
-  absl::Duration goaway_delay = absl::Seconds(1);    // between the HTTP/2 shutdown notice and the final GOAWAY
-  // While draining (Connection::Drain), an HTTP/1.1 connection with no request for this long is closed (its client
-  // reconnects through the load balancer, to another replica). Under half of --shutdown-delay-duration to matter.
-  absl::Duration drain_idle_grace = absl::Milliseconds(500);
-  size_t write_high_water_mark = size_t{1} << 20;  // bytes queued in the socket before we stop producing
-};
 
 // CodecFactory makes the codec for a negotiated ALPN protocol ("h2", "http/1.1", or "" when the client sent none).
 // An error (say, nghttp2 could not allocate a session) closes that connection, logged and counted
@@ -211,7 +197,7 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   // connection was closed on a TLS error.
   template <typename Queued, typename Seal>
   bool FlushRound(const Queued& queued, const Seal& seal);
-  enum class State { kHandshake, kOpen, kClosing, kClosed };
+  using State = ConnectionPhase;
 
   Connection(ConnectionContext* context, ConnectionSet* set);
 
@@ -249,7 +235,8 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   BIO* write_bio_ = nullptr;  // owned by ssl_
   std::unique_ptr<http::ServerCodec> codec_;
   std::shared_ptr<http::ConnectionInfo> info_;
-  bool http2_ = false;
+  bool http2_ = false;  // the codec is HTTP/2 (ALPN "h2"): idle and shutdown closes go through GOAWAY
+  bool final_goaway_sent_ = false;  // HTTP/2: the final GOAWAY followed the shutdown notice (after goaway_delay)
 
   State state_ = State::kHandshake;
   bool in_process_ = false;
@@ -261,7 +248,7 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   bool lingering_ = false;
   bool holds_slot_ = false;  // took a slot of context_->limit
   size_t writes_in_flight_ = 0;
-  enum class TimerKind { kNone, kReadHeader, kIdleTrim, kIdle, kGoaway, kLinger } timer_kind_ = TimerKind::kNone;
+  TimerKind timer_kind_ = TimerKind::kNone;
   bool idle_trimmed_ = false;   // this idle period's kIdleTrim has fired
   uint64_t requests_seen_ = 0;  // codec_->RequestsDispatched() when the timer was last set
   std::string plaintext_;       // codec output batched for one SSL_write
