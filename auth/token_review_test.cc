@@ -2,9 +2,11 @@
 // (per TTL, keyed by hash, bounded), one review for concurrent requests, failures not cached.
 #include "auth/token_review.h"
 
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -127,6 +129,44 @@ TEST_F(TokenReviewTest, ConcurrentRequestsShareOneReview) {
   EXPECT_EQ(client_->Release(), 1);
   loop_.RunUntilIdle();
   EXPECT_THAT(users, ElementsAre("alice", "alice", "alice", "alice", "alice"));
+}
+
+TEST_F(TokenReviewTest, AWaiterOnAnotherLoopIsAnsweredOnItsOwnLoop) {
+  auto authenticator = New();
+  client_->Hold(true);
+  http::RequestPtr first = Bearer("alice-token");
+  std::string first_user;
+  authenticator->AuthenticateAsync(*first, [&](absl::StatusOr<UserPtr> user) { first_user = (*user)->name; });
+  loop_.RunUntilIdle();
+  ASSERT_EQ(client_->calls(), 1);
+
+  std::promise<void> joined;
+  std::promise<void> reviewed;
+  std::string second_user;
+  std::thread::id answered_on;
+  std::thread::id other_loop_thread;
+  std::thread other([&] {
+    base::FakeExecutor other_loop;  // this thread's loop
+    other_loop_thread = std::this_thread::get_id();
+    http::RequestPtr second = http::NewRequest("GET", "/apis/x", &other_loop);
+    second->headers.Add("Authorization", "Bearer alice-token");
+    authenticator->AuthenticateAsync(*second, [&](absl::StatusOr<UserPtr> user) {
+      second_user = (*user)->name;
+      answered_on = std::this_thread::get_id();
+    });
+    joined.set_value();
+    reviewed.get_future().wait();
+    other_loop.RunUntilIdle();
+  });
+  joined.get_future().wait();
+  EXPECT_EQ(client_->calls(), 1);  // joined the review in flight
+  client_->Release();
+  loop_.RunUntilIdle();  // the review completes on the first loop; the other waiter is posted to its own
+  EXPECT_EQ(first_user, "alice");
+  reviewed.set_value();
+  other.join();
+  EXPECT_EQ(second_user, "alice");
+  EXPECT_EQ(answered_on, other_loop_thread);
 }
 
 TEST_F(TokenReviewTest, NotAuthenticatedIsInvalidBearerTokenCachedForTheFailureTtl) {
