@@ -23,6 +23,10 @@ namespace apiserve::options {
 using ClientFactory =
     std::function<absl::StatusOr<std::shared_ptr<client::HttpClient>>(const std::string& kubeconfig_path)>;
 
+// KubeconfigClientFactory is the factory of apiserve's own client: kubeconfig::DelegatingClientConfig (the file, or
+// the in-cluster service account for "") then client::NewHttpClient. NewDelegatingRecommendedOptions sets it.
+ClientFactory KubeconfigClientFactory();
+
 // DelegatedClient asks `factory` (may be null) for the client of `kubeconfig` (a relative path resolved as other
 // files are, by ResolvePath). Null with OK when there is none to be had: no factory and no kubeconfig, or NotFound
 // (not in a cluster) for an empty path. Otherwise an error `failed to get delegated <what> kubeconfig: <reason>`

@@ -1,5 +1,7 @@
 // kube's delegating authentication and authorization flags: registered by NewDelegatingRecommendedOptions only, their
 // defaults, validation, and ApplyTo asking the client factory for the webhooks' clients.
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -138,6 +140,7 @@ TEST_F(DelegatingOptionsTest, OutsideAClusterWithoutKubeconfigNoWebhooks) {
   EXPECT_FALSE(config.chain.authorizer->IsAsync());  // --authorization-mode (AlwaysAllow) applies
 
   RecommendedOptions no_factory = NewDelegatingRecommendedOptions();
+  no_factory.client_factory = nullptr;
   server::Config plain;
   ASSERT_THAT(no_factory.ApplyTo(&plain), IsOk());
   EXPECT_FALSE(plain.chain.authenticator->IsAsync());
@@ -154,10 +157,31 @@ TEST_F(DelegatingOptionsTest, KubeconfigWithoutClientIsAnError) {
                        "cluster"));
 
   RecommendedOptions no_factory = NewDelegatingRecommendedOptions();
+  no_factory.client_factory = nullptr;
   no_factory.authorization.delegating->remote_kubeconfig_file = "/etc/kube/authz";
   EXPECT_THAT(no_factory.ApplyTo(&config),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("failed to get delegated authorization kubeconfig: /etc/kube/authz")));
+}
+
+// apiserve's own client from a kubeconfig file (nothing is dialled until a review is asked for).
+TEST_F(DelegatingOptionsTest, KubeconfigClientFactoryBuildsTheWebhooks) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/delegating.kubeconfig";
+  std::ofstream(path) << "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: "
+                         "https://127.0.0.1:1\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n"
+                         "users:\n- name: u\n  user:\n    token: abc\ncurrent-context: x\n";
+  ASSERT_THAT(Parse({"--authentication-kubeconfig=" + path, "--authorization-kubeconfig=" + path}), IsOk());
+  server::Config config;
+  ASSERT_THAT(options_.ApplyTo(&config), IsOk());
+  EXPECT_TRUE(config.chain.authenticator->IsAsync());
+  EXPECT_TRUE(config.chain.authorizer->IsAsync());
+
+  RecommendedOptions missing = NewDelegatingRecommendedOptions();
+  missing.authentication.delegating->remote_kubeconfig_file = "/nonexistent/kubeconfig";
+  absl::Status applied = missing.ApplyTo(&config);
+  EXPECT_THAT(applied,
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("failed to get delegated authentication kubeconfig: ")));
+  EXPECT_THAT(applied.message(), HasSubstr("/nonexistent/kubeconfig"));
 }
 
 }  // namespace

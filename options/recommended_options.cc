@@ -27,6 +27,7 @@ RecommendedOptions NewDelegatingRecommendedOptions() {
   RecommendedOptions options;
   options.authentication = NewDelegatingAuthenticationOptions();
   options.authorization = NewDelegatingAuthorizationOptions();
+  options.client_factory = KubeconfigClientFactory();
   return options;
 }
 

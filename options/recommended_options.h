@@ -60,7 +60,8 @@ struct RecommendedOptions {
 // NewDelegatingRecommendedOptions is RecommendedOptions with the delegating defaults extension API servers use:
 // request-header X-Remote-User / X-Remote-Group / X-Remote-Extra-, and kube's delegated authentication (TokenReview)
 // and authorization (SubjectAccessReview, always-allow paths and groups) flags. The webhooks are built when
-// `client_factory` gives a client for --authentication-kubeconfig / --authorization-kubeconfig (or in-cluster).
+// `client_factory` (KubeconfigClientFactory: apiserve's client) gives a client for --authentication-kubeconfig /
+// --authorization-kubeconfig, or for the in-cluster service account when they are empty.
 RecommendedOptions NewDelegatingRecommendedOptions();
 
 }  // namespace apiserve::options
