@@ -475,10 +475,12 @@ void Connection::OnResolved(uv_getaddrinfo_t* request, int status, addrinfo* res
   if (status != 0 || result == nullptr) {
     self->Close(absl::UnavailableError(
         absl::StrCat("lookup ", self->core_->target().host, ": ", status != 0 ? uv_strerror(status) : "no address")));
+    self->core_->ReapConnections();  // nothing else is outstanding: `self` goes now
     return;
   }
   if (const int rc = uv_tcp_init(self->core_->loop(), &self->tcp_); rc != 0) {
     self->Close(absl::InternalError(absl::StrCat("uv_tcp_init: ", uv_strerror(rc))));
+    self->core_->ReapConnections();
     return;
   }
   self->tcp_.data = self;

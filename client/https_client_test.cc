@@ -418,6 +418,15 @@ TEST_F(HttpsClientTest, ConnectionRefusedIsUnavailable) {
                        absl::StrCat("dial tcp 127.0.0.1:", port, ": connect: connection refused")));
 }
 
+TEST_F(HttpsClientTest, UnknownHostIsUnavailable) {
+  ClientConfig config = Config(443);
+  config.host = "https://no-such-host.invalid:6443";
+  auto client = NewClient(config);
+  ASSERT_NE(client, nullptr);
+  EXPECT_THAT(Call(*client, Get("/x")),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("lookup no-such-host.invalid: ")));
+}
+
 TEST_F(HttpsClientTest, SilentServerTimesOut) {
   SilentListener silent;
   auto client = NewClient(Config(silent.port()));
