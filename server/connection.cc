@@ -605,7 +605,8 @@ void Connection::UpdateReading() {
   reading_ = want;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
   const int rc = want ? uv_read_start(stream, &Connection::OnAlloc, &Connection::OnRead) : uv_read_stop(stream);
-  if (rc != 0) Fail(UvError(want ? "uv_read_start" : "uv_read_stop", rc));
+  // UV_EALREADY: already reading (StartClose re-applies the lingering choice): nothing to do.
+  if (rc != 0 && rc != UV_EALREADY) Fail(UvError(want ? "uv_read_start" : "uv_read_stop", rc));
 }
 
 void Connection::StartClose(bool graceful, bool linger) {

@@ -219,6 +219,20 @@ TEST_F(ConnectionTest, CodecFactoryFailureClosesTheConnectionAndCounts) {
   EXPECT_EQ(context_.counters.open_http1, 0u);
 }
 
+// A malformed request is answered 400 and the connection closes lingering: input is drained for linger_timeout,
+// then EOF. Regression: re-starting the read for the linger (uv_read_start on a reading stream: UV_EALREADY) was
+// taken for a failure and closed the connection before the client had the answer.
+TEST_F(ConnectionTest, ErrorResponseIsFollowedByALingeringClose) {
+  TlsClient client(Connect());
+  ASSERT_TRUE(client.Handshake());
+  ASSERT_TRUE(client.Write("GET / HTTP/1.1\r\nHost : x\r\n\r\n"));
+  ASSERT_TRUE(client.ReadUntil("400 Bad Request"));
+  EXPECT_TRUE(client.Write("more input, discarded while lingering"));
+  EXPECT_TRUE(client.ReadToEnd());
+  EXPECT_TRUE(WaitForNoConnections());
+  EXPECT_EQ(context_.counters.internal_errors, 0u);
+}
+
 // Plain HTTP to the TLS port gets Go's plain-text 400 (not a silent close or a TLS alert), then the close.
 TEST_F(ConnectionTest, PlainHttpToTheTlsPortGetsGos400) {
   for (const std::string request : {"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", "POST / HTTP/1.1\r\n\r\n",
