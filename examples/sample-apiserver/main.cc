@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "authconfig/install.h"
 #include "base/logger.h"
 #include "base/status_macros.h"
 #include "flags/flag_set.h"
@@ -12,6 +13,7 @@
 #include "notes/note_handlers.h"
 #include "options/recommended_options.h"
 #include "server/config.h"
+#include "server/event_loop.h"
 
 namespace {
 
@@ -26,11 +28,17 @@ absl::Status Run(int argc, char** argv) {
   RETURN_IF_ERROR(options.Validate());
   base::Logger::Global().SetVerbosity(options.verbosity);
 
-  // Config → completed config → the server, with the notes group installed.
+  // Config → completed config → the server, with the notes group installed. The cluster's
+  // extension-apiserver-authentication ConfigMap supplies the client CA and request-header settings (read now, then
+  // watched on a loop of its own), as kube's DelegatingAuthenticationOptions.
   server::Config config;
   RETURN_IF_ERROR(options.ApplyTo(&config));
+  server::EventLoop authn_loop("authn-configmap");
+  RETURN_IF_ERROR(authn_loop.Start());
+  ASSIGN_OR_RETURN(auto configmap, authconfig::InstallConfigMapAuthentication(options, &authn_loop, &config));
   ASSIGN_OR_RETURN(std::unique_ptr<server::CompletedConfig> completed,
                    server::CompletedConfig::Complete(std::move(config)));
+  RETURN_IF_ERROR(configmap->Start(&completed->tls().certificates()));
   ASSIGN_OR_RETURN(std::unique_ptr<chain::GenericServer> server, completed->New("sample-apiserver", nullptr));
   auto store = std::make_shared<sample::notes::NoteStore>();
   RETURN_IF_ERROR(
@@ -40,7 +48,9 @@ absl::Status Run(int argc, char** argv) {
   ASSIGN_OR_RETURN(chain::PreparedServer prepared, server->PrepareRun());
   lifecycle::Signal stop("stop");
   RETURN_IF_ERROR(lifecycle::StopOnOsSignals(&stop));
-  return completed->Run(std::move(prepared), &stop);
+  absl::Status ran = completed->Run(std::move(prepared), &stop);
+  configmap->Stop();
+  return ran;
 }
 
 }  // namespace
