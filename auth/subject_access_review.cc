@@ -108,10 +108,11 @@ class SubjectAccessReviewAuthorizer : public Authorizer {
     }
     client::Request request =
         ReviewRequest(kSubjectAccessReviewPath, SubjectAccessReviewBody(spec), state_->options.timeout);
-    state_->client->Do(std::move(request), executor,
-                       [state = state_, spec = std::move(spec), cacheable](absl::StatusOr<client::Response> response) {
-                         state->Finish(spec, cacheable, response);
-                       });
+    DoWithBackoff(state_->client, std::move(request), state_->options.retry_backoff, state_->options.overall_timeout,
+                  executor,
+                  [state = state_, spec = std::move(spec), cacheable](absl::StatusOr<client::Response> response) {
+                    state->Finish(spec, cacheable, response);
+                  });
   }
 
  private:

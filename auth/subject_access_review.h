@@ -18,6 +18,11 @@
 //                           unreadable answer), logged as kube's "Failed to make webhook authorizer request: ...";
 //                           not cached. kube's WithAuthorization answers an error without an allow with 500
 //                           InternalError, and so does ours.
+// A failed call is retried as kube's webhook authorizer does (auth::DoWithBackoff: a connection reset, 429, 500, 504
+// and other retriable answers; up to `retry_backoff.steps` attempts, 500 ms apart and growing), each attempt bounded
+// by `timeout` and the whole sequence by `overall_timeout` (kube's is the request's context: --request-timeout,
+// 60 s); past it the error is "webhook call failed: context deadline exceeded" (500). The retries belong to the one
+// review its identical requests share.
 // The cache key is the spec's JSON (kube's); requests whose attributes are large (over 10000 bytes of namespace,
 // name, path, ... — kube's maxControlledAttrCacheSize) are not cached. At most `max_cache_entries` are kept.
 // Concurrent identical reviews share one call.
@@ -30,6 +35,7 @@
 
 #include "absl/time/time.h"
 #include "auth/authorizer.h"
+#include "auth/webhook.h"
 #include "base/clock.h"
 #include "client/http_client.h"
 
@@ -41,6 +47,10 @@ struct SubjectAccessReviewOptions {
   absl::Duration authorized_ttl = absl::Seconds(10);    // --authorization-webhook-cache-authorized-ttl
   absl::Duration unauthorized_ttl = absl::Seconds(10);  // --authorization-webhook-cache-unauthorized-ttl
   absl::Duration timeout = absl::Seconds(10);           // kube's DelegatingAuthorizationOptions.ClientTimeout
+  // Bounds the attempts and the waits between them, as the request context bounds kube's authorizer (the default
+  // --request-timeout). Zero or less: only the steps bound it.
+  absl::Duration overall_timeout = absl::Seconds(60);
+  RetryBackoff retry_backoff;                           // kube's DefaultAuthWebhookRetryBackoff (no flag)
   size_t max_cache_entries = 8192;                      // kube's response cache size
   const base::Clock* clock = nullptr;                   // null: the wall clock. Borrowed.
 };

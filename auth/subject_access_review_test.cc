@@ -180,6 +180,104 @@ TEST_F(SubjectAccessReviewTest, FailedReviewIsNoOpinionWithTheErrorNotCached) {
   EXPECT_EQ(client_->calls(), 2);
 }
 
+SubjectAccessReviewOptions FastRetries() {
+  SubjectAccessReviewOptions options;
+  options.retry_backoff.initial = absl::Milliseconds(10);
+  options.retry_backoff.jitter = 0;
+  return options;
+}
+
+TEST_F(SubjectAccessReviewTest, A500ThenAnAnswerIsOneRetry) {
+  auto calls = std::make_shared<int>(0);
+  client_->SetResponder([calls](const client::Request& request) {
+    const bool first = ++*calls == 1;
+    return FakeHttpClient::JsonAnswer(first ? 500 : 201, first ? "oops" : kAllowed)(request);
+  });
+  auto authorizer = New(FastRetries());
+  std::optional<AuthorizationResult> got;
+  authorizer->AuthorizeAsync(GetPod(), &loop_, [&](AuthorizationResult r) { got = std::move(r); });
+  loop_.RunUntilIdle();
+  EXPECT_FALSE(got.has_value());
+  EXPECT_EQ(client_->calls(), 1);
+  loop_.AdvanceTime(absl::Milliseconds(10));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->decision, Decision::kAllow);
+  EXPECT_TRUE(got->error.ok());
+  EXPECT_EQ(client_->calls(), 2);
+  EXPECT_EQ(client_->requests()[1].body, client_->requests()[0].body);
+  EXPECT_EQ(client_->requests()[1].timeout, absl::Seconds(10));  // ClientTimeout per attempt
+}
+
+TEST_F(SubjectAccessReviewTest, FiveFailuresAreNoOpinionWithTheLastError) {
+  client_->SetResponder(FakeHttpClient::JsonAnswer(
+      500, R"({"kind":"Status","status":"Failure","message":"etcd is down","reason":"InternalError","code":500})"));
+  auto authorizer = New(FastRetries());
+  std::optional<AuthorizationResult> got;
+  authorizer->AuthorizeAsync(GetPod(), &loop_, [&](AuthorizationResult r) { got = std::move(r); });
+  loop_.RunUntilIdle();
+  loop_.AdvanceTime(absl::Milliseconds(81));
+  EXPECT_FALSE(got.has_value());
+  EXPECT_EQ(client_->calls(), 4);
+  loop_.AdvanceTime(absl::Milliseconds(1));  // 81.25 ms: the fifth and last attempt
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(client_->calls(), 5);
+  EXPECT_EQ(got->decision, Decision::kNoOpinion);  // the filter answers 500
+  EXPECT_THAT(got->error, StatusIs(absl::StatusCode::kUnavailable, "etcd is down"));
+}
+
+TEST_F(SubjectAccessReviewTest, ForbiddenAndBadRequestAreNotRetried) {
+  auto authorizer = New(FastRetries());
+  client_->SetResponder(FakeHttpClient::JsonAnswer(
+      403, R"({"kind":"Status","status":"Failure","message":"cannot create subjectaccessreviews",)"
+           R"("reason":"Forbidden","code":403})"));
+  AuthorizationResult r = Authorize(*authorizer, GetPod());
+  EXPECT_THAT(r.error, StatusIs(absl::StatusCode::kUnavailable, "cannot create subjectaccessreviews"));
+  EXPECT_EQ(client_->calls(), 1);
+  client_->SetResponder(FakeHttpClient::JsonAnswer(400, "bad"));
+  r = Authorize(*authorizer, GetPod());
+  EXPECT_EQ(r.decision, Decision::kNoOpinion);
+  EXPECT_FALSE(r.error.ok());
+  EXPECT_EQ(client_->calls(), 2);
+  EXPECT_EQ(loop_.PendingTimers(), 0);
+}
+
+TEST_F(SubjectAccessReviewTest, OverallTimeoutBoundsTheRetries) {
+  client_->SetResponder(FakeHttpClient::JsonAnswer(504, "gateway timeout"));
+  SubjectAccessReviewOptions options = FastRetries();
+  options.overall_timeout = absl::Milliseconds(20);  // attempts at 0 and 10 ms; the next wait ends at 25
+  auto authorizer = New(options);
+  std::optional<AuthorizationResult> got;
+  authorizer->AuthorizeAsync(GetPod(), &loop_, [&](AuthorizationResult r) { got = std::move(r); });
+  loop_.RunUntilIdle();
+  loop_.AdvanceTime(absl::Milliseconds(10));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(client_->calls(), 2);
+  EXPECT_EQ(client_->requests()[1].timeout, absl::Milliseconds(10));
+  EXPECT_THAT(got->error,
+              StatusIs(absl::StatusCode::kDeadlineExceeded, "webhook call failed: context deadline exceeded"));
+}
+
+TEST_F(SubjectAccessReviewTest, ConcurrentIdenticalReviewsShareOneCallWhileRetrying) {
+  auto calls = std::make_shared<int>(0);
+  client_->SetResponder([calls](const client::Request& request) {
+    const bool first = ++*calls == 1;
+    return FakeHttpClient::JsonAnswer(first ? 429 : 201, first ? "busy" : kAllowed)(request);
+  });
+  auto authorizer = New(FastRetries());
+  int allowed = 0;
+  const Attributes attributes = GetPod();
+  for (int i = 0; i < 3; ++i) {
+    authorizer->AuthorizeAsync(attributes, &loop_, [&](AuthorizationResult r) {
+      if (r.decision == Decision::kAllow) ++allowed;
+    });
+    loop_.RunUntilIdle();
+  }
+  EXPECT_EQ(client_->calls(), 1);
+  loop_.AdvanceTime(absl::Milliseconds(10));
+  EXPECT_EQ(client_->calls(), 2);
+  EXPECT_EQ(allowed, 3);
+}
+
 TEST_F(SubjectAccessReviewTest, ConcurrentIdenticalReviewsShareOneCall) {
   auto authorizer = New();
   client_->Hold(true);

@@ -118,10 +118,12 @@ class TokenReviewAuthenticator : public Authenticator {
       state_->cache.Complete(key, absl::UnauthenticatedError("the request has no executor"), absl::ZeroDuration());
       return;
     }
-    state_->client->Do(ReviewRequest(kTokenReviewPath, TokenReviewBody(*token), state_->options.timeout), executor,
-                       [state = state_, key = std::move(key)](absl::StatusOr<client::Response> response) {
-                         state->Finish(key, response);
-                       });
+    // kube's webhooktoken: the review's context times out after TokenAccessReviewTimeout, attempts and waits included.
+    DoWithBackoff(state_->client, ReviewRequest(kTokenReviewPath, TokenReviewBody(*token), state_->options.timeout),
+                  state_->options.retry_backoff, state_->options.timeout, executor,
+                  [state = state_, key = std::move(key)](absl::StatusOr<client::Response> response) {
+                    state->Finish(key, response);
+                  });
   }
 
  private:

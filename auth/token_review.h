@@ -14,6 +14,10 @@
 //   the review failed           (transport error, timeout, a status other than 200/201, an unreadable answer)
 //                               Unauthenticated with the reason, logged as kube's "Failed to make webhook
 //                               authenticator request: ..."; not cached. The filter answers 401.
+// A failed call is retried as kube's webhooks do (auth::DoWithBackoff: a connection reset, 429, 500, 504 and other
+// retriable answers; up to `retry_backoff.steps` attempts, 500 ms apart and growing); `timeout` bounds the whole
+// review, waits included (kube's TokenAccessReviewTimeout context): past it the answer is Unauthenticated "webhook
+// call failed: context deadline exceeded". The retries belong to the one review its waiters share.
 // No bearer token: NotFound (the anonymous fallback may apply); the cluster is not asked.
 //
 // Results are cached under an HMAC-SHA256 of the token with a random per-process key (kube's keyed hash: no raw
@@ -30,6 +34,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "auth/authenticator.h"
+#include "auth/webhook.h"
 #include "base/clock.h"
 #include "client/http_client.h"
 
@@ -42,8 +47,11 @@ struct TokenReviewOptions {
   absl::Duration cache_ttl = absl::Seconds(10);
   // How long a plain "not authenticated" answer is kept; kube's delegating authenticator uses the same TTL.
   absl::Duration failure_cache_ttl = absl::Seconds(10);
-  // kube's TokenAccessReviewTimeout: the whole review (connect, TLS, request, answer).
+  // kube's TokenAccessReviewTimeout: the whole review (connect, TLS, request, answer; every attempt and the waits
+  // between them). Zero or less: each attempt is bounded only by the client's default timeout.
   absl::Duration timeout = absl::Seconds(10);
+  // How failed calls are retried (kube's DefaultAuthWebhookRetryBackoff; no flag).
+  RetryBackoff retry_backoff;
   size_t max_cache_entries = 4096;
   // The clock of the cache; null: the wall clock. Borrowed.
   const base::Clock* clock = nullptr;

@@ -2,13 +2,15 @@
 #define APISERVE_AUTH_WEBHOOK_H_
 
 // What the TokenReview authenticator and the SubjectAccessReview authorizer share: the review cache (bounded,
-// expiring, with one review in flight per key however many requests wait for it) and the decoding of a review's
-// answer.
+// expiring, with one review in flight per key however many requests wait for it), kube's retry of a failed call
+// (webhook.WithExponentialBackoff with DefaultShouldRetry) and the decoding of a review's answer.
 //
-// Threading: ReviewCache is thread-safe; its waiters run on their own loops.
+// Threading: ReviewCache is thread-safe; its waiters run on their own loops. DoWithBackoff runs on one loop: the
+// caller's, where every attempt's answer arrives and every retry is scheduled (Executor::RunAfter; never a sleep).
 
 #include <cstddef>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -151,6 +153,44 @@ class ReviewCache {
   std::list<std::string> lru_ ABSL_GUARDED_BY(mu_);  // most recently used first
   absl::flat_hash_map<std::string, std::vector<Waiter>> in_flight_ ABSL_GUARDED_BY(mu_);
 };
+
+// RetryBackoff is kube's wait.Backoff for the webhook calls; the default is DefaultAuthWebhookRetryBackoff (500 ms,
+// factor 1.5, jitter 0.2, 5 steps). A review makes at most `steps` attempts (fewer than 1 counts as 1); after attempt
+// n (from 1) it waits BackoffDelay(backoff, n - 1, r) before the next. kube has no flag for it.
+struct RetryBackoff {
+  absl::Duration initial = absl::Milliseconds(500);
+  double factor = 1.5;
+  double jitter = 0.2;
+  int steps = 5;
+};
+
+// BackoffDelay returns the wait before retry `retry` (0: the one after the first attempt): initial·factor^retry,
+// plus jitter·r of that (r in [0, 1); Go's wait.Jitter), as wait.Backoff.Step computes it.
+absl::Duration BackoffDelay(const RetryBackoff& backoff, int retry, double r);
+
+// ShouldRetryReview is kube's webhook.DefaultShouldRetry applied to a call's outcome as client-go would turn it into
+// an error: retried are a connection reset (client::IsConnectionReset; not a refused connection, a TLS failure or a
+// timeout of the call itself), and an answer other than 200/201 whose error is an InternalError (reason
+// InternalError, or status 500 with no known reason; an unstructured 5xx other than 503 and 504 counts), a Timeout
+// (reason Timeout, or 504), TooManyRequests (reason, or 429), a ServerTimeout, or carries a retry delay (a Status
+// body's details.retryAfterSeconds, else a Retry-After header of whole seconds > 0). The reason is the Status
+// body's when the body is a Status, else client-go's for the code (503: ServiceUnavailable, not retried).
+bool ShouldRetryReview(const absl::StatusOr<client::Response>& response);
+
+// kWebhookDeadlineMessage is kube's error when the review's context ends first: "webhook call failed: context
+// deadline exceeded".
+inline constexpr char kWebhookDeadlineMessage[] = "webhook call failed: context deadline exceeded";
+
+// DoWithBackoff sends `request` through `client` and retries it as kube's WithExponentialBackoff does, then runs
+// `done` once, on `executor`, with the last attempt's outcome: the first one ShouldRetryReview does not retry, or
+// the last of `backoff.steps`. `overall_timeout` (> 0; zero or less: none) bounds the whole sequence like the
+// review's context in kube: each attempt's timeout is min(request.timeout, what is left), and when an attempt fails
+// at or after the deadline, or the next wait would end at or after it, `done` gets DeadlineExceeded with
+// kWebhookDeadlineMessage (kube waits out the context first; the answer is the same, given sooner). `client` and
+// `executor` must be set; `executor` is borrowed and must outlive the sequence (a stopped executor drops it, as it
+// drops a Do's answer). `r` of the jitter is drawn per process from std::random_device.
+void DoWithBackoff(std::shared_ptr<client::HttpClient> client, client::Request request, const RetryBackoff& backoff,
+                   absl::Duration overall_timeout, base::Executor* executor, client::ResponseCallback done);
 
 // ReviewRequest is the POST of a review object (`body`, JSON) to `path`, bounded by `timeout`, as client-go sends it.
 client::Request ReviewRequest(absl::string_view path, std::string body, absl::Duration timeout);

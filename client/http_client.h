@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "base/executor.h"
@@ -40,6 +42,22 @@ struct Response {
 
 using ResponseCallback = absl::AnyInvocable<void(absl::StatusOr<Response>)>;
 
+// kConnectionResetPayload is the absl::Status payload an HttpClient puts on a failure caused by the server
+// resetting the connection (ECONNRESET on a read or write), so callers can tell it from the other Unavailable
+// failures: kube's webhooks retry a reset (Go's utilnet.IsConnectionReset) and nothing else at the transport level.
+inline constexpr char kConnectionResetPayload[] = "type.apiserve.io/client.ConnectionReset";
+
+// MarkConnectionReset returns `status` (not OK) marked as a connection reset.
+inline absl::Status MarkConnectionReset(absl::Status status) {
+  status.SetPayload(kConnectionResetPayload, absl::Cord("ECONNRESET"));
+  return status;
+}
+
+// IsConnectionReset reports whether `status` was marked by MarkConnectionReset.
+inline bool IsConnectionReset(const absl::Status& status) {
+  return !status.ok() && status.GetPayload(kConnectionResetPayload).has_value();
+}
+
 // A running watch; Cancel ends it (its `done` runs with Cancelled). Destroying the handle does not cancel.
 class WatchHandle {
  public:
@@ -53,7 +71,8 @@ class HttpClient {
 
   // Do sends `request` to the configured server and runs `done` exactly once on `executor` with the response (any
   // status code is a response) or an error naming the failure: Unavailable (connect, TLS handshake, reset),
-  // DeadlineExceeded (request.timeout), InvalidArgument (a request that cannot be sent). Thread-safe.
+  // DeadlineExceeded (request.timeout), InvalidArgument (a request that cannot be sent), ResourceExhausted (a body
+  // over the implementation's limit). A reset connection is Unavailable marked by MarkConnectionReset. Thread-safe.
   virtual void Do(Request request, base::Executor* executor, ResponseCallback done) = 0;
 
   // Watch sends `request` and streams the response body: `on_headers` runs once with the status and headers (body

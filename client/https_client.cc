@@ -226,6 +226,13 @@ bool HasHeader(const Request& request, absl::string_view name) {
   return false;
 }
 
+// UvFailure returns Unavailable "<what>: <libuv's reason>" for the libuv error `rc`, marked as a connection reset
+// (client::MarkConnectionReset) when it is UV_ECONNRESET.
+absl::Status UvFailure(absl::string_view what, int rc) {
+  absl::Status status = absl::UnavailableError(absl::StrCat(what, ": ", uv_strerror(rc)));
+  return rc == UV_ECONNRESET ? MarkConnectionReset(std::move(status)) : status;
+}
+
 bool MethodHasBody(const Request& request) {
   return !request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
 }
@@ -506,8 +513,7 @@ void Connection::OnConnected(uv_connect_t* request, int status) {
     return;
   }
   if (status != 0) {
-    self->Close(absl::UnavailableError(
-        absl::StrCat("dial tcp ", self->core_->target().address, ": connect: ", uv_strerror(status))));
+    self->Close(UvFailure(absl::StrCat("dial tcp ", self->core_->target().address, ": connect"), status));
     return;
   }
   self->ssl_.reset(SSL_new(self->core_->ssl_ctx()));
@@ -559,8 +565,7 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     return;
   }
   if (nread < 0) {
-    self->Close(absl::UnavailableError(
-        absl::StrCat("read tcp ", self->core_->target().address, ": ", uv_strerror(static_cast<int>(nread)))));
+    self->Close(UvFailure(absl::StrCat("read tcp ", self->core_->target().address), static_cast<int>(nread)));
     return;
   }
   if (nread == 0) return;
@@ -710,7 +715,7 @@ absl::Status Connection::Write(absl::string_view data) {
   if (const int rc = uv_write(&write->request, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &Connection::OnWritten);
       rc != 0) {
     delete write;
-    return absl::UnavailableError(absl::StrCat("write tcp ", core_->target().address, ": ", uv_strerror(rc)));
+    return UvFailure(absl::StrCat("write tcp ", core_->target().address), rc);
   }
   ++outstanding_;
   return absl::OkStatus();
@@ -725,8 +730,7 @@ void Connection::OnWritten(uv_write_t* request, int status) {
     return;
   }
   if (status != 0) {
-    self->Close(
-        absl::UnavailableError(absl::StrCat("write tcp ", self->core_->target().address, ": ", uv_strerror(status))));
+    self->Close(UvFailure(absl::StrCat("write tcp ", self->core_->target().address), status));
   }
 }
 
