@@ -5,9 +5,12 @@
 // no route of a server claims falls through to the next server's unprotected handler (its director, without
 // filters: authentication and the rest run once, in the outermost server).
 //
-// What a server needs from the servers behind it (the installed API groups for discovery, the routes for OpenAPI,
-// the long-running rules) it asks through this interface, each server answering for itself and then its delegate:
-// no server reaches into another's fields.
+// What a server needs from the servers behind it (the installed API groups for discovery, the routes for OpenAPI
+// and the long-running rules) it asks through this interface, each server answering for itself and then its
+// delegate: no server reaches into another's fields, and any implementation — not only GenericServer — is honoured.
+// A server flattens the long-running routes and resources of the whole chain into a table (chain/long_running_table.h)
+// when routes change, not per request: a target whose Routes() or APIGroups() can change after it joined a chain
+// tells its observers (AddChangeObserver).
 //
 // EmptyDelegate ends the chain: it has nothing but, optionally, a custom handler (kube-apiserver's terminal
 // not-found handler, which answers 503 before MuxAndDiscoveryComplete and 404 after).
@@ -20,7 +23,6 @@
 #include "absl/status/status.h"
 #include "chain/api_group.h"
 #include "chain/hooks.h"
-#include "chain/request_info.h"
 #include "chain/route_spec.h"
 #include "healthz/health_checker.h"
 #include "http/handler.h"
@@ -30,6 +32,17 @@ namespace apiserve::chain {
 
 class DelegationTarget {
  public:
+  // ChangeObserver is told that the routes or API groups of a target, or of a target behind it, changed.
+  class ChangeObserver {
+   public:
+    // OnRoutesChanged runs on the thread that made the change, after it is visible through Routes()/APIGroups().
+    // It may call Routes() and APIGroups() on the target; it must not add or remove observers.
+    virtual void OnRoutesChanged() = 0;
+
+   protected:
+    ~ChangeObserver() = default;
+  };
+
   virtual ~DelegationTarget() = default;
 
   // UnprotectedHandler is the director (no filter chain); null for an EmptyDelegate without a custom handler.
@@ -44,11 +57,16 @@ class DelegationTarget {
   // APIGroups: the API groups installed on this server, then on its delegates (outermost first), as discovery
   // publishes them. Thread-safe.
   virtual std::vector<std::shared_ptr<const APIGroupInfo>> APIGroups() const = 0;
-  // Routes: the routes registered with HandleRoute on this server, then on its delegates. Thread-safe.
+  // Routes: the routes registered with HandleRoute on this server, then on its delegates; the long-running ones
+  // (RouteSpec::long_running), with the long-running resources of APIGroups(), make the chain's long-running rules.
+  // Thread-safe.
   virtual std::vector<RouteSpec> Routes() const = 0;
-  // IsLongRunning: whether a long-running route or API resource of this server or a delegate serves `request`
-  // (`info` is its parsed request info). Called on every request: lock-free, allocation-free.
-  virtual bool IsLongRunning(const http::Request& request, const RequestInfo& info) const = 0;
+  // AddChangeObserver registers `observer` (borrowed: remove it before it is destroyed), told after every change to
+  // Routes() or APIGroups() of this target or a delegate. The default ignores it: right for a target whose routes
+  // and groups are fixed before a server is built in front of it. Thread-safe.
+  virtual void AddChangeObserver(ChangeObserver* observer) { (void)observer; }
+  // RemoveChangeObserver unregisters `observer`; when it returns, no call to it is running. Thread-safe.
+  virtual void RemoveChangeObserver(ChangeObserver* observer) { (void)observer; }
   // PrepareDelegate is kube's PrepareRun on a delegate: install the delegate's endpoints (recursively).
   virtual absl::Status PrepareDelegate() = 0;
   // MuxAndDiscoveryCompleteSignals: every signal that must fire before the chain's paths are all installed.
@@ -69,7 +87,6 @@ class EmptyDelegate : public DelegationTarget {
   DelegationTarget* NextDelegate() const override { return nullptr; }
   std::vector<std::shared_ptr<const APIGroupInfo>> APIGroups() const override { return {}; }
   std::vector<RouteSpec> Routes() const override { return {}; }
-  bool IsLongRunning(const http::Request&, const RequestInfo&) const override { return false; }
   absl::Status PrepareDelegate() override { return absl::OkStatus(); }
   std::map<std::string, lifecycle::Signal*> MuxAndDiscoveryCompleteSignals() const override { return {}; }
   void Destroy() override {}

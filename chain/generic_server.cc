@@ -43,12 +43,6 @@ http::HandlerPtr IndexHandler(const DelegationTarget* server, int status) {
   });
 }
 
-const http::HandlerPtr& LongRunningMarker() {
-  static const http::HandlerPtr* const marker =
-      new http::HandlerPtr(http::HandlerFunc([](http::RequestPtr, http::ResponseWriter) {}));
-  return *marker;
-}
-
 std::vector<healthz::HealthCheckerPtr> DefaultChecks(const ServerConfig& config) {
   if (!config.health_checks.empty()) return config.health_checks;
   return {healthz::PingCheck(), healthz::LogCheck()};
@@ -59,7 +53,10 @@ std::vector<healthz::HealthCheckerPtr> DefaultChecks(const ServerConfig& config)
 GenericServer::GenericServer(ServerConfig config, DelegationTarget* delegate)
     : config_(std::move(config)), delegate_(delegate != nullptr ? delegate : &empty_) {}
 
-GenericServer::~GenericServer() { StopWatermarkMaintenance(); }
+GenericServer::~GenericServer() {
+  delegate_->RemoveChangeObserver(&delegate_observer_);
+  StopWatermarkMaintenance();
+}
 
 void GenericServer::StartWatermarkMaintenance() {
   base::MutexLock lock(&mu_);
@@ -89,7 +86,8 @@ absl::StatusOr<std::unique_ptr<GenericServer>> GenericServer::New(ServerConfig c
   http::HandlerPtr not_found = s.delegate_->UnprotectedHandler();
   if (!not_found && s.config_.enable_index) not_found = IndexHandler(&s, 404);
   s.mux_ = std::make_shared<PathMux>(s.config_.name, std::move(not_found));
-  s.long_running_routes_ = std::make_unique<PathMux>(s.config_.name + " long-running routes");
+  s.delegate_->AddChangeObserver(&s.delegate_observer_);
+  s.RoutesChanged();
 
   healthz::HealthRegistriesOptions health;
   health.clock = s.config_.clock;
@@ -166,28 +164,25 @@ http::HandlerPtr GenericServer::BuildHandlerChain() {
   return WithAuditId(std::move(h));
 }
 
-bool GenericServer::IsLongRunning(const http::Request& request, const RequestInfo& info) const {
-  if (long_running_routes_->Lookup(request.path) == LongRunningMarker()) return true;
-  if (info.is_resource_request && IsLongRunningResource(info)) return true;
-  return delegate_->IsLongRunning(request, info);
+void GenericServer::RoutesChanged() {
+  {
+    base::MutexLock lock(&table_mu_);
+    std::unique_ptr<const LongRunningTable> table = LongRunningTable::Build(Routes(), APIGroups());
+    long_running_.store(table.get(), std::memory_order_release);
+    tables_.push_back(std::move(table));
+  }
+  base::MutexLock lock(&observers_mu_);
+  for (ChangeObserver* observer : observers_) observer->OnRoutesChanged();
 }
 
-bool GenericServer::IsLongRunningResource(const RequestInfo& info) const {
-  const GroupList* groups = groups_.load(std::memory_order_acquire);
-  if (groups == nullptr) return false;
-  const bool legacy = info.api_prefix == "api";
-  for (const std::shared_ptr<const APIGroupInfo>& group : *groups) {
-    if (group->name.empty() != legacy || group->name != info.api_group) continue;
-    for (const APIGroupVersion& version : group->versions) {
-      if (version.version != info.api_version) continue;
-      const APIResource* resource = FindResource(version, info.resource);
-      if (resource == nullptr) return false;
-      if (resource->long_running) return true;
-      const APISubresource* sub = info.subresource.empty() ? nullptr : FindSubresource(*resource, info.subresource);
-      return sub != nullptr && sub->long_running;
-    }
-  }
-  return false;
+void GenericServer::AddChangeObserver(ChangeObserver* observer) {
+  base::MutexLock lock(&observers_mu_);
+  observers_.push_back(observer);
+}
+
+void GenericServer::RemoveChangeObserver(ChangeObserver* observer) {
+  base::MutexLock lock(&observers_mu_);
+  observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
 }
 
 absl::Status GenericServer::InstallAPIGroup(APIGroupInfo group) { return Install(std::move(group), /*legacy=*/false); }
@@ -197,6 +192,12 @@ absl::Status GenericServer::InstallLegacyAPIGroup(APIGroupInfo group) {
 }
 
 absl::Status GenericServer::Install(APIGroupInfo info, bool legacy) {
+  absl::Status status = InstallUnnotified(std::move(info), legacy);
+  RoutesChanged();  // also after an error: the server may be partly installed
+  return status;
+}
+
+absl::Status GenericServer::InstallUnnotified(APIGroupInfo info, bool legacy) {
   RETURN_IF_ERROR(ValidateAPIGroupInfo(info, legacy));
   NormalizeAPIGroupInfo(&info);
   base::MutexLock lock(&mu_);
@@ -246,12 +247,11 @@ std::vector<std::shared_ptr<const APIGroupInfo>> GenericServer::APIGroups() cons
 absl::Status GenericServer::HandleRoute(RouteSpec spec, http::HandlerPtr handler) {
   RETURN_IF_ERROR(spec.prefix ? mux_->HandlePrefix(spec.path, std::move(handler))
                               : mux_->Handle(spec.path, std::move(handler)));
-  if (spec.long_running) {
-    RETURN_IF_ERROR(spec.prefix ? long_running_routes_->HandlePrefix(spec.path, LongRunningMarker())
-                                : long_running_routes_->Handle(spec.path, LongRunningMarker()));
+  {
+    base::MutexLock lock(&mu_);
+    routes_.push_back(std::move(spec));
   }
-  base::MutexLock lock(&mu_);
-  routes_.push_back(std::move(spec));
+  RoutesChanged();
   return absl::OkStatus();
 }
 

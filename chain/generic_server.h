@@ -59,6 +59,7 @@
 #include "chain/filters/max_in_flight.h"
 #include "chain/filters/request_metrics.h"
 #include "chain/hooks.h"
+#include "chain/long_running_table.h"
 #include "chain/openapi.h"
 #include "chain/path_mux.h"
 #include "chain/server_config.h"
@@ -122,10 +123,18 @@ class GenericServer : public DelegationTarget {
   DelegationTarget* NextDelegate() const override { return delegate_; }
   std::vector<std::shared_ptr<const APIGroupInfo>> APIGroups() const override;
   std::vector<RouteSpec> Routes() const override;
-  bool IsLongRunning(const http::Request& request, const RequestInfo& info) const override;
+  void AddChangeObserver(ChangeObserver* observer) override;
+  void RemoveChangeObserver(ChangeObserver* observer) override;
   absl::Status PrepareDelegate() override;
   std::map<std::string, lifecycle::Signal*> MuxAndDiscoveryCompleteSignals() const override;
   void Destroy() override;
+
+  // IsLongRunning reports whether a long-running route or API resource of this server or a delegate serves
+  // `request` (`info` is its parsed request info): a lookup in the chain's long-running table, rebuilt whenever a
+  // route or group is added here or behind (DelegationTarget::ChangeObserver). Lock-free, allocation-free.
+  bool IsLongRunning(const http::Request& request, const RequestInfo& info) const {
+    return long_running_.load(std::memory_order_acquire)->Matches(request.path, info);
+  }
 
   // kMaxInFlightFilterHook is the name of the default hook that maintains the in-flight watermarks.
   static constexpr char kMaxInFlightFilterHook[] = "max-in-flight-filter";
@@ -138,7 +147,9 @@ class GenericServer : public DelegationTarget {
   absl::Status InstallGenericEndpoints();
   http::HandlerPtr BuildHandlerChain();
   absl::Status Install(APIGroupInfo info, bool legacy);
-  bool IsLongRunningResource(const RequestInfo& info) const;
+  absl::Status InstallUnnotified(APIGroupInfo info, bool legacy);
+  // RoutesChanged rebuilds the long-running table from Routes() and APIGroups(), then tells the observers.
+  void RoutesChanged();
   // StartWatermarkMaintenance starts the thread that rolls the in-flight watermarks every second (once).
   void StartWatermarkMaintenance();
   void StopWatermarkMaintenance();
@@ -147,8 +158,6 @@ class GenericServer : public DelegationTarget {
   DelegationTarget* const delegate_;
   EmptyDelegate empty_;
   std::shared_ptr<PathMux> mux_;
-  // Routes registered as long-running, mapped to a marker handler: a lock-free lookup on every request.
-  std::unique_ptr<PathMux> long_running_routes_;
   std::unique_ptr<healthz::HealthRegistries> health_;
   PostStartHooks post_start_hooks_;
   PreShutdownHooks pre_shutdown_hooks_;
@@ -177,6 +186,24 @@ class GenericServer : public DelegationTarget {
   std::thread watermark_thread_ ABSL_GUARDED_BY(mu_);
   lifecycle::Signal watermark_stop_{"in-flight watermark maintenance stopped"};
   std::atomic<bool> destroyed_{false};
+
+  // The delegate tells this server when its routes or groups change.
+  struct DelegateObserver final : ChangeObserver {
+    explicit DelegateObserver(GenericServer* server) : server(server) {}
+    virtual ~DelegateObserver() = default;
+    void OnRoutesChanged() override { server->RoutesChanged(); }
+    GenericServer* const server;
+  };
+  DelegateObserver delegate_observer_{this};
+
+  // The chain's long-running table, published for lock-free reads; every table built is kept until the server is
+  // destroyed (rebuilt only when routes or groups are added, which is rare).
+  std::atomic<const LongRunningTable*> long_running_{nullptr};
+  base::Mutex table_mu_;  // serializes rebuilds; taken before mu_ (Routes())
+  std::vector<std::unique_ptr<const LongRunningTable>> tables_ ABSL_GUARDED_BY(table_mu_);
+  // Held while observers are told, so RemoveChangeObserver waits for a call in progress.
+  base::Mutex observers_mu_;
+  std::vector<ChangeObserver*> observers_ ABSL_GUARDED_BY(observers_mu_);
 };
 
 // PreparedServer: a GenericServer whose endpoints are installed. Move-only; only server::Run accepts it.

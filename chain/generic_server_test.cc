@@ -4,9 +4,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "base/fake_executor.h"
+#include "base/mutex.h"
 #include "base/status_matchers.h"
 #include "chain/filters/not_found.h"
 #include "gmock/gmock.h"
@@ -158,14 +161,17 @@ TEST_F(ChainTest, HooksAreInheritedAndRunFromTheOutermostServer) {
   EXPECT_EQ(hooks.count("max-in-flight-filter"), 1u);  // the delegate's default hook, not registered twice
   ASSERT_THAT(outer_->PrepareRun(), IsOk());
   outer_->RunPostStartHooks(PostStartHookContext{});
-  // Each hook runs on its own thread: wait (bounded) for both to report.
+  // Each hook runs on its own detached thread: wait (bounded) for all three to report, also the default
+  // max-in-flight-filter hook, which touches the inner server (gone after the test).
   for (int i = 0; i < 2000 && (Get("/healthz/poststarthook/delegate-hook").status != 200 ||
-                               Get("/healthz/poststarthook/wrapping-hook").status != 200);
+                               Get("/healthz/poststarthook/wrapping-hook").status != 200 ||
+                               Get("/healthz/poststarthook/max-in-flight-filter").status != 200);
        ++i) {
     ::usleep(1000);
   }
   EXPECT_EQ(Get("/healthz/poststarthook/delegate-hook").status, 200);
   EXPECT_EQ(Get("/healthz/poststarthook/wrapping-hook").status, 200);
+  EXPECT_EQ(Get("/healthz/poststarthook/max-in-flight-filter").status, 200);
 }
 
 TEST_F(ChainTest, PrepareRunOnceThenChecksRefusedRoutesAccepted) {
@@ -243,6 +249,89 @@ TEST(StandaloneServerTest, LongRunningRoutesEscapeTheRequestTimeout) {
   EXPECT_FALSE(ticks_sink.recorded.head_received);
   EXPECT_EQ((*server)->non_long_running_requests().InFlight(), 0);
   held.clear();
+}
+
+// A delegate that is not a GenericServer: its long-running routes and resources, reported through Routes() and
+// APIGroups(), are honoured by the server in front of it, also when it adds one after that server was built (it
+// tells its observers, as DelegationTarget asks).
+class CustomDelegate : public EmptyDelegate {
+ public:
+  explicit CustomDelegate(http::HandlerPtr handler) : EmptyDelegate(std::move(handler)) {}
+
+  std::vector<RouteSpec> Routes() const override {
+    base::MutexLock lock(&mu_);
+    return routes_;
+  }
+  std::vector<std::shared_ptr<const APIGroupInfo>> APIGroups() const override {
+    APIGroupInfo group;
+    group.name = "custom.example.io";
+    APIGroupVersion version;
+    version.version = "v1";
+    APIResource events;
+    events.name = "events";
+    events.long_running = true;
+    version.resources.push_back(events);
+    group.versions.push_back(version);
+    return {std::make_shared<const APIGroupInfo>(std::move(group))};
+  }
+  void AddChangeObserver(ChangeObserver* observer) override {
+    base::MutexLock lock(&mu_);
+    observers_.push_back(observer);
+  }
+  void RemoveChangeObserver(ChangeObserver* observer) override {
+    base::MutexLock lock(&mu_);
+    observers_.erase(std::remove(observers_.begin(), observers_.end(), observer), observers_.end());
+  }
+  void AddRoute(RouteSpec route) {
+    std::vector<ChangeObserver*> observers;
+    {
+      base::MutexLock lock(&mu_);
+      routes_.push_back(std::move(route));
+      observers = observers_;
+    }
+    for (ChangeObserver* observer : observers) observer->OnRoutesChanged();
+  }
+  size_t observers() const {
+    base::MutexLock lock(&mu_);
+    return observers_.size();
+  }
+
+ private:
+  mutable base::Mutex mu_;
+  std::vector<RouteSpec> routes_ ABSL_GUARDED_BY(mu_){
+      RouteSpec{"/custom/stream", {"GET"}, "stream", "application/json", false, /*long_running=*/true}};
+  std::vector<ChangeObserver*> observers_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(CustomDelegateTest, ItsLongRunningRoutesAndResourcesAreHonoured) {
+  base::FakeExecutor loop;
+  std::vector<http::ResponseWriter> held;
+  auto hold = http::HandlerFunc([&](http::RequestPtr, http::ResponseWriter w) { held.push_back(std::move(w)); });
+  CustomDelegate custom(hold);
+  ServerConfig config;
+  config.request_timeout = absl::Seconds(1);
+  {
+    auto server = GenericServer::New(config, &custom);
+    ASSERT_THAT(server, IsOk());
+    EXPECT_EQ(custom.observers(), 1u);
+    custom.AddRoute(RouteSpec{"/custom/later/", {"GET"}, "stream", "application/json", /*prefix=*/true,
+                              /*long_running=*/true});
+    const char* const kPaths[] = {"/custom/stream", "/custom/later/x", "/apis/custom.example.io/v1/events",
+                                  "/custom/slow"};
+    http::RecordingSink sinks[4];
+    for (int i = 0; i < 4; ++i) {
+      (*server)->Handler()->Serve(http::NewRequest("GET", kPaths[i], &loop),
+                                  http::ResponseWriter(http::NewExchange(&loop, &sinks[i])));
+    }
+    loop.AdvanceTime(absl::Seconds(2));
+    EXPECT_FALSE(sinks[0].recorded.head_received) << kPaths[0];
+    EXPECT_FALSE(sinks[1].recorded.head_received) << kPaths[1];
+    EXPECT_FALSE(sinks[2].recorded.head_received) << kPaths[2];
+    EXPECT_EQ(sinks[3].recorded.status, 504);  // not long-running: timed out
+    EXPECT_EQ((*server)->non_long_running_requests().InFlight(), 0);
+    held.clear();
+  }
+  EXPECT_EQ(custom.observers(), 0u);  // the server unregistered when it went
 }
 
 // kube's default post-start hook for the max-in-flight filter (server/config.go): registered when a limit is set,
