@@ -6,6 +6,7 @@
 // ServerName}, BearerToken, BearerTokenFile, UserAgent, Timeout). kubeconfig/ fills one from a kubeconfig file or
 // the in-cluster service account.
 
+#include <cstddef>
 #include <string>
 
 #include "absl/time/time.h"
@@ -54,6 +55,13 @@ struct ClientConfig {
 
   // idle_connection_timeout closes a connection with nothing in flight after this long (Go's IdleConnTimeout, 90 s).
   absl::Duration idle_connection_timeout = absl::Seconds(90);
+
+  // max_response_body_bytes caps the response bytes one call holds in memory; 0: no limit. Do: a body longer than
+  // this fails the call with ResourceExhausted naming the limit (HTTP/2 resets the stream and keeps the connection;
+  // HTTP/1.1 closes the connection). Watch: the cap is on bytes received but not yet handed to on_data (the caller's
+  // executor is behind); over it the watch ends with ResourceExhausted. Bounding one watch event is the caller's,
+  // which splits the stream into events. 10 MiB: a kube object is at most ~1.5 MiB (etcd's request limit).
+  size_t max_response_body_bytes = 10 << 20;
 
   // token_file_refresh is how stale a token read from bearer_token_file may get before it is read again.
   absl::Duration token_file_refresh = absl::Minutes(1);

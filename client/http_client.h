@@ -77,7 +77,8 @@ class HttpClient {
 
   // Watch sends `request` and streams the response body: `on_headers` runs once with the status and headers (body
   // empty), then `on_data` with each chunk of body as it arrives, then `done` once, with OK when the server ended the
-  // response or an error. All on `executor`. Thread-safe.
+  // response or an error (ResourceExhausted when undelivered data passes the implementation's limit). All on
+  // `executor`. Thread-safe.
   virtual std::unique_ptr<WatchHandle> Watch(Request request, base::Executor* executor,
                                              absl::AnyInvocable<void(const Response&)> on_headers,
                                              absl::AnyInvocable<void(absl::string_view)> on_data,

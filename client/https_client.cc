@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -252,6 +253,8 @@ struct Call {
     absl::AnyInvocable<void(const Response&)> on_headers;
     absl::AnyInvocable<void(absl::string_view)> on_data;
     absl::AnyInvocable<void(absl::Status)> done;
+    // Bytes posted to on_data that have not run yet (ClientConfig::max_response_body_bytes bounds it).
+    std::atomic<size_t> undelivered{0};
   };
   std::shared_ptr<WatchSinks> watch;
 
@@ -410,6 +413,11 @@ class Core {
   void Start(const CallPtr& call);
   // Finish completes `call` once: stops its timer, detaches it from its connection, posts the result.
   void Finish(Call* call, absl::StatusOr<Response> result);
+  // CheckBodyLimit returns ResourceExhausted naming ClientConfig::max_response_body_bytes when `length` more body
+  // bytes would take `call` over it (a Do's buffered body, a watch's undelivered data), else OK.
+  absl::Status CheckBodyLimit(const Call& call, size_t length) const;
+  // AppendBody buffers a Do's body bytes, or posts a watch's to its on_data (counted as undelivered until it runs).
+  void AppendBody(Call* call, absl::string_view chunk);
   // Retry puts a call back at the head of the queue (once).
   void Retry(const CallPtr& call);
   // Dispatch gives queued calls to usable connections and dials new ones as needed.
@@ -989,19 +997,24 @@ int Connection::OnFrameRecv(nghttp2_session*, const nghttp2_frame* frame, void* 
   return 0;
 }
 
-int Connection::OnDataChunk(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
+int Connection::OnDataChunk(nghttp2_session* session, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
                             void* user_data) {
   auto* self = static_cast<Connection*>(user_data);
   Call* call = self->StreamCall(stream_id);
   if (call == nullptr) return 0;
-  const absl::string_view chunk(reinterpret_cast<const char*>(data), len);
-  if (call->watch != nullptr) {
-    call->executor->Post([sinks = call->watch, chunk = std::string(chunk)] {
-      if (sinks->on_data) sinks->on_data(chunk);
-    });
-  } else {
-    call->response.body.append(chunk.data(), chunk.size());
+  if (absl::Status status = self->core_->CheckBodyLimit(*call, len); !status.ok()) {
+    // Cancel the stream (sent by the Flush after this read) and fail the call; the connection stays.
+    CallPtr keep = std::move(self->streams_[stream_id]);
+    self->streams_.erase(stream_id);
+    keep->connection = nullptr;
+    self->core_->Finish(keep.get(), std::move(status));
+    if (const int rc = nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, stream_id, NGHTTP2_CANCEL); rc != 0) {
+      self->callback_error_ = http2::NghttpError("nghttp2_submit_rst_stream", rc);
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+    return 0;
   }
+  self->core_->AppendBody(call, absl::string_view(reinterpret_cast<const char*>(data), len));
   return 0;
 }
 
@@ -1069,6 +1082,7 @@ absl::Status Connection::ExecuteHttp1(const char* data, size_t len) {
   }
   h1_call_->any_response = true;
   const llhttp_errno_t rc = llhttp_execute(&parser_, data, len);
+  if (state_ == State::kClosed) return absl::OkStatus();  // a callback failed the call and closed (body limit)
   if (rc != HPE_OK && rc != HPE_PAUSED) {
     return absl::UnavailableError(absl::StrCat("malformed HTTP/1.1 response from ", core_->target().address, ": ",
                                                llhttp_errno_name(rc), " ", llhttp_get_error_reason(&parser_)));
@@ -1140,13 +1154,12 @@ int Connection::OnH1Body(llhttp_t* parser, const char* at, size_t length) {
   auto* self = static_cast<Connection*>(parser->data);
   Call* call = self->h1_call_.get();
   if (call == nullptr) return 0;
-  if (call->watch != nullptr) {
-    call->executor->Post([sinks = call->watch, chunk = std::string(at, length)] {
-      if (sinks->on_data) sinks->on_data(chunk);
-    });
-  } else {
-    call->response.body.append(at, length);
+  if (absl::Status status = self->core_->CheckBodyLimit(*call, length); !status.ok()) {
+    // Finish detaches the call, which closes the connection (HTTP/1.1 cannot skip the rest); stop parsing.
+    self->core_->Finish(call, std::move(status));
+    return -1;
   }
+  self->core_->AppendBody(call, absl::string_view(at, length));
   return 0;
 }
 
@@ -1252,6 +1265,29 @@ void Core::Finish(Call* call, absl::StatusOr<Response> result) {
     call->executor->Post(
         [done = std::move(call->done), result = std::move(result)]() mutable { done(std::move(result)); });
   }
+}
+
+absl::Status Core::CheckBodyLimit(const Call& call, size_t length) const {
+  const size_t limit = config_.max_response_body_bytes;
+  if (limit == 0) return absl::OkStatus();
+  const size_t held = call.watch != nullptr ? call.watch->undelivered.load(std::memory_order_relaxed)
+                                            : call.response.body.size();
+  if (held <= limit && length <= limit - held) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat(call.description, call.watch != nullptr ? ": watch data not yet delivered" : ": response body",
+                   " exceeds max_response_body_bytes (", limit, " bytes)"));
+}
+
+void Core::AppendBody(Call* call, absl::string_view chunk) {
+  if (call->watch == nullptr) {
+    call->response.body.append(chunk.data(), chunk.size());
+    return;
+  }
+  call->watch->undelivered.fetch_add(chunk.size(), std::memory_order_relaxed);
+  call->executor->Post([sinks = call->watch, chunk = std::string(chunk)] {
+    sinks->undelivered.fetch_sub(chunk.size(), std::memory_order_relaxed);
+    if (sinks->on_data) sinks->on_data(chunk);
+  });
 }
 
 void Core::Retry(const CallPtr& call) {

@@ -23,8 +23,10 @@
 //
 // Errors (absl::Status codes): InvalidArgument for a request that cannot be sent (bad method, path or header);
 // Unavailable for DNS, connect ("connection refused"), TLS handshake ("certificate verify failed: <X509 reason>"),
-// reset or closed connections and HTTP/2 stream resets; DeadlineExceeded after the request's timeout; Cancelled for
-// a cancelled watch and for calls still pending when the client is destroyed.
+// reset or closed connections and HTTP/2 stream resets (a reset connection also marked by MarkConnectionReset);
+// DeadlineExceeded after the request's timeout; ResourceExhausted for a body over ClientConfig::max_response_body_bytes
+// (10 MiB; for a watch, data received but not yet delivered); Cancelled for a cancelled watch and for calls still
+// pending when the client is destroyed.
 //
 // Lifetime: the client need not outlive its calls. Destroying it completes every pending call with Cancelled
 // (posted to the call's executor; destruction never waits for an executor, so it may run on one) and joins the I/O

@@ -9,11 +9,15 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/fake_executor.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -172,6 +176,7 @@ class HttpsClientTest : public ::testing::Test {
   std::string peer_cn_;
   std::vector<std::unique_ptr<http::ResponseWriter>> watch_writers_;  // guarded by mu_
   std::atomic<int> requests_{0};
+  std::atomic<bool> big_watch_written_{false};
 
   // /echo answers "<alpn> <method> <path> auth=<Authorization> ua=<User-Agent> body=<body>"; /watch streams two
   // events and stays open; /watch-end streams two and ends.
@@ -180,6 +185,19 @@ class HttpsClientTest : public ::testing::Test {
     if (request->path == "/hang") {  // never answered (until the server stops)
       std::lock_guard<std::mutex> lock(mu_);
       watch_writers_.push_back(std::make_unique<http::ResponseWriter>(std::move(writer)));
+      return;
+    }
+    if (absl::StartsWith(request->path, "/big/")) {  // /big/<n>: n bytes of 'x'
+      size_t n = 0;
+      if (!absl::SimpleAtoi(request->path.substr(5), &n)) n = 0;
+      writer.Send(http::TextResponse(200, std::string(n, 'x'))).IgnoreError();
+      return;
+    }
+    if (request->path == "/watch-big") {  // eight 1000-byte chunks, then the end
+      writer.WriteHead(200, http::HeaderMap()).IgnoreError();
+      for (int i = 0; i < 8; ++i) writer.Write(std::string(1000, 'a' + i)).IgnoreError();
+      writer.Finish().IgnoreError();
+      big_watch_written_ = true;
       return;
     }
     if (request->path == "/watch" || request->path == "/watch-end") {
@@ -595,6 +613,77 @@ TEST_P(WatchTest, EndsWithOkWhenTheServerEnds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, WatchTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) { return param.param ? "Http2" : "Http1"; });
+
+class BodyLimitTest : public HttpsClientTest, public ::testing::WithParamInterface<bool> {};
+
+TEST_P(BodyLimitTest, ABodyOverTheLimitIsResourceExhausted) {
+  const int port = StartServer(/*http2=*/GetParam());
+  ClientConfig config = Config(port);
+  config.max_response_body_bytes = 100000;
+  auto client = NewClient(config);
+  ASSERT_NE(client, nullptr);
+  auto at_limit = Call(*client, Get("/big/100000"));
+  ASSERT_THAT(at_limit, IsOk());
+  EXPECT_EQ(at_limit->body.size(), 100000u);
+  EXPECT_THAT(Call(*client, Get("/big/100001")),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       absl::StrCat("GET https://127.0.0.1:", port,
+                                    "/big/100001: response body exceeds max_response_body_bytes (100000 bytes)")));
+  EXPECT_THAT(Call(*client, Get("/big/5000000")), StatusIs(absl::StatusCode::kResourceExhausted));
+  // The client goes on: HTTP/2 on the same connection (the stream was reset), HTTP/1.1 on a new one.
+  auto after = Call(*client, Get("/big/10"));
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->body, std::string(10, 'x'));
+  EXPECT_EQ(servers_[0]->Counters().accepted.Value(), GetParam() ? 1u : 3u);
+}
+
+TEST_P(BodyLimitTest, DefaultLimitIsTenMebibytes) {
+  EXPECT_EQ(ClientConfig().max_response_body_bytes, size_t{10} << 20);
+  const int port = StartServer(/*http2=*/GetParam());
+  auto client = NewClient(Config(port));
+  ASSERT_NE(client, nullptr);
+  EXPECT_THAT(Call(*client, Get(absl::StrCat("/big/", (10 << 20) + 1))),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("(10485760 bytes)")));
+}
+
+// A watch whose executor does not run: what it received stays undelivered until the limit ends the watch.
+TEST_P(BodyLimitTest, UndeliveredWatchDataOverTheLimitEndsTheWatch) {
+  const int port = StartServer(/*http2=*/GetParam());
+  ClientConfig config = Config(port);
+  config.max_response_body_bytes = 4000;
+  auto client = NewClient(config);
+  ASSERT_NE(client, nullptr);
+  base::FakeExecutor stalled;  // nothing runs until RunUntilIdle
+  std::string data;
+  std::optional<absl::Status> done;
+  Request request;
+  request.path = "/watch-big";
+  auto handle = client->Watch(
+      std::move(request), &stalled, [](const Response&) {},
+      [&](absl::string_view chunk) { data.append(chunk.data(), chunk.size()); },
+      [&](absl::Status status) { done = std::move(status); });
+  const absl::Time start = absl::Now();
+  while (!big_watch_written_ && absl::Now() - start < absl::Seconds(20)) absl::SleepFor(absl::Milliseconds(5));
+  ASSERT_TRUE(big_watch_written_);
+  absl::SleepFor(absl::Milliseconds(500));  // for the client to read what the server wrote
+  while (!done.has_value() && absl::Now() - start < absl::Seconds(20)) {
+    stalled.RunUntilIdle();
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_TRUE(done.has_value());
+  EXPECT_THAT(*done, StatusIs(absl::StatusCode::kResourceExhausted,
+                              absl::StrCat("GET https://127.0.0.1:", port,
+                                           "/watch-big: watch data not yet delivered exceeds max_response_body_bytes "
+                                           "(4000 bytes)")));
+  // What was delivered is a prefix of the stream (none at all when the server's writes arrived as one chunk).
+  std::string sent;
+  for (int i = 0; i < 8; ++i) sent += std::string(1000, 'a' + i);
+  EXPECT_LE(data.size(), 4000u);
+  EXPECT_EQ(data, sent.substr(0, data.size()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, BodyLimitTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& param) { return param.param ? "Http2" : "Http1"; });
 
 TEST_F(HttpsClientTest, DestroyingTheClientCancelsPendingCalls) {
