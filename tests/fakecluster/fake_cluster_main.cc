@@ -2,11 +2,18 @@
 // tests/fakecluster/fake_cluster.h). It writes a kubeconfig for the extension server and serves until SIGINT/SIGTERM.
 //
 //   bazel run //tests/fakecluster:fake_cluster_main -- --kubeconfig=/tmp/fake.kubeconfig
-//       --token=alice-token=alice:dev --allow-user=alice --client-ca-file=/path/ca.crt   (one line)
+//       --token=alice-token=alice:dev --allow-user=alice --deny=alice:delete --client-ca-file=/path/ca.crt
+//
+// While it serves, it prints a `reviews: ...` line whenever a counter changed (checked every 50 ms), so a script can
+// read the review figures without stopping it; the last such line is printed again at exit.
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -15,6 +22,24 @@
 #include "lifecycle/os_signals.h"
 #include "tests/fakecluster/fake_cluster.h"
 
+namespace {
+
+// CountsLine is the counters of `cluster` as one line.
+std::string CountsLine(const apiserve::fakecluster::FakeCluster& cluster) {
+  using apiserve::fakecluster::Endpoint;
+  char line[256];
+  std::snprintf(line, sizeof(line),
+                "reviews: %lld TokenReview, %lld SubjectAccessReview; ConfigMap: %lld get, %lld list, %lld watch\n",
+                static_cast<long long>(cluster.Count(Endpoint::kTokenReview)),
+                static_cast<long long>(cluster.Count(Endpoint::kSubjectAccessReview)),
+                static_cast<long long>(cluster.Count(Endpoint::kConfigMapGet)),
+                static_cast<long long>(cluster.Count(Endpoint::kConfigMapList)),
+                static_cast<long long>(cluster.Count(Endpoint::kConfigMapWatch)));
+  return line;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace apiserve;  // NOLINT: a program's main
   std::string kubeconfig = "fake-cluster.kubeconfig";
@@ -22,6 +47,7 @@ int main(int argc, char** argv) {
   std::string requestheader_ca_file;
   std::vector<std::string> tokens;
   std::vector<std::string> allow_users;
+  std::vector<std::string> denials;
   int port = 0;
   flags::FlagSet fs("fake_cluster_main");
   fs.StringVar(&kubeconfig, "kubeconfig", kubeconfig, "Where to write the kubeconfig the extension server uses.");
@@ -29,6 +55,9 @@ int main(int argc, char** argv) {
   fs.StringArrayVar(&tokens, "token", {}, "TOKEN=USER[:GROUP,...] answered by TokenReview (repeatable).");
   fs.StringArrayVar(&allow_users, "allow-user", {},
                     "Users every SubjectAccessReview allows (repeatable); others are denied. Empty: allow everyone.");
+  fs.StringArrayVar(&denials, "deny", {},
+                    "USER:VERB a SubjectAccessReview denies whatever --allow-user says (repeatable), with reason "
+                    "\"VERB denied to USER by --deny\".");
   fs.StringVar(&client_ca_file, "client-ca-file", "", "PEM put in the ConfigMap's client-ca-file.");
   fs.StringVar(&requestheader_ca_file, "requestheader-client-ca-file", "",
                "PEM put in the ConfigMap's requestheader-client-ca-file (with the X-Remote-* headers).");
@@ -68,7 +97,16 @@ int main(int argc, char** argv) {
     if (!user_groups.second.empty()) entry.groups = absl::StrSplit(user_groups.second, ',');
     (*cluster)->SetToken(token_user.first, entry);
   }
-  (*cluster)->SetAuthorizer([allow_users](const fakecluster::SarRequest& r) {
+  std::vector<std::pair<std::string, std::string>> denied;  // user, verb
+  for (const std::string& spec : denials) {
+    denied.push_back(std::pair<std::string, std::string>(absl::StrSplit(spec, absl::MaxSplits(':', 1))));
+  }
+  (*cluster)->SetAuthorizer([allow_users, denied](const fakecluster::SarRequest& r) {
+    for (const auto& [user, verb] : denied) {
+      if (user == r.user && verb == r.verb) {
+        return fakecluster::SarAnswer{false, verb + " denied to " + user + " by --deny", true, ""};
+      }
+    }
     if (allow_users.empty()) return fakecluster::SarAnswer{true, "", false, ""};
     for (const std::string& u : allow_users) {
       if (u == r.user) return fakecluster::SarAnswer{true, "allowed by --allow-user", false, ""};
@@ -83,13 +121,23 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   lifecycle::Signal stop("stop");
   if (absl::Status s = lifecycle::StopOnOsSignals(&stop); !s.ok()) return 1;
+  std::atomic<bool> stopped{false};
+  std::thread reporter([&] {
+    std::string last;
+    while (!stopped.load()) {
+      std::string line = CountsLine(**cluster);
+      if (line != last) {
+        std::fputs(line.c_str(), stdout);
+        std::fflush(stdout);
+        last = std::move(line);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
   stop.Wait();
-  std::printf("reviews: %lld TokenReview, %lld SubjectAccessReview; ConfigMap: %lld get, %lld list, %lld watch\n",
-              static_cast<long long>((*cluster)->Count(fakecluster::Endpoint::kTokenReview)),
-              static_cast<long long>((*cluster)->Count(fakecluster::Endpoint::kSubjectAccessReview)),
-              static_cast<long long>((*cluster)->Count(fakecluster::Endpoint::kConfigMapGet)),
-              static_cast<long long>((*cluster)->Count(fakecluster::Endpoint::kConfigMapList)),
-              static_cast<long long>((*cluster)->Count(fakecluster::Endpoint::kConfigMapWatch)));
+  stopped.store(true);
+  reporter.join();
+  std::fputs(CountsLine(**cluster).c_str(), stdout);
   cluster->reset();
   base::Logger::Global().Flush();
   return 0;
