@@ -239,6 +239,48 @@ TEST(TimeoutTest, SlowRequestGets504AndFastOneCancelsTheTimer) {
   EXPECT_EQ(loop.PendingTimers(), 0);
 }
 
+// One timer per loop, not per request: requests wait in deadline order (received time + timeout), each answered 504
+// at its own deadline; one received earlier but served later (HTTP/1.1 pipelining) is not held behind the others;
+// requests answered in time leave the list, and the timer goes when the list is empty.
+TEST(TimeoutTest, OneTimerServesEveryRequestInDeadlineOrder) {
+  base::FakeExecutor loop;
+  Holding inner;
+  auto handler = WithRequestInfo(WithRequestTimeout(inner.handler(), absl::Seconds(10)));
+  const absl::Time start = loop.Now();
+  http::RecordingSink sinks[4];
+  auto serve = [&](int i, absl::Duration received_after) {
+    http::RequestPtr request = http::NewRequest("GET", "/api/v1/pods", &loop);
+    request->received_time = start + received_after;
+    handler->Serve(std::move(request), http::ResponseWriter(http::NewExchange(&loop, &sinks[i])));
+  };
+  serve(0, absl::Seconds(0));
+  loop.AdvanceTime(absl::Seconds(2));
+  serve(1, absl::Seconds(2));
+  serve(2, absl::Seconds(2));
+  serve(3, absl::Seconds(1));  // received before 1 and 2, dispatched after them
+  EXPECT_EQ(loop.PendingTimers(), 1);
+  ASSERT_TRUE(inner.writers[1].Send(http::TextResponse(200, "in time")).ok());
+  loop.AdvanceTime(absl::Seconds(8));  // t = 10 s
+  EXPECT_EQ(sinks[0].recorded.status, 504);
+  EXPECT_FALSE(sinks[3].recorded.complete);
+  loop.AdvanceTime(absl::Seconds(1));  // t = 11 s: request 3's deadline, ahead of request 2's
+  EXPECT_EQ(sinks[3].recorded.status, 504);
+  EXPECT_FALSE(sinks[2].recorded.complete);
+  loop.AdvanceTime(absl::Seconds(1));
+  EXPECT_EQ(sinks[1].recorded.status, 200);
+  EXPECT_EQ(sinks[2].recorded.status, 504);
+  EXPECT_EQ(loop.PendingTimers(), 0);  // nothing left: no timer armed
+  // A request answered in time cancels the loop's timer when it leaves the list empty.
+  http::RecordingSink quick;
+  http::RequestPtr request = http::NewRequest("GET", "/api/v1/pods", &loop);
+  request->received_time = loop.Now();
+  handler->Serve(std::move(request), http::ResponseWriter(http::NewExchange(&loop, &quick)));
+  ASSERT_TRUE(inner.writers[4].Send(http::TextResponse(200, "quick")).ok());
+  loop.AdvanceTime(absl::Seconds(11));
+  EXPECT_EQ(quick.recorded.status, 200);
+  EXPECT_EQ(loop.PendingTimers(), 0);
+}
+
 // kube's order puts authentication before max in-flight, whose system:masters exemption reads the user: an
 // administrator gets in while the pool is full; anyone else gets 429.
 TEST(MaxInFlightTest, SystemMastersIsExempt) {
