@@ -245,8 +245,8 @@ TokenReviewOptions FastRetries() {
 }
 
 TEST_F(TokenReviewTest, A500ThenASuccessIsOneRetry) {
-  client_->SetResponder(Answers({FakeHttpClient::JsonAnswer(500, "etcd leader changed"),
-                                 FakeHttpClient::JsonAnswer(201, kAlice)}));
+  client_->SetResponder(
+      Answers({FakeHttpClient::JsonAnswer(500, "etcd leader changed"), FakeHttpClient::JsonAnswer(201, kAlice)}));
   auto authenticator = New(FastRetries());
   std::optional<absl::StatusOr<UserPtr>> got;
   http::RequestPtr request = Bearer("alice-token");

@@ -14,11 +14,25 @@ namespace {
 
 // The StatusReasons apimachinery knows (errors.knownReasons): a code decides only for a reason outside them.
 bool KnownReason(absl::string_view reason) {
-  static constexpr absl::string_view kKnown[] = {
-      "Unauthorized", "Forbidden",        "NotFound",       "AlreadyExists",         "Conflict",
-      "Gone",         "Invalid",          "ServerTimeout",  "StoreReadError",        "Timeout",
-      "TooManyRequests", "BadRequest",    "MethodNotAllowed", "NotAcceptable",       "RequestEntityTooLarge",
-      "UnsupportedMediaType", "InternalError", "Expired",   "ServiceUnavailable"};
+  static constexpr absl::string_view kKnown[] = {"Unauthorized",
+                                                 "Forbidden",
+                                                 "NotFound",
+                                                 "AlreadyExists",
+                                                 "Conflict",
+                                                 "Gone",
+                                                 "Invalid",
+                                                 "ServerTimeout",
+                                                 "StoreReadError",
+                                                 "Timeout",
+                                                 "TooManyRequests",
+                                                 "BadRequest",
+                                                 "MethodNotAllowed",
+                                                 "NotAcceptable",
+                                                 "RequestEntityTooLarge",
+                                                 "UnsupportedMediaType",
+                                                 "InternalError",
+                                                 "Expired",
+                                                 "ServiceUnavailable"};
   return std::find(std::begin(kKnown), std::end(kKnown), reason) != std::end(kKnown);
 }
 
@@ -128,8 +142,7 @@ void DoWithBackoff(std::shared_ptr<client::HttpClient> client, client::Request r
   call->client = std::move(client);
   call->request = std::move(request);
   call->backoff = backoff;
-  call->deadline =
-      overall_timeout > absl::ZeroDuration() ? executor->Now() + overall_timeout : absl::InfiniteFuture();
+  call->deadline = overall_timeout > absl::ZeroDuration() ? executor->Now() + overall_timeout : absl::InfiniteFuture();
   call->executor = executor;
   call->done = std::move(done);
   Attempt(std::move(call));

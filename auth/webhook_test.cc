@@ -35,8 +35,8 @@ TEST(ShouldRetryReviewTest, RetryAfterAsksForARetry) {
 
 TEST(ShouldRetryReviewTest, StatusBodiesDecideByReason) {
   auto status = [](int code, absl::string_view rest) {
-    return Answer(code, absl::StrCat(R"({"kind":"Status","apiVersion":"v1","status":"Failure","code":)", code, rest,
-                                     "}"));
+    return Answer(code,
+                  absl::StrCat(R"({"kind":"Status","apiVersion":"v1","status":"Failure","code":)", code, rest, "}"));
   };
   EXPECT_TRUE(ShouldRetryReview(status(500, "")));  // no reason: the code decides
   EXPECT_TRUE(ShouldRetryReview(status(500, R"(,"reason":"InternalError")")));

@@ -1270,8 +1270,8 @@ void Core::Finish(Call* call, absl::StatusOr<Response> result) {
 absl::Status Core::CheckBodyLimit(const Call& call, size_t length) const {
   const size_t limit = config_.max_response_body_bytes;
   if (limit == 0) return absl::OkStatus();
-  const size_t held = call.watch != nullptr ? call.watch->undelivered.load(std::memory_order_relaxed)
-                                            : call.response.body.size();
+  const size_t held =
+      call.watch != nullptr ? call.watch->undelivered.load(std::memory_order_relaxed) : call.response.body.size();
   if (held <= limit && length <= limit - held) return absl::OkStatus();
   return absl::ResourceExhaustedError(
       absl::StrCat(call.description, call.watch != nullptr ? ": watch data not yet delivered" : ": response body",
