@@ -36,7 +36,8 @@ absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
   if (options.request_header.Enabled()) {
     if (absl::Status valid = options.request_header.Validate(); !valid.ok()) return valid;
     authenticators.push_back(NewRequestHeaderAuthenticator(options.request_header));
-    config.request_header_config = std::make_shared<const RequestHeaderConfig>(options.request_header);
+    config.request_header_config =
+        StaticRequestHeaderConfig(std::make_shared<const RequestHeaderConfig>(options.request_header));
   }
   if (options.client_ca_configured) authenticators.push_back(NewX509Authenticator());
   if (!options.token_auth_file.empty()) {

@@ -59,8 +59,8 @@ struct AuthConfig {
   std::shared_ptr<const Authenticator> authenticator;
   std::shared_ptr<const Authorizer> authorizer;
   // The request-header settings when enabled, else null: for chain::WithAuthentication, which removes the
-  // configured identity headers from authenticated requests.
-  std::shared_ptr<const RequestHeaderConfig> request_header_config;
+  // identity headers of the settings in force from authenticated requests.
+  std::shared_ptr<const RequestHeaderConfigProvider> request_header_config;
 };
 
 // NewDelegatingAuthorizer is kube's DelegatingAuthorizationOptions.toAuthorizer: privileged groups, always-allow

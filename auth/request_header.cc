@@ -110,6 +110,24 @@ RequestHeaderConfig RequestHeaderConfig::DelegatingDefaults() {
   return config;
 }
 
+namespace {
+
+class StaticProvider : public RequestHeaderConfigProvider {
+ public:
+  explicit StaticProvider(std::shared_ptr<const RequestHeaderConfig> config) : config_(std::move(config)) {}
+  std::shared_ptr<const RequestHeaderConfig> Current() const override { return config_; }
+
+ private:
+  const std::shared_ptr<const RequestHeaderConfig> config_;
+};
+
+}  // namespace
+
+std::shared_ptr<const RequestHeaderConfigProvider> StaticRequestHeaderConfig(
+    std::shared_ptr<const RequestHeaderConfig> config) {
+  return std::make_shared<const StaticProvider>(std::move(config));
+}
+
 const RequestHeaderConfig& RequestHeaderConfig::StandardHeaders() {
   static const RequestHeaderConfig* const kStandard = [] {
     auto* config = new RequestHeaderConfig();

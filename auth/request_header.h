@@ -28,8 +28,10 @@
 // --client-ca-file CA or a bearer token still authenticates; only when none succeeds is the request a 401.
 //
 // The identity headers are removed by the authentication filter (chain/filters/auth.h) once any authenticator
-// succeeded, as kube's WithAuthentication does: the standard X-Remote-* set always, and the configured ones
-// (ClearAuthenticationHeaders). Headers of a request answered 401 are not touched (it never reaches a handler).
+// succeeded, as kube's WithAuthentication does: the standard X-Remote-* set always, and those of the settings in force
+// when the request is authenticated (RequestHeaderConfigProvider, ClearAuthenticationHeaders) — fixed at start from
+// the flags, or changing at run time (authconfig's extension-apiserver-authentication ConfigMap). Headers of a
+// request answered 401 are not touched (it never reaches a handler).
 
 #include <memory>
 #include <string>
@@ -81,6 +83,22 @@ struct RequestHeaderConfig {
   // UID, group and extra settings.
   std::vector<std::string> Warnings() const;
 };
+
+// RequestHeaderConfigProvider gives the request-header settings in force now (kube's
+// headerrequest.RequestHeaderAuthRequestProvider): fixed at start (StaticRequestHeaderConfig) or changed at run time
+// (authconfig::DynamicRequestHeaderAuthenticator, from the cluster's ConfigMap). chain::WithAuthentication asks it
+// for every authenticated request which identity headers to remove.
+class RequestHeaderConfigProvider {
+ public:
+  virtual ~RequestHeaderConfigProvider() = default;
+  // Current returns the settings in force, or null when request-header authentication is off. Thread-safe; called
+  // once per authenticated request, so it must not allocate (copying a shared_ptr does not).
+  virtual std::shared_ptr<const RequestHeaderConfig> Current() const = 0;
+};
+
+// StaticRequestHeaderConfig returns a provider whose Current() is always `config` (may be null). Thread-safe.
+std::shared_ptr<const RequestHeaderConfigProvider> StaticRequestHeaderConfig(
+    std::shared_ptr<const RequestHeaderConfig> config);
 
 // NewRequestHeaderAuthenticator returns the authenticator for `config` (which must be Enabled() and valid; header
 // names and prefixes are trimmed of white space, as kube's). Stateless apart from `config`; thread-safe.

@@ -100,7 +100,8 @@ TEST_F(RequestHeaderTlsTest, FrontProxyCertificateWithAnAllowedNameAuthenticates
   EXPECT_THAT((*user)->groups, ElementsAre("dev", "system:authenticated"));
   EXPECT_THAT((*user)->extra, ElementsAre(Pair("scopes", ElementsAre("view"))));
   ASSERT_NE(config_.request_header_config, nullptr);
-  EXPECT_THAT(config_.request_header_config->username_headers, ElementsAre("X-Remote-User"));
+  ASSERT_NE(config_.request_header_config->Current(), nullptr);
+  EXPECT_THAT(config_.request_header_config->Current()->username_headers, ElementsAre("X-Remote-User"));
 }
 
 TEST_F(RequestHeaderTlsTest, FrontProxyCertificateWithAnotherNameIsRejected) {

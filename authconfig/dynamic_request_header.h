@@ -20,7 +20,7 @@
 
 namespace apiserve::authconfig {
 
-class DynamicRequestHeaderAuthenticator : public auth::Authenticator {
+class DynamicRequestHeaderAuthenticator : public auth::Authenticator, public auth::RequestHeaderConfigProvider {
  public:
   DynamicRequestHeaderAuthenticator() = default;
 
@@ -28,8 +28,8 @@ class DynamicRequestHeaderAuthenticator : public auth::Authenticator {
   // request-header authentication off. InvalidArgument (RequestHeaderConfig::Validate's message) leaves the
   // previous settings in place.
   absl::Status Update(const auth::RequestHeaderConfig& config);
-  // Current returns the settings in force (null when off), e.g. for stripping their headers.
-  std::shared_ptr<const auth::RequestHeaderConfig> Current() const;
+  // Current returns the settings in force (null when off): what chain::WithAuthentication strips. Does not allocate.
+  std::shared_ptr<const auth::RequestHeaderConfig> Current() const override;
 
   absl::StatusOr<auth::UserPtr> Authenticate(const http::Request& request) const override;
 

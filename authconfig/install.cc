@@ -84,6 +84,8 @@ absl::StatusOr<std::unique_ptr<ConfigMapAuthentication>> InstallConfigMapAuthent
   std::vector<std::shared_ptr<const auth::Authenticator>> front;
   if (configmap->reads_request_header()) front.push_back(configmap->request_header_authenticator());
   if (configmap->reads_client_ca()) front.push_back(auth::NewX509Authenticator());
+  // The authentication filter strips the identity headers the ConfigMap names now, not those of the flags.
+  if (configmap->reads_request_header()) config->chain.request_header_config = configmap->dynamic_request_header();
   if (!front.empty()) {
     config->chain.authenticator = WithConfigMapAuthenticators(auth::WithAuthenticatedGroup(auth::Union(front)),
                                                               config->chain.authenticator);

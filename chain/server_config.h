@@ -38,9 +38,10 @@ struct ServerConfig {
   uint64_t max_request_body_bytes = uint64_t{3} << 20;
   std::shared_ptr<const auth::Authenticator> authenticator;  // default: anonymous
   std::shared_ptr<const auth::Authorizer> authorizer;        // default: AlwaysAllow
-  // The request-header (front-proxy) settings when that authentication is on: the authentication filter removes
-  // their identity headers from authenticated requests. Null: only kube's standard X-Remote-* set is removed.
-  std::shared_ptr<const auth::RequestHeaderConfig> request_header_config;
+  // The request-header (front-proxy) settings when that authentication is on, fixed or changing at run time: the
+  // authentication filter removes the identity headers of the settings in force from authenticated requests. Null:
+  // only kube's standard X-Remote-* set is removed.
+  std::shared_ptr<const auth::RequestHeaderConfigProvider> request_header_config;
   // kube's UnauthenticatedHTTP2DOSMitigation feature gate (on by default since 1.29): over HTTP/2, anonymous
   // requests and 401s end their connection with a graceful GOAWAY.
   bool unauthenticated_http2_dos_mitigation = true;

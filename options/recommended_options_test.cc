@@ -437,8 +437,9 @@ TEST_F(RecommendedOptionsTest, ApplyToSetsEverySetting) {
   ASSERT_NE(c.authenticator, nullptr);
   ASSERT_NE(c.authorizer, nullptr);
   ASSERT_NE(c.request_header_config, nullptr);
-  EXPECT_THAT(c.request_header_config->allowed_names, ElementsAre("fp"));
-  EXPECT_THAT(c.request_header_config->username_headers, ElementsAre("X-U"));
+  ASSERT_NE(c.request_header_config->Current(), nullptr);
+  EXPECT_THAT(c.request_header_config->Current()->allowed_names, ElementsAre("fp"));
+  EXPECT_THAT(c.request_header_config->Current()->username_headers, ElementsAre("X-U"));
 }
 
 TEST_F(RecommendedOptionsTest, GoawayChanceIsOffWithoutHttp2) {

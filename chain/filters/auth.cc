@@ -16,7 +16,7 @@ namespace {
 // removed before `next` serves the request. On the connection's loop.
 void Authenticated(absl::StatusOr<auth::UserPtr> user, http::Handler& next, http::RequestPtr request,
                    http::ResponseWriter writer, bool http2_dos_mitigation,
-                   const auth::RequestHeaderConfig* request_header_config) {
+                   const auth::RequestHeaderConfigProvider* request_header_config) {
   static const http::ResponsePtr* const kUnauthorized =
       new http::ResponsePtr(http::Shared(http::UnauthorizedResponse()));
   // kube's UnauthenticatedHTTP2DOSMitigation: one request per connection for unauthenticated HTTP/2 clients.
@@ -34,7 +34,12 @@ void Authenticated(absl::StatusOr<auth::UserPtr> user, http::Handler& next, http
   // The credentials are not needed any more: no handler (or proxy behind it) gets to see them.
   request->headers.Remove("Authorization");
   auth::ClearAuthenticationHeaders(&request->headers, auth::RequestHeaderConfig::StandardHeaders());
-  if (request_header_config != nullptr) auth::ClearAuthenticationHeaders(&request->headers, *request_header_config);
+  if (request_header_config != nullptr) {
+    // The settings in force now (the ConfigMap may have named other headers since start): a shared_ptr copy, no
+    // allocation.
+    const std::shared_ptr<const auth::RequestHeaderConfig> current = request_header_config->Current();
+    if (current != nullptr) auth::ClearAuthenticationHeaders(&request->headers, *current);
+  }
   request->SetContext(*std::move(user));
   next.Serve(std::move(request), std::move(writer));
 }
@@ -87,6 +92,14 @@ const auth::UserInfo& Nobody() {
 http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const auth::Authenticator> authenticator,
                                     bool http2_dos_mitigation,
                                     std::shared_ptr<const auth::RequestHeaderConfig> request_header_config) {
+  return WithAuthentication(
+      std::move(next), std::move(authenticator), http2_dos_mitigation,
+      request_header_config != nullptr ? auth::StaticRequestHeaderConfig(std::move(request_header_config)) : nullptr);
+}
+
+http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const auth::Authenticator> authenticator,
+                                    bool http2_dos_mitigation,
+                                    std::shared_ptr<const auth::RequestHeaderConfigProvider> request_header_config) {
   if (!authenticator->IsAsync()) {
     // Synchronous authenticators: no callback, nothing allocated per request.
     return http::HandlerFunc([next = std::move(next), authenticator = std::move(authenticator), http2_dos_mitigation,

@@ -33,17 +33,22 @@ namespace apiserve::chain {
 // request", as kube).
 //
 // On success, as kube: the Authorization header is removed, and so are the front-proxy identity headers — the
-// standard X-Remote-User / X-Remote-Uid / X-Remote-Group / X-Remote-Extra-* always, and those of
-// `request_header_config` (may be null: none configured) — whichever authenticator succeeded, so no handler ever
-// sees identity headers a client sent.
+// standard X-Remote-User / X-Remote-Uid / X-Remote-Group / X-Remote-Extra-* always, and those of the request-header
+// settings `request_header_config` gives for this request (may be null: none configured; a dynamic provider, fed by
+// the cluster's ConfigMap, is asked per request, so headers it names later are removed too) — whichever
+// authenticator succeeded, so no handler ever sees identity headers a client sent.
 //
 // With `http2_dos_mitigation` (kube's UnauthenticatedHTTP2DOSMitigation feature gate, on by default since 1.29),
 // an HTTP/2 request that is anonymous (auth::IsAnonymous) or answered 401 gets `Connection: close`, which the
 // HTTP/2 codec turns into a graceful GOAWAY after that stream: an unauthenticated client gets one request per
 // connection. HTTP/1.x requests are never touched.
+http::HandlerPtr WithAuthentication(
+    http::HandlerPtr next, std::shared_ptr<const auth::Authenticator> authenticator, bool http2_dos_mitigation = true,
+    std::shared_ptr<const auth::RequestHeaderConfigProvider> request_header_config = nullptr);
+// WithAuthentication with request-header settings fixed at start (auth::StaticRequestHeaderConfig).
 http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const auth::Authenticator> authenticator,
-                                    bool http2_dos_mitigation = true,
-                                    std::shared_ptr<const auth::RequestHeaderConfig> request_header_config = nullptr);
+                                    bool http2_dos_mitigation,
+                                    std::shared_ptr<const auth::RequestHeaderConfig> request_header_config);
 
 // AuthorizationAttributes fills kube's authorizer.Attributes for `user` from `info`. The result borrows both.
 auth::Attributes AuthorizationAttributes(const auth::UserInfo& user, const RequestInfo& info);

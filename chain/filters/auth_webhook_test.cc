@@ -1,7 +1,8 @@
 // The authentication and authorization filters with the webhooks behind them (a fake cluster): 401 when the
 // TokenReview fails, kube's 403 with the SubjectAccessReview's reason, 500 when the review fails, always-allow paths
 // and groups that never ask, and the asynchronous path: a slow webhook holds only its own request, and a request
-// whose client went away while it waited is dropped.
+// whose client went away while it waited is dropped; identity headers named by request-header settings that changed
+// after start never reach the handler.
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "auth/anonymous.h"
 #include "auth/authorizers.h"
 #include "auth/fake_http_client.h"
+#include "auth/request_header.h"
 #include "auth/subject_access_review.h"
 #include "auth/token_review.h"
 #include "auth/union.h"
@@ -50,7 +52,8 @@ class AuthWebhookTest : public ::testing::Test {
  protected:
   // The chain's order: request info → authentication → authorization → the handler, with kube's delegating
   // authenticator and authorizer.
-  http::HandlerPtr Chain(http::HandlerPtr handler) {
+  http::HandlerPtr Chain(http::HandlerPtr handler,
+                         std::shared_ptr<const auth::RequestHeaderConfigProvider> request_header = nullptr) {
     auth::TokenReviewOptions token_options;
     token_options.clock = &loop_;
     auto authenticator = auth::WithAnonymous(
@@ -60,7 +63,8 @@ class AuthWebhookTest : public ::testing::Test {
     auto authorizer = auth::UnionAuthorizer({auth::PrivilegedGroupsAuthorizer({"system:masters"}),
                                              *auth::AlwaysAllowPathsAuthorizer({"/healthz", "/readyz", "/livez"}),
                                              auth::NewSubjectAccessReviewAuthorizer(cluster_.client, sar_options)});
-    return WithRequestInfo(WithAuthentication(WithAuthorization(std::move(handler), authorizer), authenticator));
+    return WithRequestInfo(
+        WithAuthentication(WithAuthorization(std::move(handler), authorizer), authenticator, true, request_header));
   }
 
   http::RequestPtr Get(absl::string_view target, absl::string_view token = "") {
@@ -192,6 +196,51 @@ TEST_F(AuthWebhookTest, ClientGoneWhileWaitingIsDropped) {
               ::testing::ElementsAre(::testing::Field(&client::Request::path, auth::kTokenReviewPath),
                                      ::testing::Field(&client::Request::path, auth::kSubjectAccessReviewPath)));
   EXPECT_FALSE(handler_ran);
+}
+
+// Request-header settings that change at run time, as the ConfigMap's (authconfig::DynamicRequestHeaderAuthenticator).
+class ChangingRequestHeaderConfig : public auth::RequestHeaderConfigProvider {
+ public:
+  std::shared_ptr<const auth::RequestHeaderConfig> Current() const override { return current; }
+  std::shared_ptr<const auth::RequestHeaderConfig> current;
+};
+
+TEST_F(AuthWebhookTest, IdentityHeadersNamedAfterStartNeverReachTheHandler) {
+  auto seen = std::make_shared<std::vector<std::string>>();
+  http::HandlerPtr record = http::HandlerFunc([seen](http::RequestPtr request, http::ResponseWriter writer) {
+    const auth::UserInfo* user = request->Context<const auth::UserInfo>();
+    seen->push_back(user != nullptr ? user->name : "?");
+    for (const http::HeaderField& field : request->headers) seen->push_back(field.name);
+    writer.Send(http::TextResponse(200, "ok")).IgnoreError();
+  });
+  auto settings = std::make_shared<ChangingRequestHeaderConfig>();  // off at start
+  auto chain = Chain(record, settings);
+  auto request = [&] {
+    http::RequestPtr r = Get("/apis/x/v1/things", "t");
+    for (const char* name : {"X-Custom-User", "x-custom-group", "X-Custom-Extra-Scopes", "X-Remote-User", "Accept"}) {
+      r->headers.Add(name, "mallory");
+    }
+    return r;
+  };
+  // Before the settings name them, the custom headers are ordinary headers (the standard set always goes).
+  ASSERT_EQ(http::ServeForTest(*chain, request(), &loop_).status, 200);
+  EXPECT_THAT(*seen, ::testing::ElementsAre("alice", "X-Custom-User", "x-custom-group", "X-Custom-Extra-Scopes",
+                                            "Accept"));
+  // The ConfigMap names them now: the same filter strips them from the next request authenticated by the token.
+  auto custom = std::make_shared<auth::RequestHeaderConfig>();
+  custom->client_ca_file = "client-ca::kube-system::extension-apiserver-authentication::requestheader-client-ca-file";
+  custom->username_headers = {"X-Custom-User"};
+  custom->group_headers = {"X-Custom-Group"};
+  custom->extra_headers_prefix = {"X-Custom-Extra-"};
+  settings->current = custom;
+  seen->clear();
+  ASSERT_EQ(http::ServeForTest(*chain, request(), &loop_).status, 200);
+  EXPECT_THAT(*seen, ::testing::ElementsAre("alice", "Accept"));
+  // The synchronous path (no webhook) reads the same settings.
+  seen->clear();
+  auto sync = WithAuthentication(record, auth::AnonymousAuthenticator(), false, settings);
+  ASSERT_EQ(http::ServeForTest(*sync, request(), &loop_).status, 200);
+  EXPECT_THAT(*seen, ::testing::ElementsAre("system:anonymous", "Accept"));
 }
 
 }  // namespace

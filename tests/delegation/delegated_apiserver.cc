@@ -1,6 +1,7 @@
 // delegated_apiserver: the shape of examples/sample-apiserver's main in this workspace, for the delegation tests:
 // kube's delegating options (--authentication-kubeconfig, --authorization-kubeconfig, ...) with apiserve's client,
-// the extension-apiserver-authentication ConfigMap (authconfig), and one route, /whoami, that answers the user.
+// the extension-apiserver-authentication ConfigMap (authconfig), and two routes: /whoami answers the user, /headers
+// the names of the request's header fields as the handler sees them, one a line.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -44,6 +45,13 @@ absl::Status Run(int argc, char** argv) {
         const auth::UserInfo* user = request->Context<const auth::UserInfo>();
         std::string body = user == nullptr ? "" : absl::StrCat(user->name, " ", absl::StrJoin(user->groups, ","));
         (void)writer.Send(http::TextResponse(200, body + "\n"));
+      })));
+  RETURN_IF_ERROR(server->HandleRoute(
+      {.path = "/headers", .methods = {"GET"}, .summary = "the request's header names as the handler sees them"},
+      http::HandlerFunc([](http::RequestPtr request, http::ResponseWriter writer) {
+        std::string body;
+        for (const http::HeaderField& field : request->headers) absl::StrAppend(&body, field.name, "\n");
+        (void)writer.Send(http::TextResponse(200, body));
       })));
   ASSIGN_OR_RETURN(chain::PreparedServer prepared, server->PrepareRun());
   lifecycle::Signal stop("stop");

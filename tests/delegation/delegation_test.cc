@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -30,6 +31,7 @@ namespace {
 using ::apiserve::base::IsOk;
 using ::apiserve::server::Shell;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 int FreePort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -282,6 +284,42 @@ TEST_F(DelegationTest, RequestHeaderFromTheConfigMap) {
     if (!refused) absl::SleepFor(absl::Milliseconds(50));
   }
   EXPECT_TRUE(refused);
+}
+
+// Identity headers the ConfigMap names (and the flags do not) are removed from requests authenticated any other way:
+// a client's own X-Custom-User never reaches the handler once the ConfigMap makes it the username header.
+TEST_F(DelegationTest, IdentityHeadersNamedByTheConfigMapNeverReachTheHandler) {
+  StartServer();
+  const std::string forged = " -H 'X-Custom-User: mallory' -H 'X-Custom-Group: system:masters'"
+                             " -H 'X-Custom-Extra-Scopes: all' -H 'X-Other: kept'";
+  // Not identity headers yet: the handler sees them as any other header.
+  std::string before = absl::AsciiStrToLower(Curl("/headers", Bearer("alice-token") + forged));
+  EXPECT_THAT(before, HasSubstr("x-custom-user\n"));
+  EXPECT_THAT(before, HasSubstr("\n200"));
+
+  std::map<std::string, std::string> data = Data(ca_one_.first);
+  data["requestheader-username-headers"] = R"(["X-Custom-User"])";
+  data["requestheader-group-headers"] = R"(["X-Custom-Group"])";
+  data["requestheader-extra-headers-prefix"] = R"(["X-Custom-Extra-"])";
+  cluster_->SetConfigMapData(data);
+  // In force once the front proxy's X-Custom-User authenticates.
+  const std::string proxy = CertFlags("front-proxy-client", proxy_ca_);
+  bool switched = false;
+  for (int i = 0; i < 200 && !switched; ++i) {
+    switched = absl::StartsWith(Curl("/whoami", proxy + " -H 'X-Custom-User: carol'"), "carol ");
+    if (!switched) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(switched) << ReadFile(log_);
+
+  // A bearer token (TokenReview) authenticates alice; the forged identity headers are gone, the others stay.
+  for (const char* protocol : {"--http2", "--http1.1"}) {
+    std::string after = absl::AsciiStrToLower(Curl("/headers", absl::StrCat(protocol, " ", Bearer("alice-token"), forged)));
+    EXPECT_THAT(after, Not(HasSubstr("x-custom-"))) << protocol;
+    EXPECT_THAT(after, Not(HasSubstr("authorization"))) << protocol;
+    EXPECT_THAT(after, HasSubstr("x-other\n")) << protocol;
+    EXPECT_THAT(after, HasSubstr("\n200")) << protocol;
+  }
+  EXPECT_EQ(Curl("/whoami", Bearer("alice-token") + forged), "alice dev,system:authenticated\n\n200");
 }
 
 TEST_F(DelegationTest, StartUpLookupFailure) {
