@@ -88,6 +88,12 @@ class ServerCodec {
   // OnPeerClosed: the peer went away (EOF, reset, or the server is closing the socket). Pending exchanges
   // complete as "client gone"; the codec produces no more output.
   virtual void OnPeerClosed() = 0;
+  // ClientGoneAtEof says what the peer's end of input (TCP FIN) means now: true, the client is gone (the server
+  // closes the connection and pending exchanges complete as "client gone"); false, a half-close whose client still
+  // waits for the answers in flight. HTTP/2: always true (the protocol has no half-close; Go's server and nghttpx
+  // end the connection at EOF). HTTP/1.1: true while a streamed response is in progress (a watch ends when its
+  // client closes, as Go cancels the request at EOF); a request not yet answered is still answered. Default: false.
+  virtual bool ClientGoneAtEof() const { return false; }
   // ReleaseIdleMemory gives back what the codec keeps for reuse (pooled streams or transactions); the connection
   // calls it once it has been idle for a while (ConnectionOptions::idle_trim_delay). Default: nothing kept.
   virtual void ReleaseIdleMemory() {}

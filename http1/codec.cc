@@ -792,6 +792,16 @@ void Codec::BeginShutdown() {
   }
 }
 
+bool Codec::ClientGoneAtEof() const {
+  for (const std::unique_ptr<Transaction>& transaction : transactions_) {
+    const std::shared_ptr<http::Exchange>& exchange = transaction->exchange();
+    if (transaction->dispatched() && !transaction->finished() && exchange != nullptr && exchange->head_sent()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void Codec::OnPeerClosed() {
   if (peer_closed_) return;
   peer_closed_ = true;

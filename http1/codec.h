@@ -61,6 +61,8 @@ class Codec : public http::ServerCodec, public http::BodySource {
   // connection stays open and a request arriving on it is served.
   void BeginDrain() override { draining_ = true; }
   void OnPeerClosed() override;
+  // True while a streamed response (head sent, not finished) is in progress.
+  bool ClientGoneAtEof() const override;
   // Drops the answered transactions kept for reuse.
   void ReleaseIdleMemory() override;
 

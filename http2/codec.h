@@ -81,6 +81,8 @@ class Codec : public http::ServerCodec {
   void BeginShutdown() override;
   void CompleteShutdown() override;
   void OnPeerClosed() override;
+  // Always: HTTP/2 has no half-close; a client's EOF ends the connection and its streams.
+  bool ClientGoneAtEof() const override { return true; }
 
   const Counters& counters() const override { return counters_; }
   // Keeps one pooled stream (nghttp2's blocks are recycled by the loop thread, not kept per connection).

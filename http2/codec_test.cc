@@ -1,6 +1,7 @@
 #include "http2/codec.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -342,6 +343,31 @@ TEST(CodecTest, StreamingWaitsForTheHandler) {
   c.Pump();
   EXPECT_TRUE(c.client.responses[id].closed);
   EXPECT_EQ(c.codec->phase(), http::CodecPhase::kIdle);
+}
+
+// A watch-like handler writes its first event from inside the request's dispatch and then waits; the event goes
+// out with the head. When the client closes the connection, the exchange completes as kClientGone.
+TEST(CodecTest, WatchFirstEventGoesOutAndPeerCloseCompletesTheExchange) {
+  Connection c;
+  std::shared_ptr<http::ResponseWriter> writer;
+  std::optional<http::CompletionReason> completed;
+  c.on_request = [&](http::RequestPtr, http::ResponseWriter w) {
+    writer = std::make_shared<http::ResponseWriter>(std::move(w));
+    writer->OnComplete([&](const http::Completion& done) { completed = done.reason; });
+    ASSERT_THAT(writer->WriteHead(200, {{"Content-Type", "application/json"}}), IsOk());
+    ASSERT_THAT(writer->Write("event 1\n"), IsOk());
+  };
+  const int32_t id = c.client.Get("/watch");
+  c.Pump();
+  EXPECT_EQ(c.client.responses[id].status, 200);
+  EXPECT_EQ(c.client.responses[id].body, "event 1\n");
+  EXPECT_FALSE(completed.has_value());
+  c.codec->OnPeerClosed();
+  c.loop.RunUntilIdle();
+  EXPECT_EQ(completed, http::CompletionReason::kClientGone);
+  EXPECT_EQ(c.codec->ActiveRequests(), 0u);
+  EXPECT_THAT(writer->Write("event 2\n"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("response already completed")));
 }
 
 TEST(CodecTest, HeadSendsNoBody) {

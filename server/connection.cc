@@ -253,9 +253,12 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   if (c->state_ == State::kClosed) return;
   if (nread < 0) {
     c->peer_eof_ = true;
-    if (nread == UV_EOF && c->state_ == State::kOpen && !c->lingering_ && !c->idle()) {
-      // A half-close (shutdown(SHUT_WR) after the request): the client still reads; answer what is in flight,
-      // then close (Process closes once idle). A client that is really gone makes the next write fail.
+    if (nread == UV_EOF && c->state_ == State::kOpen && !c->lingering_ && !c->idle() &&
+        !c->codec_->ClientGoneAtEof()) {
+      // An HTTP/1.1 half-close (shutdown(SHUT_WR) after the request): the client still reads; answer what is in
+      // flight, then close (Process closes once idle). A client that is really gone makes the next write fail.
+      // Not for HTTP/2, nor for a streamed response (a watch that writes nothing for minutes would never learn
+      // that its client left): there EOF means the client is gone (ServerCodec::ClientGoneAtEof).
       c->Process();
       return;
     }
@@ -299,6 +302,9 @@ void Connection::Process() {
   }
   if (state_ == State::kOpen && peer_eof_ && idle() && codec_->PeekOutput().empty()) {
     StartClose(/*graceful=*/true, /*linger=*/false);  // half-closed by the client: the last answer is out
+  }
+  if (state_ == State::kOpen && peer_eof_ && codec_->ClientGoneAtEof()) {
+    CloseNow();  // a response began streaming after the client's EOF: nobody will learn when it left
   }
   if (state_ != State::kClosed) {
     UpdateTimer();

@@ -32,13 +32,19 @@ absl::StatusOr<bssl::UniquePtr<SSL_CTX>> MakeTestSslCtx(const TestCertificate& c
 // MakeTestServerSslCtx does both: a fresh certificate, then a server context serving it.
 absl::StatusOr<bssl::UniquePtr<SSL_CTX>> MakeTestServerSslCtx(bool http2);
 
-// TlsClient is a blocking TLS client (HTTP/1.1, no ALPN) over an already connected socket, which it owns.
+// TlsClient is a blocking TLS client over an already connected socket, which it owns. It offers `alpn` ("h2",
+// "http/1.1") when not empty, else no ALPN.
 class TlsClient {
  public:
-  explicit TlsClient(int fd) : fd_(fd), ctx_(SSL_CTX_new(TLS_method())) {
+  explicit TlsClient(int fd, absl::string_view alpn = "") : fd_(fd), ctx_(SSL_CTX_new(TLS_method())) {
     ssl_.reset(SSL_new(ctx_.get()));
     SSL_set_fd(ssl_.get(), fd_);
     SSL_set_tlsext_host_name(ssl_.get(), "localhost");
+    if (!alpn.empty()) {
+      std::string wire(1, static_cast<char>(alpn.size()));
+      wire.append(alpn.data(), alpn.size());
+      SSL_set_alpn_protos(ssl_.get(), reinterpret_cast<const uint8_t*>(wire.data()), wire.size());
+    }
   }
   ~TlsClient() { ::close(fd_); }
 
@@ -61,6 +67,13 @@ class TlsClient {
   }
   const std::string& received() const { return received_; }
   int fd() const { return fd_; }
+  // Alpn returns the protocol the server chose ("" for none).
+  std::string Alpn() const {
+    const uint8_t* data = nullptr;
+    unsigned length = 0;
+    SSL_get0_alpn_selected(ssl_.get(), &data, &length);
+    return std::string(reinterpret_cast<const char*>(data), length);
+  }
 
  private:
   bool ReadSome() {
