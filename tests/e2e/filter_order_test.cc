@@ -31,10 +31,11 @@ bool HasAuditId(const CurlResult& r) {
 TEST(FilterOrderTest, UnderOverloadAdminsGetInAndBadTokensAre401) {
   ApiserverProcess server({"--token-auth-file=" + TokenFile(), "--max-requests-inflight=1"});
   ASSERT_TRUE(server.Start().ok()) << server.Log();
-  // alice holds the only read-only slot for 2 s.
+  // alice holds the only read-only slot for 4 s: long enough that the three requests below, each a curl process
+  // started on a loaded machine, all run while it is held.
   CurlResult slow;
   std::thread holder(
-      [&] { slow = Curl(server, "/apis/demo.apiserve.io/v1/delay?duration=2s", Bearer("alice-token")); });
+      [&] { slow = Curl(server, "/apis/demo.apiserve.io/v1/delay?duration=4s", Bearer("alice-token")); });
   // Wait until the slot is taken: alice's next request is refused.
   CurlResult alice;
   for (int i = 0; i < 100; ++i) {
