@@ -33,13 +33,25 @@ absl::StatusOr<std::shared_ptr<const Authorizer>> NewDelegatingAuthorizer(const 
 absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options) {
   std::vector<std::shared_ptr<const Authenticator>> authenticators;
   AuthConfig config;
-  if (options.request_header.Enabled()) {
+  const AuthOptions::Dynamic& dynamic = options.dynamic;
+  if ((dynamic.request_header == nullptr) != (dynamic.request_header_config == nullptr)) {
+    return absl::FailedPreconditionError(
+        "BuildFromFlags: a dynamic request-header authenticator needs its settings provider, and only it");
+  }
+  if (dynamic.request_header != nullptr) {
+    if (options.request_header.Enabled()) {
+      return absl::FailedPreconditionError(
+          "BuildFromFlags: a dynamic request-header authenticator beside --requestheader-client-ca-file");
+    }
+    authenticators.push_back(dynamic.request_header);
+    config.request_header_config = dynamic.request_header_config;
+  } else if (options.request_header.Enabled()) {
     if (absl::Status valid = options.request_header.Validate(); !valid.ok()) return valid;
     authenticators.push_back(NewRequestHeaderAuthenticator(options.request_header));
     config.request_header_config =
         StaticRequestHeaderConfig(std::make_shared<const RequestHeaderConfig>(options.request_header));
   }
-  if (options.client_ca_configured) authenticators.push_back(NewX509Authenticator());
+  if (options.client_ca_configured || dynamic.client_ca) authenticators.push_back(NewX509Authenticator());
   if (!options.token_auth_file.empty()) {
     TokenFileAuthenticator::Options token_options;
     token_options.path = options.token_auth_file;

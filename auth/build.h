@@ -7,7 +7,8 @@
 // CA is configured, bearer token file if given), then system:authenticated added to every user found, then the
 // anonymous fallback if --anonymous-auth (only when no credentials were presented; a bad credential stays 401).
 // With a TokenReview client (delegated authentication), bearer tokens are reviewed by the cluster, after every other
-// authenticator (kube's order: the webhook is last).
+// authenticator (kube's order: the webhook is last). Run-time sources (AuthOptions::Dynamic: the cluster's
+// extension-apiserver-authentication ConfigMap, which authconfig reads) take the request-header and x509 places.
 //
 // Authorization: the --authorization-mode union; or, for delegated authorization (kube's
 // DelegatingAuthorizationOptions), union(--authorization-always-allow-groups, --authorization-always-allow-paths,
@@ -53,6 +54,21 @@ struct AuthOptions {
     SubjectAccessReviewOptions subject_access_review;
   };
   std::optional<Delegated> delegated_authorization = std::nullopt;
+
+  // Run-time sources (authconfig::ApplyTo: the cluster's extension-apiserver-authentication ConfigMap, as kube's
+  // DelegatingAuthenticationOptions), each at the place in the union of its flag-built counterpart.
+  struct Dynamic {
+    // Request-header authentication whose settings change at run time: first in the union, instead of the one
+    // `request_header` would build (which must be off: BuildFromFlags returns FailedPrecondition otherwise).
+    // `request_header_config` gives its settings in force, whose identity headers chain::WithAuthentication strips.
+    // Both or neither.
+    std::shared_ptr<const Authenticator> request_header = nullptr;
+    std::shared_ptr<const RequestHeaderConfigProvider> request_header_config = nullptr;
+    // A client CA the TLS layer gets at run time (tls::TlsOptions::dynamic_client_cas): verified client
+    // certificates are users, x509 second in the union, as with client_ca_configured.
+    bool client_ca = false;
+  };
+  Dynamic dynamic = {};
 };
 
 struct AuthConfig {
@@ -70,7 +86,8 @@ absl::StatusOr<std::shared_ptr<const Authorizer>> NewDelegatingAuthorizer(const 
 
 // BuildFromFlags returns what chain::ServerConfig needs. Errors: the token file cannot be read (NotFound /
 // PermissionDenied) or is malformed (InvalidArgument naming the file and line); an unknown authorization mode; an
-// invalid request-header setting (RequestHeaderConfig::Validate's message). The
+// invalid request-header setting (RequestHeaderConfig::Validate's message); FailedPrecondition for a dynamic
+// request-header authenticator beside --requestheader-client-ca-file, or without its settings provider. The
 // token file authenticator owns a watcher thread that lives as long as the returned authenticator.
 absl::StatusOr<AuthConfig> BuildFromFlags(const AuthOptions& options);
 

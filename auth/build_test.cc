@@ -87,6 +87,32 @@ TEST_F(BuildFromFlagsTest, Errors) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// A dynamic request-header source takes the flags' place; both at once, or half of one, is a wiring bug.
+TEST_F(BuildFromFlagsTest, DynamicRequestHeaderSeam) {
+  class Named : public Authenticator {
+   public:
+    absl::StatusOr<UserPtr> Authenticate(const http::Request&) const override {
+      return absl::NotFoundError("nothing here");
+    }
+  };
+  auto settings = std::make_shared<RequestHeaderConfig>(RequestHeaderConfig::DelegatingDefaults());
+  settings->client_ca_file = "client-ca::kube-system::extension-apiserver-authentication::requestheader-client-ca-file";
+  AuthOptions options;
+  options.dynamic.request_header = std::make_shared<Named>();
+  options.dynamic.request_header_config = StaticRequestHeaderConfig(settings);
+  absl::StatusOr<AuthConfig> built = BuildFromFlags(options);
+  ASSERT_THAT(built, IsOk());
+  EXPECT_EQ(built->request_header_config, options.dynamic.request_header_config);
+
+  options.request_header.client_ca_file = dir_.Write("front-proxy-ca.crt", "");
+  EXPECT_THAT(BuildFromFlags(options).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("--requestheader-client-ca-file")));
+  options.request_header.client_ca_file.clear();
+  options.dynamic.request_header_config = nullptr;
+  EXPECT_THAT(BuildFromFlags(options).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("settings provider")));
+}
+
 TEST_F(BuildFromFlagsTest, Http2MitigationClosesAnonymousAnd401OnHttp2Only) {
   http::HandlerPtr chain = Chain({true, "", absl::Minutes(1), true, {"Bootstrap"}});
   // HTTP/2: anonymous (200 or 403) and 401 get Connection: close; an authenticated user does not.

@@ -17,13 +17,13 @@
 // kube only the request-header read is awaited at start; the client CA alone is loaded in the background. Without a
 // client (no --authentication-kubeconfig) nothing is read and kube's warnings are logged.
 //
-// Wiring, in an extension server's main (what options/ does with --authentication-kubeconfig):
+// Wiring (authconfig::ApplyTo does it inside options::RecommendedOptions::ApplyTo, before the authenticator is built):
 //
-//   auto cm = authconfig::ConfigMapAuthentication::New(opts, client, &loop);   // before CompletedConfig::Complete
+//   auto cm = authconfig::ConfigMapAuthentication::New(opts, client, &loop);   // the TokenReview client
 //   cm->ApplyTo(&config.tls);                       // requests client certificates although no CA file is named
-//   union.push_front(cm->request_header_authenticator());   // if not null, first, as kube's request-header
-//   union.push_back(auth::NewX509Authenticator());          // if cm->reads_client_ca()
-//   ... Complete ...
+//   auth.dynamic.request_header = auth.dynamic.request_header_config = cm->dynamic_request_header();  // if reading it
+//   auth.dynamic.client_ca = cm->reads_client_ca();       // x509 in the union
+//   ... auth::BuildFromFlags(auth), Complete ...
 //   RETURN_IF_ERROR(cm->Start(&completed->tls().certificates()));   // blocks for the first read (bounded)
 //
 // Threading: updates run on `executor`; Start must not be called on it. Stop (or destruction) ends the watch.

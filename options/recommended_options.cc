@@ -53,7 +53,9 @@ absl::Status RecommendedOptions::Validate() const {
   return absl::InvalidArgumentError(Aggregate(problems));
 }
 
-absl::Status RecommendedOptions::ApplyTo(server::Config* config) const {
+absl::Status RecommendedOptions::ApplyTo(server::Config* config) const { return ApplyTo(config, nullptr); }
+
+absl::Status RecommendedOptions::ApplyTo(server::Config* config, const AuthExtension& extend) const {
   if (absl::Status applied = secure_serving.ApplyTo(config); !applied.ok()) return applied;
   server_run.ApplyTo(config);  // after secure serving: the GOAWAY chance depends on HTTP/2 being served
   features.ApplyTo(config);
@@ -61,6 +63,9 @@ absl::Status RecommendedOptions::ApplyTo(server::Config* config) const {
   auth::AuthOptions auth;
   if (absl::Status applied = authentication.ApplyTo(config, &auth, client_factory); !applied.ok()) return applied;
   if (absl::Status applied = authorization.ApplyTo(&auth, client_factory); !applied.ok()) return applied;
+  if (extend != nullptr) {
+    if (absl::Status extended = extend(config, &auth); !extended.ok()) return extended;
+  }
   absl::StatusOr<auth::AuthConfig> built = auth::BuildFromFlags(auth);
   if (!built.ok()) return built.status();
   config->chain.authenticator = built->authenticator;

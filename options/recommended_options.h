@@ -17,6 +17,7 @@
 // "[first, second, ...]" (duplicates dropped), in the order secure serving, server run, authentication,
 // authorization, feature gates, then apiserve's own serving limits.
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -55,6 +56,14 @@ struct RecommendedOptions {
   // InvalidArgument naming file and line; a delegating kubeconfig that gives no client: `failed to get delegated
   // authentication kubeconfig: ...`).
   absl::Status ApplyTo(server::Config* config) const;
+
+  // AuthExtension runs inside ApplyTo once the flags have filled `auth` and before the authenticator is built: it may
+  // add run-time authentication sources (auth::AuthOptions::Dynamic) so they land at kube's place in the union, and
+  // reuse the cluster client the options made (auth->token_review_client, from auth->token_review_kubeconfig).
+  // authconfig::ApplyTo uses it for the extension-apiserver-authentication ConfigMap. An error fails ApplyTo.
+  using AuthExtension = std::function<absl::Status(server::Config* config, auth::AuthOptions* auth)>;
+  // ApplyTo with `extend` (may be null: plain ApplyTo).
+  absl::Status ApplyTo(server::Config* config, const AuthExtension& extend) const;
 };
 
 // NewDelegatingRecommendedOptions is RecommendedOptions with the delegating defaults extension API servers use:

@@ -28,14 +28,13 @@ absl::Status Run(int argc, char** argv) {
   RETURN_IF_ERROR(options.Validate());
   base::Logger::Global().SetVerbosity(options.verbosity);
 
-  // Config → completed config → the server, with the notes group installed. The cluster's
-  // extension-apiserver-authentication ConfigMap supplies the client CA and request-header settings (read now, then
-  // watched on a loop of its own), as kube's DelegatingAuthenticationOptions.
+  // Config → completed config → the server, with the notes group installed. authconfig::ApplyTo is options.ApplyTo
+  // with the cluster's extension-apiserver-authentication ConfigMap supplying the client CA and request-header
+  // settings (read now, then watched on a loop of its own), as kube's DelegatingAuthenticationOptions.
   server::Config config;
-  RETURN_IF_ERROR(options.ApplyTo(&config));
   server::EventLoop authn_loop("authn-configmap");
   RETURN_IF_ERROR(authn_loop.Start());
-  ASSIGN_OR_RETURN(auto configmap, authconfig::InstallConfigMapAuthentication(options, &authn_loop, &config));
+  ASSIGN_OR_RETURN(auto configmap, authconfig::ApplyTo(options, &authn_loop, &config));
   ASSIGN_OR_RETURN(std::unique_ptr<server::CompletedConfig> completed,
                    server::CompletedConfig::Complete(std::move(config)));
   RETURN_IF_ERROR(configmap->Start(&completed->tls().certificates()));

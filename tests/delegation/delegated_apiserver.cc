@@ -31,10 +31,9 @@ absl::Status Run(int argc, char** argv) {
   base::Logger::Global().SetVerbosity(options.verbosity);
 
   server::Config config;
-  RETURN_IF_ERROR(options.ApplyTo(&config));
   server::EventLoop authn_loop("authn-configmap");
   RETURN_IF_ERROR(authn_loop.Start());
-  ASSIGN_OR_RETURN(auto configmap, authconfig::InstallConfigMapAuthentication(options, &authn_loop, &config));
+  ASSIGN_OR_RETURN(auto configmap, authconfig::ApplyTo(options, &authn_loop, &config));
   ASSIGN_OR_RETURN(auto completed, server::CompletedConfig::Complete(std::move(config)));
   RETURN_IF_ERROR(configmap->Start(&completed->tls().certificates()));
 
