@@ -15,14 +15,6 @@
 namespace apiserve::server {
 namespace {
 
-// Go's tlsRecordHeaderLooksLikeHTTP: the first five bytes of a plaintext HTTP request instead of a TLS record.
-bool LooksLikeHttp(absl::string_view first_bytes) {
-  for (absl::string_view method : {"GET /", "HEAD ", "POST ", "PUT /", "OPTIO"}) {
-    if (first_bytes == method) return true;
-  }
-  return false;
-}
-
 // What Go's server writes, in plain text, to a client that sent HTTP to the TLS port.
 constexpr absl::string_view kHttpToHttpsResponse =
     "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
@@ -69,33 +61,6 @@ Connection::~Connection() {
   if (codec_ != nullptr) context_->counters.AddCodec(codec_->counters());
 }
 
-void ConnectionCounters::Add(const ConnectionCounters& o) {
-  accepted += o.accepted;
-  handshake_errors += o.handshake_errors;
-  handshake_timeouts += o.handshake_timeouts;
-  read_header_timeouts += o.read_header_timeouts;
-  idle_closes += o.idle_closes;
-  codec_failures += o.codec_failures;
-  internal_errors += o.internal_errors;
-  evictions += o.evictions;
-  refusals += o.refusals;
-  open_http1 += o.open_http1;
-  open_http2 += o.open_http2;
-  for (size_t i = 0; i < floods.size(); ++i) floods[i] += o.floods[i];
-  goaways_sent += o.goaways_sent;
-  error_goaways_sent += o.error_goaways_sent;
-  resets_received += o.resets_received;
-  drained += o.drained;
-}
-
-void ConnectionCounters::AddCodec(const http::CodecCounters& codec) {
-  internal_errors += codec.internal_errors;
-  for (size_t i = 0; i < floods.size(); ++i) floods[i] += codec.floods[i];
-  goaways_sent += codec.goaways_sent;
-  error_goaways_sent += codec.error_goaways_sent;
-  resets_received += codec.resets_received;
-}
-
 namespace {
 
 std::string PeerOf(int fd) {
@@ -116,42 +81,6 @@ void RejectOverLimit(int fd, ConnectionContext* context) {
 }
 
 }  // namespace
-
-bool ConnectionLimit::TryAcquire(int64_t ceiling) {
-  int64_t open = open_.load(std::memory_order_relaxed);
-  do {
-    if (open >= ceiling) return false;
-  } while (!open_.compare_exchange_weak(open, open + 1, std::memory_order_relaxed));
-  return true;
-}
-
-ConnectionLimit::Admission ConnectionLimit::Acquire(ConnectionSet* local) {
-  if (TryAcquire(max_)) {
-    in_burst_.store(false, std::memory_order_relaxed);
-    in_eviction_burst_.store(false, std::memory_order_relaxed);
-    return Admission::kUnderLimit;
-  }
-  // The set whose oldest idle connection has been idle longest; the local set wins ties (no post).
-  const Member* oldest = nullptr;
-  int64_t oldest_since = ConnectionSet::kNoIdle;
-  for (const Member& member : sets_) {
-    const int64_t since = member.set->oldest_idle_since();
-    if (since < oldest_since || (since == oldest_since && since != ConnectionSet::kNoIdle && member.set == local)) {
-      oldest = &member;
-      oldest_since = since;
-    }
-  }
-  if (oldest == nullptr) return Admission::kRefused;
-  if (oldest->set == local) {
-    // The victim gives its slot back at once; the newcomer takes it.
-    if (local->EvictOldestIdle() && TryAcquire(max_ + kMaxOverLimit)) return Admission::kEvicted;
-    return Admission::kRefused;
-  }
-  if (!TryAcquire(max_ + kMaxOverLimit)) return Admission::kRefused;
-  ConnectionSet* remote = oldest->set;
-  oldest->loop->Post([remote] { remote->EvictOldestIdle(); });
-  return Admission::kEvictionPosted;
-}
 
 void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set) {
   if (context->limit != nullptr) {
@@ -216,22 +145,10 @@ absl::Status Connection::Start() {
   }
   info_ = std::move(info);
 
-  ssl_ = context_->tls.new_ssl ? context_->tls.new_ssl(local_ip) : bssl::UniquePtr<SSL>(SSL_new(context_->ssl_ctx));
-  if (ssl_ == nullptr) return tls::SslError("SSL_new");
-  read_bio_ = BIO_new(BIO_s_mem());
-  if (read_bio_ == nullptr) return tls::SslError("BIO_new");
-  write_bio_ = BIO_new(BIO_s_mem());
-  if (write_bio_ == nullptr) {
-    BIO_free(read_bio_);
-    read_bio_ = nullptr;
-    return tls::SslError("BIO_new");
-  }
-  SSL_set_bio(ssl_.get(), read_bio_, write_bio_);  // takes both
-  SSL_set_accept_state(ssl_.get());
-  // Free the handshake configuration (certificate chain references, cipher and ALPN lists, ...) once the handshake
-  // is done: an idle connection then holds only what the session needs. Nothing below queries the configuration.
-  SSL_set_shed_handshake_config(ssl_.get(), 1);
-  return absl::OkStatus();
+  bssl::UniquePtr<SSL> ssl =
+      context_->tls.new_ssl ? context_->tls.new_ssl(local_ip) : bssl::UniquePtr<SSL>(SSL_new(context_->ssl_ctx));
+  if (ssl == nullptr) return tls::SslError("SSL_new");
+  return tls_.Init(std::move(ssl), TlsTransport::Role::kServer);
 }
 
 void Connection::Fail(absl::Status status) {
@@ -268,11 +185,8 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     return;
   }
   if (c->lingering_) return;  // discard: the error response is out, we only wait for the client to stop
-  if (c->state_ == State::kHandshake && c->first_bytes_.size() < 5) {
-    c->first_bytes_.append(buf->base, std::min<size_t>(5 - c->first_bytes_.size(), static_cast<size_t>(nread)));
-  }
-  if (BIO_write(c->read_bio_, buf->base, static_cast<int>(nread)) != static_cast<int>(nread)) {
-    return c->Fail(tls::SslError("BIO_write"));
+  if (absl::Status status = c->tls_.Receive(absl::string_view(buf->base, static_cast<size_t>(nread))); !status.ok()) {
+    return c->Fail(std::move(status));
   }
   c->Process();
 }
@@ -293,7 +207,7 @@ void Connection::Process() {
     ReadPlaintext();
     if (state_ != State::kOpen) break;
     Flush();
-    const bool more_input = codec_->WantsRead() && (BIO_pending(read_bio_) > 0 || SSL_pending(ssl_.get()) > 0);
+    const bool more_input = codec_->WantsRead() && tls_.HasBufferedInput();
     if (!more_input) break;
   }
   in_process_ = false;
@@ -313,17 +227,10 @@ void Connection::Process() {
 }
 
 bool Connection::Handshake() {
-  const int rc = SSL_do_handshake(ssl_.get());
-  if (rc == 1) {
-    const uint8_t* alpn = nullptr;
-    unsigned alpn_length = 0;
-    SSL_get0_alpn_selected(ssl_.get(), &alpn, &alpn_length);
-    info_->alpn.assign(reinterpret_cast<const char*>(alpn), alpn_length);
-    info_->tls_version = SSL_get_version(ssl_.get());
-    if (const char* sni = SSL_get_servername(ssl_.get(), TLSEXT_NAMETYPE_host_name); sni != nullptr) {
-      info_->sni = sni;
-    }
-    if (context_->tls.inspect) context_->tls.inspect(ssl_.get(), info_.get());
+  const TlsTransport::HandshakeResult result = tls_.Handshake();
+  if (result == TlsTransport::HandshakeResult::kDone) {
+    tls_.FillConnectionInfo(info_.get());
+    if (context_->tls.inspect) context_->tls.inspect(tls_.ssl(), info_.get());
     http::CodecContext codec_context;
     codec_context.loop = context_->loop;
     codec_context.handler = context_->handler;
@@ -351,18 +258,17 @@ bool Connection::Handshake() {
     }
     return true;
   }
-  const int error = SSL_get_error(ssl_.get(), rc);
-  if (error == SSL_ERROR_WANT_READ) {
+  if (result == TlsTransport::HandshakeResult::kWantRead) {
     WriteCiphertext();  // our handshake flight
     return false;
   }
   ++context_->counters.handshake_errors;
   if (context_->tls.on_handshake_failure) {
-    context_->tls.on_handshake_failure(ssl_.get(), rc, info_->remote_address);
+    context_->tls.on_handshake_failure(tls_.ssl(), tls_.last_result(), info_->remote_address);
   } else {
     VLOG(5) << "http: TLS handshake error from " << info_->remote_address << ": " << tls::ConsumeSslErrors();
   }
-  if (LooksLikeHttp(first_bytes_)) {
+  if (tls_.LooksLikePlainHttp()) {
     // Plain HTTP to the TLS port: answer it in plain text, as Go's server does, instead of a TLS alert.
     uv_buf_t out =
         uv_buf_init(const_cast<char*>(kHttpToHttpsResponse.data()), static_cast<unsigned>(kHttpToHttpsResponse.size()));
@@ -381,14 +287,13 @@ bool Connection::Handshake() {
 void Connection::ReadPlaintext() {
   char* buffer = LoopReadBuffer();
   while (state_ == State::kOpen && codec_->WantsRead()) {
-    const int n = SSL_read(ssl_.get(), buffer, static_cast<int>(kReadBufferSize));
-    if (n > 0) {
-      codec_->Feed(absl::string_view(buffer, static_cast<size_t>(n))).IgnoreError();  // errors end in WantsClose
+    const TlsTransport::ReadResult read = tls_.Read(buffer, kReadBufferSize);
+    if (read.status == TlsTransport::ReadStatus::kData) {
+      codec_->Feed(absl::string_view(buffer, read.size)).IgnoreError();  // errors end in WantsClose
       continue;
     }
-    const int error = SSL_get_error(ssl_.get(), n);
-    if (error == SSL_ERROR_WANT_READ) break;
-    if (error != SSL_ERROR_ZERO_RETURN) {
+    if (read.status == TlsTransport::ReadStatus::kWantRead) break;
+    if (read.status == TlsTransport::ReadStatus::kError) {
       VLOG(5) << "TLS read error from " << info_->remote_address << ": " << tls::ConsumeSslErrors();
     }
     peer_eof_ = true;
@@ -401,13 +306,9 @@ void Connection::Flush() {
   if (state_ != State::kOpen) return;
   auto queued = [this] {
     return uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_)) +
-           static_cast<size_t>(BIO_pending(write_bio_)) + plaintext_.size();
+           tls_.PendingCiphertext() + plaintext_.size();
   };
-  auto seal = [this](absl::string_view data) {
-    if (data.empty()) return true;
-    const int n = SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size()));
-    return n == static_cast<int>(data.size());
-  };
+  auto seal = [this](absl::string_view data) { return tls_.Seal(data); };
   // A round fills up to the high-water mark and writes. When the socket takes it all at once (uv_try_write), no
   // write callback will come to ask for more, so go on here; after kFlushRounds, yield to the loop's other
   // connections and continue from a posted Process.
@@ -455,9 +356,8 @@ bool Connection::FlushRound(const Queued& queued, const Seal& seal) {
 }
 
 void Connection::WriteCiphertext() {
-  const int pending = BIO_pending(write_bio_);
-  if (pending <= 0 || state_ == State::kClosed) return;
-  const size_t size = static_cast<size_t>(pending);
+  const size_t size = tls_.PendingCiphertext();
+  if (size == 0 || state_ == State::kClosed) return;
   // The ciphertext goes through a per-thread scratch buffer and, when nothing is queued ahead of it, straight to
   // the socket (uv_try_write): no request object, no copy kept, and no epoll_ctl, which a completed uv_write costs
   // libuv on every write. Only what the socket does not take now is copied into a queued uv_write.
@@ -467,7 +367,7 @@ void Connection::WriteCiphertext() {
     scratch.reset(new char[size]);
     scratch_size = size;
   }
-  if (BIO_read(write_bio_, scratch.get(), pending) != pending) return Fail(tls::SslError("BIO_read"));
+  if (absl::Status status = tls_.TakeCiphertext(scratch.get(), size); !status.ok()) return Fail(std::move(status));
   size_t written = 0;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
   if (writes_in_flight_ == 0) {
@@ -621,8 +521,8 @@ void Connection::StartClose(bool graceful, bool linger) {
   if (codec_) codec_->OnPeerClosed();  // exchanges still open complete as "client gone"
   if (graceful || linger) {
     // Queue close_notify (0: sent, the peer's not yet seen). A failure only costs the alert: the close goes on.
-    if (SSL_shutdown(ssl_.get()) < 0) {
-      VLOG(5) << "SSL_shutdown for " << info_->remote_address << ": " << tls::ConsumeSslErrors();
+    if (absl::Status status = tls_.Shutdown(); !status.ok()) {
+      VLOG(5) << "close_notify for " << info_->remote_address << ": " << status.message();
     }
     WriteCiphertext();
   }
@@ -686,121 +586,5 @@ void Connection::Drain() {
 }
 
 bool Connection::idle() const { return state_ != State::kOpen || codec_->ActiveRequests() == 0; }
-
-void Connection::TrackIdle(bool idle, bool restarted) {
-  idle = idle && !evicted_ && state_ == State::kOpen;
-  if (in_idle_list_ && (!idle || restarted)) set_->UnlinkIdle(this);
-  if (!idle || in_idle_list_) return;
-  idle_since_ms_ = static_cast<int64_t>(uv_now(context_->loop->uv_loop()));
-  set_->AppendIdle(this);
-}
-
-void Connection::Evict() {
-  if (in_idle_list_) set_->UnlinkIdle(this);
-  if (evicted_ || state_ != State::kOpen) return;
-  evicted_ = true;
-  ++context_->counters.evictions;
-  if (holds_slot_) {
-    holds_slot_ = false;
-    context_->limit->Release();
-  }
-  if (http2_ && !final_goaway_sent_) {
-    // As at the idle timeout: GOAWAY with the last stream id at once (no stream is open), then close.
-    codec_->BeginShutdown();
-    codec_->CompleteShutdown();
-    Process();
-  } else {
-    StartClose(/*graceful=*/true, /*linger=*/false);
-  }
-}
-
-void ConnectionSet::AppendIdle(Connection* c) {
-  c->in_idle_list_ = true;
-  c->idle_prev_ = idle_tail_;
-  c->idle_next_ = nullptr;
-  if (idle_tail_ != nullptr) {
-    idle_tail_->idle_next_ = c;
-  } else {
-    idle_head_ = c;
-  }
-  idle_tail_ = c;
-  ++idle_count_;
-  if (idle_head_ == c) PublishOldestIdle();
-}
-
-void ConnectionSet::UnlinkIdle(Connection* c) {
-  const bool was_head = idle_head_ == c;
-  (c->idle_prev_ != nullptr ? c->idle_prev_->idle_next_ : idle_head_) = c->idle_next_;
-  (c->idle_next_ != nullptr ? c->idle_next_->idle_prev_ : idle_tail_) = c->idle_prev_;
-  c->idle_prev_ = c->idle_next_ = nullptr;
-  c->in_idle_list_ = false;
-  --idle_count_;
-  if (was_head) PublishOldestIdle();
-}
-
-bool ConnectionSet::EvictOldestIdle() {
-  if (idle_head_ == nullptr) return false;
-  // Keep the victim alive through Evict, which may close it at once.
-  std::shared_ptr<Connection> victim = idle_head_->shared_from_this();
-  victim->Evict();
-  return true;
-}
-
-void ConnectionSet::Remove(Connection* connection) {
-  auto it = connections_.find(connection);
-  if (it == connections_.end()) return;
-  std::shared_ptr<Connection> keep = std::move(it->second);
-  connections_.erase(it);
-  keep.reset();
-  if (!connections_.empty()) return;
-  ScheduleIdleTrim();
-  if (on_empty_) {
-    auto callback = std::move(on_empty_);
-    on_empty_ = nullptr;
-    callback();
-  }
-}
-
-void ConnectionSet::ReleaseIdleMemory() {
-  base::ReleaseIdleRecycledBlocks();
-  base::TrimFreeHeap();
-}
-
-void ConnectionSet::ScheduleIdleTrim() {
-  if (trim_loop_ == nullptr || trim_delay_ <= absl::ZeroDuration()) return;
-  const uint64_t generation = ++*trim_generation_;
-  trim_loop_->RunAfter(trim_delay_,
-                       [current = std::weak_ptr<uint64_t>(trim_generation_), generation, release = trim_release_] {
-                         std::shared_ptr<uint64_t> now = current.lock();
-                         if (now != nullptr && *now == generation) release();
-                       });
-}
-
-void ConnectionSet::BeginShutdown() {
-  std::vector<std::shared_ptr<Connection>> all;
-  for (auto& [key, connection] : connections_) all.push_back(connection);
-  for (auto& connection : all) connection->BeginShutdown();
-}
-
-void ConnectionSet::Drain(ConnectionContext* context) {
-  context->draining = true;
-  std::vector<std::shared_ptr<Connection>> all;
-  for (auto& [key, connection] : connections_) all.push_back(connection);
-  for (auto& connection : all) connection->Drain();
-}
-
-void ConnectionSet::CloseAll() {
-  std::vector<std::shared_ptr<Connection>> all;
-  for (auto& [key, connection] : connections_) all.push_back(connection);
-  for (auto& connection : all) connection->CloseNow();
-}
-
-void ConnectionSet::OnEmpty(std::function<void()> callback) {
-  if (connections_.empty()) {
-    callback();
-    return;
-  }
-  on_empty_ = std::move(callback);
-}
 
 }  // namespace apiserve::server
