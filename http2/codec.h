@@ -45,18 +45,18 @@
 #include "http/server_codec.h"
 #include "http2/closed_streams.h"
 #include "http2/counters.h"
+#include "http2/flood_guard.h"
 #include "http2/frame_scanner.h"
 #include "http2/nghttp2_handles.h"
 #include "http2/options.h"
 #include "http2/response_headers.h"
 #include "http2/session_allocator.h"
+#include "http2/session_callbacks.h"
+#include "http2/stream.h"
 
 namespace apiserve::http2 {
 
-class Stream;
-struct SessionCallbacks;
-
-class Codec : public http::ServerCodec {
+class Codec : public http::ServerCodec, private StreamHost, private SessionEvents {
  public:
   // Create returns a codec that has queued its SETTINGS and connection WINDOW_UPDATE, or InvalidArgument if
   // `options` do not validate, or Internal naming the nghttp2 call that failed.
@@ -92,28 +92,36 @@ class Codec : public http::ServerCodec {
   const Options& options() const { return options_; }
 
  private:
-  friend class Stream;
-  friend struct SessionCallbacks;
-
   Codec(http::CodecContext context, Options options);
   absl::Status Init();
 
-  // Stream bookkeeping.
-  Stream* AcquireStream(int32_t id);
-  void ReleaseStream(Stream* stream);
+  // FindStream returns the stream of `id` nghttp2 knows, or null.
   Stream* FindStream(int32_t id) const;
 
-  // Request side (called from nghttp2 callbacks).
+  // --- SessionEvents: nghttp2's callbacks (codec.cc) ---
+  int OnBeginFrame(const nghttp2_frame_hd& hd) override;
+  int OnBeginHeaders(const nghttp2_frame& frame) override;
+  int OnHeader(const nghttp2_frame& frame, absl::string_view name, absl::string_view value) override;
+  int OnInvalidHeader(const nghttp2_frame& frame, absl::string_view name) override;
+  int OnDataChunk(int32_t stream_id, absl::string_view data) override;
+  int OnFrameRecv(const nghttp2_frame& frame) override;
+  int OnInvalidFrameRecv(const nghttp2_frame& frame, int lib_error_code) override;
+  int OnFrameSend(const nghttp2_frame& frame) override;
+  int OnStreamClose(int32_t stream_id, uint32_t error_code) override;
+  // HandleFrame acts on a received frame the flood guard let through: a request's head or end, SETTINGS' ACK.
+  void HandleFrame(const nghttp2_frame& frame);
+
+  // --- Request side (codec_streams.cc), called from the events above ---
   void OnRequestHead(Stream* stream, bool end_stream);
   // OnRequestComplete: END_STREAM arrived (DATA or trailers): the body, if any, is complete.
   void OnRequestComplete(Stream* stream);
   void RejectHeaderListTooLarge(Stream* stream);
-  void ResetStream(Stream* stream, uint32_t error_code);
   void DispatchReady();
   void Dispatch(Stream* stream);
-  // Flood answers GOAWAY(ENHANCE_YOUR_CALM) once and remembers why.
+  // --- Session side (codec.cc) ---
+  // Flood acts on the flood guard's verdict: GOAWAY(ENHANCE_YOUR_CALM) once, remembering why (Feed reports it).
   // Inside nghttp2_session_mem_recv it only records the flood; Feed calls Terminate when mem_recv returns.
-  void Flood(http::FloodKind kind, absl::string_view what);
+  void Flood(const FloodVerdict& flood);
   // Terminate queues GOAWAY(ENHANCE_YOUR_CALM) and makes nghttp2 ignore all further input. Not inside mem_recv.
   void Terminate();
   // FailFatal makes the session unusable: flush what is queued, then close; Feed reports `status`.
@@ -126,29 +134,28 @@ class Codec : public http::ServerCodec {
   // AnswerStreamClosed resets `stream_id` with STREAM_CLOSED: DATA or HEADERS arrived after the client reset it
   // (Feed finds them with scanner_ and closed_streams_).
   void AnswerStreamClosed(int32_t stream_id);
-  // OnResetReceived spends a token of the rapid-reset bucket (Options::flood), refilled by the loop's clock.
-  void OnResetReceived();
   // OnErrorGoawaySent records why nghttp2 closed the connection (a protocol error, or a flood it caught itself).
   void OnErrorGoawaySent(const nghttp2_goaway& goaway);
   // FillOutput serializes queued frames into out_ (small ones) or borrowed_ (one large one).
   void FillOutput();
   absl::Time Now() const;
 
-  // Response side (called by streams on the loop).
+  // --- StreamHost: the response side, called by streams on the loop (codec_streams.cc) ---
   void SubmitHead(Stream* stream, int status, const http::HeaderMap& headers, const ResponseHeaderBlock::Extras& extras,
-                  bool with_body);
-  void SubmitTrailers(Stream* stream, const http::HeaderMap& trailers);
-  void ResumeData(Stream* stream);
-  void OnHandlerAnswered(Stream* stream);
+                  bool with_body) override;
+  void SubmitTrailers(Stream* stream, const http::HeaderMap& trailers) override;
+  void ResumeData(Stream* stream) override;
+  void ResetStream(Stream* stream, uint32_t error_code) override;
+  void OnHandlerAnswered(Stream* stream) override;
   // OnResponseComplete: the final answer was submitted; a body still arriving is discarded (RST_STREAM(NO_ERROR)
   // once the answer is out).
-  void OnResponseComplete(Stream* stream);
+  void OnResponseComplete(Stream* stream) override;
 
   // Request bodies. OnBodyConsumed returns `n` bytes of credit on the stream and the connection; DetachBody ends the
   // body of a closing stream (Cancelled if unfinished) and returns the connection credit it held. Readers run only
   // from PumpBodies, which SchedulePump calls at once unless nghttp2 is parsing or serializing (then Feed and
   // FillOutput call it when nghttp2 returns).
-  void OnBodyConsumed(Stream* stream, size_t n);
+  void OnBodyConsumed(Stream* stream, size_t n) override;
   void DetachBody(Stream* stream);
   void SchedulePump(std::shared_ptr<http::RequestBody> body);
   void PumpBodies();
@@ -159,10 +166,7 @@ class Codec : public http::ServerCodec {
   SessionAllocator allocator_;  // declared before session_: outlives it
   SessionPtr session_;
 
-  // Streams: pooled objects, live ones linked in a list (for OnPeerClosed and destruction).
-  std::vector<std::unique_ptr<Stream>> free_streams_;
-  Stream* live_head_ = nullptr;
-  size_t open_streams_ = 0;
+  StreamPool streams_;
   std::vector<int32_t> ready_;  // request head complete, to dispatch once nghttp2 returns
   std::vector<std::shared_ptr<http::RequestBody>> bodies_to_pump_;
   // Requests dispatched whose handler has not answered; exchanges of those whose stream already closed (the
@@ -177,12 +181,9 @@ class Codec : public http::ServerCodec {
 
   ResponseHeaderBlock header_block_;
   Counters counters_;
+  FloodGuard flood_guard_;  // decides on floods; counts into counters_
   FrameScanner scanner_;
   ClosedStreams closed_streams_;
-  uint32_t consecutive_empty_data_ = 0;
-  uint8_t last_frame_type_ = 0;
-  double reset_tokens_ = 0;
-  absl::Time reset_refill_time_;
   absl::Status error_;  // the first fatal or flood error, reported by Feed
   bool in_feed_ = false;
   bool in_recv_ = false;               // inside nghttp2_session_mem_recv (its callbacks)
