@@ -96,8 +96,8 @@ Stream* Codec::FindStream(int32_t id) const {
 }
 
 void Codec::Flood(const FloodVerdict& flood) {
-  if (calm_goaway_) return;
-  calm_goaway_ = true;
+  if (goaway_ == Goaway::kCalm) return;
+  goaway_ = Goaway::kCalm;
   ++counters_.flood(flood.kind);
   error_ = absl::ResourceExhaustedError(absl::StrCat("HTTP/2 flood: ", flood.what, "; sent GOAWAY(ENHANCE_YOUR_CALM)"));
   VLOG(2) << error_.message();
@@ -115,13 +115,12 @@ void Codec::Flood(const FloodVerdict& flood) {
 void Codec::Terminate() {
   const int rv = nghttp2_session_terminate_session(session_.get(), NGHTTP2_ENHANCE_YOUR_CALM);
   if (rv != 0) FailInternal(NghttpError("nghttp2_session_terminate_session", rv));
-  goaway_submitted_ = true;
   OutputReady();
 }
 
 void Codec::FailFatal(absl::Status status) {
   if (error_.ok()) error_ = std::move(status);
-  fatal_ = true;
+  Escalate(State::kFatal);
 }
 
 void Codec::FailInternal(absl::Status status) {
@@ -133,11 +132,11 @@ void Codec::FailInternal(absl::Status status) {
 }
 
 void Codec::OutputReady() {
-  if (!in_feed_ && !peer_closed_ && context_.callbacks != nullptr) context_.callbacks->OnOutputReady();
+  if (!in_feed_ && state_ != State::kPeerClosed && context_.callbacks != nullptr) context_.callbacks->OnOutputReady();
 }
 
 absl::Status Codec::Feed(absl::string_view data) {
-  if (peer_closed_ || fatal_) return error_;
+  if (state_ >= State::kFatal) return error_;
   in_feed_ = true;
   // nghttp2 parses up to each frame the scanner must answer (ScanFrameHeaders), then the rest.
   size_t parsed = 0;
@@ -160,7 +159,7 @@ absl::Status Codec::Feed(absl::string_view data) {
 }
 
 void Codec::Receive(absl::string_view data) {
-  if (data.empty() || fatal_) return;
+  if (data.empty() || state_ >= State::kFatal) return;
   in_recv_ = true;
   const ssize_t rv =
       nghttp2_session_mem_recv(session_.get(), reinterpret_cast<const uint8_t*>(data.data()), data.size());
@@ -179,15 +178,15 @@ void Codec::Receive(absl::string_view data) {
         terminated != 0) {
       FailInternal(NghttpError("nghttp2_session_terminate_session", terminated));
     }
-  } else if (!calm_goaway_ && !fatal_) {
+  } else if (goaway_ != Goaway::kCalm && state_ < State::kFatal) {
     FailInternal(NghttpError("nghttp2_session_mem_recv", code));
   }
   // The session's input side is unusable after an error: read nothing more, flush the GOAWAY, close.
-  fatal_ = true;
+  Escalate(State::kFatal);
 }
 
 void Codec::AnswerStreamClosed(int32_t stream_id) {
-  if (calm_goaway_ || fatal_) return;
+  if (goaway_ == Goaway::kCalm || state_ >= State::kFatal) return;
   // RFC 9113 §5.1: after the client's RST_STREAM, DATA or HEADERS is a stream error STREAM_CLOSED. nghttp2 has
   // forgotten the stream and drops the frame itself (returning a DATA frame's connection credit; still decoding a
   // header block, which keeps HPACK in step).
@@ -200,9 +199,9 @@ void Codec::AnswerStreamClosed(int32_t stream_id) {
 void Codec::OnErrorGoawaySent(const nghttp2_goaway& goaway) {
   const absl::string_view debug(reinterpret_cast<const char*>(goaway.opaque_data), goaway.opaque_data_len);
   if (goaway.error_code == NGHTTP2_ENHANCE_YOUR_CALM) {
-    if (calm_goaway_) return;  // ours
+    if (goaway_ == Goaway::kCalm) return;  // ours
     // nghttp2 decided on its own, without telling us why but in the GOAWAY's debug data.
-    calm_goaway_ = true;
+    goaway_ = Goaway::kCalm;
     ++counters_.flood(flood_guard_.ClassifyLibraryCalm());
     if (error_.ok()) {
       error_ = absl::ResourceExhaustedError(absl::StrCat("HTTP/2 flood: ", debug, "; sent GOAWAY(ENHANCE_YOUR_CALM)"));
@@ -385,14 +384,14 @@ int Codec::OnStreamClose(int32_t stream_id, uint32_t error_code) {
 absl::Time Codec::Now() const { return context_.loop != nullptr ? context_.loop->Now() : absl::Now(); }
 
 absl::string_view Codec::PeekOutput() {
-  if (peer_closed_) return {};
+  if (state_ == State::kPeerClosed) return {};
   if (out_offset_ == out_.size() && borrowed_.empty()) FillOutput();
   if (out_offset_ < out_.size()) return absl::string_view(out_).substr(out_offset_);
   return borrowed_;
 }
 
 void Codec::FillOutput() {
-  if (peer_closed_ || out_failed_ || !borrowed_.empty()) return;  // mem_send would invalidate borrowed_
+  if (state_ >= State::kOutputFailed || !borrowed_.empty()) return;  // mem_send would invalidate borrowed_
   if (out_offset_ == out_.size()) {
     out_.clear();
     out_offset_ = 0;
@@ -405,7 +404,7 @@ void Codec::FillOutput() {
     const ssize_t n = nghttp2_session_mem_send(session_.get(), &data);
     if (n < 0) {
       FailInternal(NghttpError("nghttp2_session_mem_send", static_cast<int>(n)));
-      out_failed_ = true;
+      Escalate(State::kOutputFailed);
       break;
     }
     if (n == 0) break;
@@ -433,30 +432,30 @@ void Codec::ConsumeOutput(size_t n) {
   if (n > 0 && !borrowed_.empty()) borrowed_.remove_prefix(std::min(n, borrowed_.size()));
 }
 
-bool Codec::WantsRead() const { return !peer_closed_ && !fatal_ && nghttp2_session_want_read(session_.get()) != 0; }
+bool Codec::WantsRead() const { return state_ == State::kOpen && nghttp2_session_want_read(session_.get()) != 0; }
 
 bool Codec::WantsClose() const {
-  if (peer_closed_) return true;
+  if (state_ == State::kPeerClosed) return true;
   if (out_offset_ < out_.size() || !borrowed_.empty()) return false;
   nghttp2_session* session = session_.get();
-  if (out_failed_) return true;
-  if (fatal_) return nghttp2_session_want_write(session) == 0;
+  if (state_ == State::kOutputFailed) return true;
+  if (state_ == State::kFatal) return nghttp2_session_want_write(session) == 0;
   return nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0;
 }
 
 http::CodecPhase Codec::phase() const { return streams_.live() == 0 ? http::CodecPhase::kIdle : http::CodecPhase::kBusy; }
 
 void Codec::BeginShutdown() {
-  if (shutdown_notice_sent_ || goaway_submitted_ || peer_closed_) return;
-  shutdown_notice_sent_ = true;
+  if (goaway_ != Goaway::kNone || state_ == State::kPeerClosed) return;
+  goaway_ = Goaway::kNotice;
   const int rv = nghttp2_submit_shutdown_notice(session_.get());
   if (rv != 0) FailInternal(NghttpError("nghttp2_submit_shutdown_notice", rv));
   OutputReady();
 }
 
 void Codec::CompleteShutdown() {
-  if (goaway_submitted_ || peer_closed_) return;
-  goaway_submitted_ = true;
+  if (goaway_ >= Goaway::kFinal || state_ == State::kPeerClosed) return;
+  goaway_ = Goaway::kFinal;
   const int rv =
       nghttp2_submit_goaway(session_.get(), NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_.get()),
                             NGHTTP2_NO_ERROR, nullptr, 0);
@@ -465,8 +464,8 @@ void Codec::CompleteShutdown() {
 }
 
 void Codec::OnPeerClosed() {
-  if (peer_closed_) return;
-  peer_closed_ = true;
+  if (state_ == State::kPeerClosed) return;
+  state_ = State::kPeerClosed;
   out_.clear();
   out_offset_ = 0;
   borrowed_ = {};

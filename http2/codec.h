@@ -74,7 +74,7 @@ class Codec : public http::ServerCodec, private StreamHost, private SessionEvent
   // mitigation) the client may still be sending a body we answered early: drain it for a while, as Go's server
   // does for a second after its GOAWAY, so the kernel does not reset the connection under the answer. Not after a
   // flood or a fatal error.
-  bool WantsLingeringClose() const override { return goaway_submitted_ && !calm_goaway_ && !fatal_ && !peer_closed_; }
+  bool WantsLingeringClose() const override { return goaway_ == Goaway::kFinal && state_ == State::kOpen; }
   http::CodecPhase phase() const override;
   size_t ActiveRequests() const override { return unanswered_; }
   uint64_t RequestsDispatched() const override { return requests_dispatched_; }
@@ -190,12 +190,25 @@ class Codec : public http::ServerCodec, private StreamHost, private SessionEvent
   bool in_fill_ = false;               // inside nghttp2_session_mem_send (its callbacks)
   bool terminate_after_recv_ = false;  // a flood was caught in a callback: terminate once mem_recv returns
   bool settings_acked_ = false;
-  bool shutdown_notice_sent_ = false;
-  bool goaway_submitted_ = false;
-  bool calm_goaway_ = false;  // we sent GOAWAY(ENHANCE_YOUR_CALM)
-  bool fatal_ = false;        // the session is unusable: flush what is queued, then close
-  bool peer_closed_ = false;
-  bool out_failed_ = false;  // nghttp2_session_mem_send failed: nothing more can be sent
+  // How far the connection's GOAWAY has gone; it only moves forward.
+  enum class Goaway {
+    kNone,
+    kNotice,  // the shutdown notice (GOAWAY with the maximum stream id)
+    kFinal,   // GOAWAY(NO_ERROR) with the last stream id: the connection closes when its streams are done
+    kCalm,    // GOAWAY(ENHANCE_YOUR_CALM): ours after a flood, or nghttp2's; nothing later is submitted
+  };
+  Goaway goaway_ = Goaway::kNone;
+  // Whether the session can still be used; it only moves forward (Escalate).
+  enum class State {
+    kOpen,
+    kFatal,         // unusable: read nothing, flush what is queued, then close; Feed reports error_
+    kOutputFailed,  // nghttp2_session_mem_send failed: nothing more can be sent either
+    kPeerClosed,    // the peer is gone: no input, no output
+  };
+  State state_ = State::kOpen;
+  void Escalate(State state) {
+    if (state > state_) state_ = state;
+  }
   int32_t close_after_stream_ = 0;
   uint64_t requests_dispatched_ = 0;
 };

@@ -151,7 +151,7 @@ void Codec::ResetStream(Stream* stream, uint32_t error_code) {
 void Codec::DispatchReady() {
   // Dispatch after nghttp2 returns, so handlers that answer at once never run inside nghttp2's parser.
   for (size_t i = 0; i < ready_.size(); ++i) {
-    if (calm_goaway_ || fatal_) break;
+    if (goaway_ == Goaway::kCalm || state_ >= State::kFatal) break;
     Stream* stream = FindStream(ready_[i]);
     if (stream != nullptr && !stream->dispatched && !stream->rejected) Dispatch(stream);
   }
@@ -204,7 +204,7 @@ void Codec::SubmitHead(Stream* stream, int status, const http::HeaderMap& header
   const int rv = nghttp2_submit_response(session_.get(), stream->id, header_block_.data(), header_block_.size(),
                                          with_body ? &provider : nullptr);
   if (rv != 0) FailInternal(NghttpError("nghttp2_submit_response", rv));
-  if (close && close_after_stream_ == 0 && !goaway_submitted_) {
+  if (close && close_after_stream_ == 0 && goaway_ < Goaway::kFinal) {
     // Go's x/net: `Connection: close` from a handler starts a graceful shutdown of the connection.
     BeginShutdown();
     close_after_stream_ = stream->id;
