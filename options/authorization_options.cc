@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "auth/authorizers.h"
+#include "base/logger.h"
 #include "flags/go_strconv.h"
 #include "options/secure_serving_options.h"
 
@@ -12,6 +13,7 @@ namespace apiserve::options {
 
 AuthorizationOptions NewDelegatingAuthorizationOptions() {
   AuthorizationOptions options;
+  options.modes.clear();  // no mode unless --authorization-mode is given: fail closed without a cluster (ApplyTo)
   options.delegating = DelegatingAuthorizationOptions();
   return options;
 }
@@ -49,7 +51,10 @@ absl::Status AuthorizationOptions::ApplyTo(auth::AuthOptions* auth, const Client
     client = DelegatedClient(factory, d.remote_kubeconfig_file, "authorization");
   }
   if (!client.ok()) return client.status();
-  if (*client == nullptr) return absl::OkStatus();
+  if (*client == nullptr && !modes.empty()) return absl::OkStatus();  // --authorization-mode given: it applies
+  if (*client == nullptr) {
+    LOG(WARNING) << "No authorization-kubeconfig provided, so SubjectAccessReview of authorization tokens won't work.";
+  }
   auth::AuthOptions::Delegated delegated;
   delegated.always_allow_groups = d.always_allow_groups;
   delegated.always_allow_paths = d.always_allow_paths;
@@ -62,7 +67,7 @@ absl::Status AuthorizationOptions::ApplyTo(auth::AuthOptions* auth, const Client
 }
 
 void AuthorizationOptions::Validate(std::vector<std::string>* problems) const {
-  if (modes.empty()) problems->push_back("at least one authorization-mode must be passed");
+  if (modes.empty() && !delegating.has_value()) problems->push_back("at least one authorization-mode must be passed");
   for (const std::string& mode : modes) {
     if (mode != "AlwaysAllow" && mode != "AlwaysDeny" && mode != "Bootstrap") {
       problems->push_back(absl::StrCat("authorization-mode ", flags::GoQuote(mode), " is not a valid mode"));

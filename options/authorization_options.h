@@ -35,6 +35,7 @@ struct DelegatingAuthorizationOptions {
 };
 
 struct AuthorizationOptions {
+  // --authorization-mode. Empty in the delegating options until the flag is given (see ApplyTo).
   std::vector<std::string> modes = {"AlwaysAllow"};
   // Set by NewDelegatingAuthorizationOptions (extension servers); its flags are registered only then.
   std::optional<DelegatingAuthorizationOptions> delegating;
@@ -44,7 +45,10 @@ struct AuthorizationOptions {
   // ApplyTo sets the authorization of `auth`. With `delegating` and a SubjectAccessReview client from `factory` (see
   // ClientFactory and DelegatedClient; `failed to get delegated authorization kubeconfig: <reason>` on failure):
   // kube's delegating authorizer, union(always-allow groups, always-allow paths, SubjectAccessReview), replacing
-  // --authorization-mode. Without a client (no kubeconfig, not in a cluster) --authorization-mode applies.
+  // --authorization-mode. Without a client (no kubeconfig, not in a cluster) it fails closed as kube's delegating
+  // authorizer without a kubeconfig: only the always-allow groups and paths are authorized, everything else is
+  // forbidden, with kube's warning — unless --authorization-mode was given, which then applies (a standalone
+  // extension server, e.g. the sample run by itself with --authorization-mode=AlwaysAllow).
   absl::Status ApplyTo(auth::AuthOptions* auth, const ClientFactory& factory = nullptr) const;
 };
 

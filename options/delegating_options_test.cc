@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "auth/authorizer.h"
 #include "auth/fake_http_client.h"
+#include "auth/user_info.h"
 #include "base/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -137,13 +139,47 @@ TEST_F(DelegatingOptionsTest, OutsideAClusterWithoutKubeconfigNoWebhooks) {
   ASSERT_THAT(options_.ApplyTo(&config), IsOk());
   EXPECT_THAT(factory.asked, ElementsAre("", ""));
   EXPECT_FALSE(config.chain.authenticator->IsAsync());
-  EXPECT_FALSE(config.chain.authorizer->IsAsync());  // --authorization-mode (AlwaysAllow) applies
+  // Fails closed, as kube's delegating authorizer without a kubeconfig: the always-allow groups and paths only.
+  EXPECT_FALSE(config.chain.authorizer->IsAsync());
+  auth::UserInfo alice;
+  alice.name = "alice";
+  alice.groups = {"system:authenticated"};
+  auth::UserInfo admin;
+  admin.name = "admin";
+  admin.groups = {auth::kMastersGroup};
+  auth::Attributes attributes;
+  attributes.verb = "get";
+  attributes.path = "/version";
+  attributes.user = &alice;
+  std::string reason;
+  EXPECT_EQ(config.chain.authorizer->Authorize(attributes, &reason), auth::Decision::kNoOpinion);
+  attributes.path = "/healthz";
+  EXPECT_EQ(config.chain.authorizer->Authorize(attributes, &reason), auth::Decision::kAllow);
+  attributes.path = "/version";
+  attributes.user = &admin;
+  EXPECT_EQ(config.chain.authorizer->Authorize(attributes, &reason), auth::Decision::kAllow);
 
   RecommendedOptions no_factory = NewDelegatingRecommendedOptions();
   no_factory.client_factory = nullptr;
   server::Config plain;
   ASSERT_THAT(no_factory.ApplyTo(&plain), IsOk());
   EXPECT_FALSE(plain.chain.authenticator->IsAsync());
+}
+
+TEST_F(DelegatingOptionsTest, OutsideAClusterAnAuthorizationModeGivenApplies) {
+  ASSERT_THAT(Parse({"--authorization-mode=AlwaysAllow"}), IsOk());
+  Factory factory;
+  options_.client_factory = factory.Get();
+  server::Config config;
+  ASSERT_THAT(options_.ApplyTo(&config), IsOk());
+  auth::UserInfo alice;
+  alice.name = "alice";
+  auth::Attributes attributes;
+  attributes.verb = "get";
+  attributes.path = "/version";
+  attributes.user = &alice;
+  std::string reason;
+  EXPECT_EQ(config.chain.authorizer->Authorize(attributes, &reason), auth::Decision::kAllow);
 }
 
 TEST_F(DelegatingOptionsTest, KubeconfigWithoutClientIsAnError) {
