@@ -33,13 +33,12 @@
 #include "http/request.h"
 #include "http/server_codec.h"
 #include "http1/options.h"
+#include "http1/transaction.h"
 #include "llhttp.h"
 
 namespace apiserve::http1 {
 
-class Transaction;
-
-class Codec : public http::ServerCodec, public http::BodySource {
+class Codec : public http::ServerCodec, public http::BodySource, private TransactionHost {
  public:
   // `options` must be valid (Options::Validate).
   Codec(http::CodecContext context, Options options);
@@ -74,7 +73,6 @@ class Codec : public http::ServerCodec, public http::BodySource {
   void OnBodyWanted() override;
 
  private:
-  friend class Transaction;
   friend struct ParserCallbacks;
 
   // Parses `data`, dispatching complete requests; stops early (stashing the rest) when the read-ahead is full.
@@ -84,14 +82,18 @@ class Codec : public http::ServerCodec, public http::BodySource {
   bool OnHeadersComplete();
   void OnMessageComplete();
   void Dispatch(Transaction* transaction, http::RequestPtr request);
+  // --- TransactionHost ---
+  absl::Time Now() const override;
+  bool ClosesAfterEveryResponse() const override;
   // UnreadBodyForcesClose: `transaction` is answering before its body arrived and the connection cannot survive it.
-  bool UnreadBodyForcesClose(const Transaction* transaction) const;
+  bool UnreadBodyForcesClose(const Transaction* transaction) const override;
+  void OnTransactionOutput() override;
+  void OnTransactionFinished(Transaction* transaction) override;
+
   // EndBody finishes the body being read with `status` and lets go of it (its reader learns now).
   void EndBody(absl::Status status);
   // Queues an error response (always closes, lingering) and stops reading.
   void Reject(int status, absl::string_view reason);
-  void OnTransactionOutput();
-  void OnTransactionFinished(Transaction* transaction);
   void ResumePendingInput();
   void PopFinishedTransactions();
 
