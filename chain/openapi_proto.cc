@@ -96,34 +96,48 @@ void AppendBlock(const JsonValue& value, size_t column, bool inline_first, std::
 }
 
 // --- JSON → openapi.v2 messages ------------------------------------------------------------------------------------
+//
+// A message is a list of Fields: which JSON member becomes which protobuf field, and how. WriteField is the one place
+// that reads a member and encodes it, so each message below is its field table (plus the few oneofs).
 
-const JsonValue* Member(const JsonValue& object, absl::string_view key) { return object.Find(key); }
+using Convert = ProtoWriter (*)(const JsonValue&);
 
-void StringField(ProtoWriter& w, int field, const JsonValue& object, absl::string_view key) {
-  const JsonValue* v = Member(object, key);
-  if (v != nullptr && v->is_string()) w.OptString(field, v->string_value());
-}
+// Kind: how a JSON member becomes a protobuf field. A member of another JSON type is skipped.
+enum class Kind {
+  kString,      // a string: a proto3 string (not written when empty)
+  kBool,        // a bool: a proto3 bool (not written when false)
+  kDouble,      // a number: a proto3 double (not written when zero)
+  kInt64,       // a number: a proto3 int64 (not written when zero)
+  kStrings,     // an array: a repeated string of its string items (other items skipped)
+  kItem,        // any value: the message `convert` builds from it
+  kObject,      // an object: the message `convert` builds from it
+  kArray,       // an array: a repeated message, `convert` of each item
+  kMap,         // an object: a wrapper message whose field 1 holds a Named* pair per member, `convert` of its value
+  kExtensions,  // the object's own `x-` members, each a NamedAny (no key)
+};
 
-void BoolField(ProtoWriter& w, int field, const JsonValue& object, absl::string_view key) {
-  const JsonValue* v = Member(object, key);
-  if (v != nullptr && v->is_bool()) w.OptBool(field, v->bool_value());
-}
+struct Field {
+  int number;
+  Kind kind;
+  const char* key;
+  Convert convert;
+};
 
-void DoubleField(ProtoWriter& w, int field, const JsonValue& object, absl::string_view key) {
-  const JsonValue* v = Member(object, key);
-  if (v != nullptr && v->is_number()) w.OptDouble(field, v->AsDouble().value_or(0));
-}
+constexpr Field Str(int number, const char* key) { return {number, Kind::kString, key, nullptr}; }
+constexpr Field Bool(int number, const char* key) { return {number, Kind::kBool, key, nullptr}; }
+constexpr Field Double(int number, const char* key) { return {number, Kind::kDouble, key, nullptr}; }
+constexpr Field Int64(int number, const char* key) { return {number, Kind::kInt64, key, nullptr}; }
+constexpr Field Strings(int number, const char* key) { return {number, Kind::kStrings, key, nullptr}; }
+constexpr Field Item(int number, const char* key, Convert c) { return {number, Kind::kItem, key, c}; }
+constexpr Field Object(int number, const char* key, Convert c) { return {number, Kind::kObject, key, c}; }
+constexpr Field Array(int number, const char* key, Convert c) { return {number, Kind::kArray, key, c}; }
+constexpr Field Map(int number, const char* key, Convert c) { return {number, Kind::kMap, key, c}; }
+constexpr Field Extensions(int number) { return {number, Kind::kExtensions, "", nullptr}; }
 
-void Int64Field(ProtoWriter& w, int field, const JsonValue& object, absl::string_view key) {
-  const JsonValue* v = Member(object, key);
-  if (v != nullptr && v->is_number()) w.OptInt64(field, v->AsInt64().value_or(0));
-}
-
-// StringsField: a repeated string from an array of strings (other items skipped).
-void StringsField(ProtoWriter& w, int field, const JsonValue& object, absl::string_view key) {
-  const JsonValue* v = Member(object, key);
-  if (v == nullptr || !v->is_array()) return;
-  for (const JsonValue& item : v->array()) {
+// AppendStrings writes the string items of `array` (nothing if it is not an array) as repeated `field`.
+void AppendStrings(ProtoWriter& w, int field, const JsonValue& array) {
+  if (!array.is_array()) return;
+  for (const JsonValue& item : array.array()) {
     if (item.is_string()) w.String(field, item.string_value());
   }
 }
@@ -135,38 +149,21 @@ ProtoWriter Any(const JsonValue& value) {
   return any;
 }
 
-void AnyField(ProtoWriter& w, int field, const JsonValue& object, absl::string_view key) {
-  if (const JsonValue* v = Member(object, key); v != nullptr) w.Message(field, Any(*v));
+bool AnyName(absl::string_view) { return true; }
+bool IsExtension(absl::string_view name) { return absl::StartsWith(name, "x-"); }
+bool IsPath(absl::string_view name) { return absl::StartsWith(name, "/"); }
+bool IsResponseCode(absl::string_view name) {
+  return name == "default" || (name.size() == 3 && absl::ascii_isdigit(name[0]) && absl::ascii_isdigit(name[1]) &&
+                               absl::ascii_isdigit(name[2]));
 }
 
-void AnysField(ProtoWriter& w, int field, const JsonValue& object, absl::string_view key) {
-  const JsonValue* v = Member(object, key);
-  if (v == nullptr || !v->is_array()) return;
-  for (const JsonValue& item : v->array()) w.Message(field, Any(item));
-}
-
-// NamedAny { string name = 1; Any value = 2; }
-ProtoWriter NamedAny(absl::string_view name, const JsonValue& value) {
-  ProtoWriter named;
-  named.OptString(1, name);
-  named.Message(2, Any(value));
-  return named;
-}
-
-// VendorExtensions writes every `x-` member of `object` as a NamedAny at `field`.
-void VendorExtensions(ProtoWriter& w, int field, const JsonValue& object) {
-  if (!object.is_object()) return;
-  for (const auto& [key, value] : object.object()) {
-    if (absl::StartsWith(key, "x-")) w.Message(field, NamedAny(key, value));
-  }
-}
-
-// NamedPairs writes each member of `object` as a Named* pair { name = 1; value = 2 } at `field` of `w`,
-// with `convert` building the value message.
-template <typename Convert>
-void NamedPairs(ProtoWriter& w, int field, const JsonValue& object, Convert convert) {
+// NamedPairs writes each member of `object` whose name passes `keep` as a Named* pair { string name = 1; value = 2 }
+// at `field` of `w`, with `convert` building the value message.
+void NamedPairs(ProtoWriter& w, int field, const JsonValue& object, Convert convert,
+                bool (*keep)(absl::string_view name)) {
   if (!object.is_object()) return;
   for (const auto& [name, value] : object.object()) {
+    if (!keep(name)) continue;
     ProtoWriter pair;
     pair.OptString(1, name);
     pair.Message(2, convert(value));
@@ -174,40 +171,108 @@ void NamedPairs(ProtoWriter& w, int field, const JsonValue& object, Convert conv
   }
 }
 
-// A wrapper message whose only field (1) is a repeated Named* list: Definitions, Properties, Examples, Headers,
-// ParameterDefinitions, ResponseDefinitions.
-template <typename Convert>
-ProtoWriter NamedMap(const JsonValue& object, Convert convert) {
-  ProtoWriter map;
-  NamedPairs(map, 1, object, convert);
-  return map;
+// WriteField writes `f` of `object` to `w`, its field number shifted by `offset`.
+void WriteField(ProtoWriter& w, const JsonValue& object, const Field& f, int offset) {
+  const int number = f.number + offset;
+  if (f.kind == Kind::kExtensions) return NamedPairs(w, number, object, Any, IsExtension);
+  const JsonValue* v = object.Find(f.key);
+  if (v == nullptr) return;
+  switch (f.kind) {
+    case Kind::kString:
+      if (v->is_string()) w.OptString(number, v->string_value());
+      return;
+    case Kind::kBool:
+      if (v->is_bool()) w.OptBool(number, v->bool_value());
+      return;
+    case Kind::kDouble:
+      if (v->is_number()) w.OptDouble(number, v->AsDouble().value_or(0));
+      return;
+    case Kind::kInt64:
+      if (v->is_number()) w.OptInt64(number, v->AsInt64().value_or(0));
+      return;
+    case Kind::kStrings:
+      return AppendStrings(w, number, *v);
+    case Kind::kItem:
+      return w.Message(number, f.convert(*v));
+    case Kind::kObject:
+      if (v->is_object()) w.Message(number, f.convert(*v));
+      return;
+    case Kind::kArray:
+      if (!v->is_array()) return;
+      for (const JsonValue& item : v->array()) w.Message(number, f.convert(item));
+      return;
+    case Kind::kMap:
+      if (v->is_object()) {
+        ProtoWriter map;
+        NamedPairs(map, 1, *v, f.convert, AnyName);
+        w.Message(number, map);
+      }
+      return;
+    case Kind::kExtensions:
+      return;
+  }
 }
 
-// ExternalDocs { description = 1; url = 2; vendor_extension = 3; }
-ProtoWriter ExternalDocs(const JsonValue& docs) {
+// WriteFields writes `fields` of `object` to `w` in order, each field number shifted by `offset`.
+void WriteFields(ProtoWriter& w, const JsonValue& object, std::initializer_list<Field> fields, int offset = 0) {
+  for (const Field& f : fields) WriteField(w, object, f, offset);
+}
+
+// Message builds a message from `fields` of `object`.
+ProtoWriter Message(const JsonValue& object, std::initializer_list<Field> fields) {
   ProtoWriter w;
-  StringField(w, 1, docs, "description");
-  StringField(w, 2, docs, "url");
-  VendorExtensions(w, 3, docs);
+  WriteFields(w, object, fields);
   return w;
 }
 
-void MessageField(ProtoWriter& w, int field, const JsonValue& object, absl::string_view key,
-                  ProtoWriter (*convert)(const JsonValue&)) {
-  const JsonValue* v = Member(object, key);
-  if (v != nullptr && v->is_object()) w.Message(field, convert(*v));
+// StringArray { repeated string value = 1; }: an array's string items.
+ProtoWriter StringArray(const JsonValue& array) {
+  ProtoWriter w;
+  AppendStrings(w, 1, array);
+  return w;
+}
+
+ProtoWriter ExternalDocs(const JsonValue& docs) {
+  return Message(docs, {Str(1, "description"), Str(2, "url"), Extensions(3)});
+}
+
+ProtoWriter Xml(const JsonValue& xml) {
+  return Message(xml, {Str(1, "name"), Str(2, "namespace"), Str(3, "prefix"), Bool(4, "attribute"), Bool(5, "wrapped"),
+                       Extensions(6)});
 }
 
 ProtoWriter Schema(const JsonValue& schema);
 
-ProtoWriter Xml(const JsonValue& xml) {
+// AdditionalPropertiesItem { oneof { Schema schema = 1; bool boolean = 2; } }: a oneof member is written even when
+// false; any other JSON type writes nothing.
+void AdditionalProperties(ProtoWriter& w, int field, const JsonValue& schema) {
+  const JsonValue* v = schema.Find("additionalProperties");
+  if (v == nullptr) return;
+  ProtoWriter item;
+  if (v->is_bool()) {
+    item.Bool(2, v->bool_value());
+    w.Message(field, item);
+  } else if (v->is_object()) {
+    item.Message(1, Schema(*v));
+    w.Message(field, item);
+  }
+}
+
+// TypeItem { repeated string value = 1; }: one type name or an array of them.
+ProtoWriter TypeItem(const JsonValue& type) {
   ProtoWriter w;
-  StringField(w, 1, xml, "name");
-  StringField(w, 2, xml, "namespace");
-  StringField(w, 3, xml, "prefix");
-  BoolField(w, 4, xml, "attribute");
-  BoolField(w, 5, xml, "wrapped");
-  VendorExtensions(w, 6, xml);
+  if (type.is_string()) w.String(1, type.string_value());
+  AppendStrings(w, 1, type);
+  return w;
+}
+
+// ItemsItem { repeated Schema schema = 1; }: one schema or an array of them.
+ProtoWriter ItemsItem(const JsonValue& items) {
+  ProtoWriter w;
+  if (items.is_object()) w.Message(1, Schema(items));
+  if (items.is_array()) {
+    for (const JsonValue& s : items.array()) w.Message(1, Schema(s));
+  }
   return w;
 }
 
@@ -215,149 +280,82 @@ ProtoWriter Xml(const JsonValue& xml) {
 ProtoWriter Schema(const JsonValue& schema) {
   ProtoWriter w;
   if (!schema.is_object()) return w;
-  StringField(w, 1, schema, "$ref");
-  StringField(w, 2, schema, "format");
-  StringField(w, 3, schema, "title");
-  StringField(w, 4, schema, "description");
-  AnyField(w, 5, schema, "default");
-  DoubleField(w, 6, schema, "multipleOf");
-  DoubleField(w, 7, schema, "maximum");
-  BoolField(w, 8, schema, "exclusiveMaximum");
-  DoubleField(w, 9, schema, "minimum");
-  BoolField(w, 10, schema, "exclusiveMinimum");
-  Int64Field(w, 11, schema, "maxLength");
-  Int64Field(w, 12, schema, "minLength");
-  StringField(w, 13, schema, "pattern");
-  Int64Field(w, 14, schema, "maxItems");
-  Int64Field(w, 15, schema, "minItems");
-  BoolField(w, 16, schema, "uniqueItems");
-  Int64Field(w, 17, schema, "maxProperties");
-  Int64Field(w, 18, schema, "minProperties");
-  StringsField(w, 19, schema, "required");
-  AnysField(w, 20, schema, "enum");
-  if (const JsonValue* v = Member(schema, "additionalProperties"); v != nullptr) {
-    // AdditionalPropertiesItem { oneof { Schema schema = 1; bool boolean = 2; } }: a oneof member is written even
-    // when false.
-    ProtoWriter item;
-    if (v->is_bool()) {
-      item.Bool(2, v->bool_value());
-      w.Message(21, item);
-    } else if (v->is_object()) {
-      item.Message(1, Schema(*v));
-      w.Message(21, item);
-    }
-  }
-  if (const JsonValue* v = Member(schema, "type"); v != nullptr) {
-    ProtoWriter type;  // TypeItem { repeated string value = 1; }
-    if (v->is_string()) type.String(1, v->string_value());
-    if (v->is_array()) {
-      for (const JsonValue& t : v->array()) {
-        if (t.is_string()) type.String(1, t.string_value());
-      }
-    }
-    w.Message(22, type);
-  }
-  if (const JsonValue* v = Member(schema, "items"); v != nullptr) {
-    ProtoWriter items;  // ItemsItem { repeated Schema schema = 1; }
-    if (v->is_object()) items.Message(1, Schema(*v));
-    if (v->is_array()) {
-      for (const JsonValue& s : v->array()) items.Message(1, Schema(s));
-    }
-    w.Message(23, items);
-  }
-  if (const JsonValue* v = Member(schema, "allOf"); v != nullptr && v->is_array()) {
-    for (const JsonValue& s : v->array()) w.Message(24, Schema(s));
-  }
-  if (const JsonValue* v = Member(schema, "properties"); v != nullptr && v->is_object()) {
-    w.Message(25, NamedMap(*v, Schema));  // Properties { repeated NamedSchema additional_properties = 1; }
-  }
-  StringField(w, 26, schema, "discriminator");
-  BoolField(w, 27, schema, "readOnly");
-  MessageField(w, 28, schema, "xml", Xml);
-  MessageField(w, 29, schema, "externalDocs", ExternalDocs);
-  AnyField(w, 30, schema, "example");
-  VendorExtensions(w, 31, schema);
+  WriteFields(w, schema,
+              {Str(1, "$ref"),
+               Str(2, "format"),
+               Str(3, "title"),
+               Str(4, "description"),
+               Item(5, "default", Any),
+               Double(6, "multipleOf"),
+               Double(7, "maximum"),
+               Bool(8, "exclusiveMaximum"),
+               Double(9, "minimum"),
+               Bool(10, "exclusiveMinimum"),
+               Int64(11, "maxLength"),
+               Int64(12, "minLength"),
+               Str(13, "pattern"),
+               Int64(14, "maxItems"),
+               Int64(15, "minItems"),
+               Bool(16, "uniqueItems"),
+               Int64(17, "maxProperties"),
+               Int64(18, "minProperties"),
+               Strings(19, "required"),
+               Array(20, "enum", Any)});
+  AdditionalProperties(w, 21, schema);
+  WriteFields(w, schema,
+              {Item(22, "type", TypeItem), Item(23, "items", ItemsItem), Array(24, "allOf", Schema),
+               Map(25, "properties", Schema), Str(26, "discriminator"), Bool(27, "readOnly"), Object(28, "xml", Xml),
+               Object(29, "externalDocs", ExternalDocs), Item(30, "example", Any), Extensions(31)});
   return w;
 }
 
 ProtoWriter FileSchema(const JsonValue& schema) {
-  ProtoWriter w;
-  StringField(w, 1, schema, "format");
-  StringField(w, 2, schema, "title");
-  StringField(w, 3, schema, "description");
-  AnyField(w, 4, schema, "default");
-  StringsField(w, 5, schema, "required");
-  StringField(w, 6, schema, "type");
-  BoolField(w, 7, schema, "readOnly");
-  MessageField(w, 8, schema, "externalDocs", ExternalDocs);
-  AnyField(w, 9, schema, "example");
-  VendorExtensions(w, 10, schema);
-  return w;
+  return Message(schema, {Str(1, "format"), Str(2, "title"), Str(3, "description"), Item(4, "default", Any),
+                          Strings(5, "required"), Str(6, "type"), Bool(7, "readOnly"),
+                          Object(8, "externalDocs", ExternalDocs), Item(9, "example", Any), Extensions(10)});
 }
+
+ProtoWriter PrimitivesItems(const JsonValue& items);
 
 // PrimitiveFields writes the fields PrimitivesItems, Header and the non-body parameter sub-schemas share, in
 // PrimitivesItems' numbering (type = 1 … multipleOf = 17) shifted by `offset`.
-ProtoWriter PrimitivesItems(const JsonValue& items);
-
 void PrimitiveFields(ProtoWriter& w, const JsonValue& object, int offset) {
-  StringField(w, 1 + offset, object, "type");
-  StringField(w, 2 + offset, object, "format");
-  MessageField(w, 3 + offset, object, "items", PrimitivesItems);
-  StringField(w, 4 + offset, object, "collectionFormat");
-  AnyField(w, 5 + offset, object, "default");
-  DoubleField(w, 6 + offset, object, "maximum");
-  BoolField(w, 7 + offset, object, "exclusiveMaximum");
-  DoubleField(w, 8 + offset, object, "minimum");
-  BoolField(w, 9 + offset, object, "exclusiveMinimum");
-  Int64Field(w, 10 + offset, object, "maxLength");
-  Int64Field(w, 11 + offset, object, "minLength");
-  StringField(w, 12 + offset, object, "pattern");
-  Int64Field(w, 13 + offset, object, "maxItems");
-  Int64Field(w, 14 + offset, object, "minItems");
-  BoolField(w, 15 + offset, object, "uniqueItems");
-  AnysField(w, 16 + offset, object, "enum");
-  DoubleField(w, 17 + offset, object, "multipleOf");
+  WriteFields(w, object,
+              {Str(1, "type"), Str(2, "format"), Object(3, "items", PrimitivesItems), Str(4, "collectionFormat"),
+               Item(5, "default", Any), Double(6, "maximum"), Bool(7, "exclusiveMaximum"), Double(8, "minimum"),
+               Bool(9, "exclusiveMinimum"), Int64(10, "maxLength"), Int64(11, "minLength"), Str(12, "pattern"),
+               Int64(13, "maxItems"), Int64(14, "minItems"), Bool(15, "uniqueItems"), Array(16, "enum", Any),
+               Double(17, "multipleOf")},
+              offset);
 }
 
 ProtoWriter PrimitivesItems(const JsonValue& items) {
   ProtoWriter w;
   PrimitiveFields(w, items, 0);
-  VendorExtensions(w, 18, items);
+  WriteFields(w, items, {Extensions(18)});
   return w;
 }
 
 ProtoWriter Header(const JsonValue& header) {
   ProtoWriter w;
   PrimitiveFields(w, header, 0);
-  StringField(w, 18, header, "description");
-  VendorExtensions(w, 19, header);
+  WriteFields(w, header, {Str(18, "description"), Extensions(19)});
   return w;
 }
 
 // JsonReference { string _ref = 1; string description = 2; }
-ProtoWriter JsonReference(const JsonValue& ref) {
-  ProtoWriter w;
-  StringField(w, 1, ref, "$ref");
-  StringField(w, 2, ref, "description");
-  return w;
-}
+ProtoWriter JsonReference(const JsonValue& ref) { return Message(ref, {Str(1, "$ref"), Str(2, "description")}); }
 
 // Parameter { oneof { BodyParameter body_parameter = 1; NonBodyParameter non_body_parameter = 2; } }, by `in`.
 // Sub-schemas: required = 1, in = 2, description = 3, name = 4; query and formData then allowEmptyValue = 5 and the
 // primitive fields from 6; header and path the primitive fields from 5.
 ProtoWriter Parameter(const JsonValue& parameter) {
   ProtoWriter w;
-  const JsonValue* in = Member(parameter, "in");
+  const JsonValue* in = parameter.Find("in");
   const std::string where = in != nullptr && in->is_string() ? in->string_value() : "";
   if (where == "body") {
-    ProtoWriter body;
-    StringField(body, 1, parameter, "description");
-    StringField(body, 2, parameter, "name");
-    StringField(body, 3, parameter, "in");
-    BoolField(body, 4, parameter, "required");
-    MessageField(body, 5, parameter, "schema", Schema);
-    VendorExtensions(body, 6, parameter);
-    w.Message(1, body);
+    w.Message(1, Message(parameter, {Str(1, "description"), Str(2, "name"), Str(3, "in"), Bool(4, "required"),
+                                     Object(5, "schema", Schema), Extensions(6)}));
     return w;
   }
   int kind = 0;  // NonBodyParameter's oneof field
@@ -367,216 +365,107 @@ ProtoWriter Parameter(const JsonValue& parameter) {
   if (where == "path") kind = 4;
   if (kind == 0) return w;  // gnostic rejects other locations
   const bool allow_empty = kind == 2 || kind == 3;
-  ProtoWriter sub;
-  BoolField(sub, 1, parameter, "required");
-  StringField(sub, 2, parameter, "in");
-  StringField(sub, 3, parameter, "description");
-  StringField(sub, 4, parameter, "name");
-  if (allow_empty) BoolField(sub, 5, parameter, "allowEmptyValue");
+  ProtoWriter sub = Message(parameter, {Bool(1, "required"), Str(2, "in"), Str(3, "description"), Str(4, "name")});
+  if (allow_empty) WriteFields(sub, parameter, {Bool(5, "allowEmptyValue")});
   const int offset = allow_empty ? 5 : 4;
   PrimitiveFields(sub, parameter, offset);
-  VendorExtensions(sub, 18 + offset, parameter);
+  WriteFields(sub, parameter, {Extensions(18)}, offset);
   ProtoWriter non_body;
   non_body.Message(kind, sub);
   w.Message(2, non_body);
   return w;
 }
 
-// ParametersItem { oneof { Parameter parameter = 1; JsonReference json_reference = 2; } }
-void ParametersField(ProtoWriter& w, int field, const JsonValue& object) {
-  const JsonValue* list = Member(object, "parameters");
-  if (list == nullptr || !list->is_array()) return;
-  for (const JsonValue& parameter : list->array()) {
-    ProtoWriter item;
-    if (parameter.Find("$ref") != nullptr) {
-      item.Message(2, JsonReference(parameter));
-    } else {
-      item.Message(1, Parameter(parameter));
-    }
-    w.Message(field, item);
+// A oneof { T value = 1; JsonReference json_reference = 2; } of a value that may be a "$ref".
+template <Convert kValue>
+ProtoWriter ValueOrReference(const JsonValue& value) {
+  ProtoWriter w;
+  if (value.Find("$ref") != nullptr) {
+    w.Message(2, JsonReference(value));
+  } else {
+    w.Message(1, kValue(value));
   }
+  return w;
+}
+
+// SchemaItem { oneof { Schema schema = 1; FileSchema file_schema = 2; } }
+ProtoWriter SchemaItem(const JsonValue& schema) {
+  ProtoWriter item;
+  const JsonValue* type = schema.Find("type");
+  if (type != nullptr && type->is_string() && type->string_value() == "file") {
+    item.Message(2, FileSchema(schema));
+  } else {
+    item.Message(1, Schema(schema));
+  }
+  return item;
 }
 
 ProtoWriter Response(const JsonValue& response) {
-  ProtoWriter w;
-  StringField(w, 1, response, "description");
-  if (const JsonValue* schema = Member(response, "schema"); schema != nullptr && schema->is_object()) {
-    // SchemaItem { oneof { Schema schema = 1; FileSchema file_schema = 2; } }
-    ProtoWriter item;
-    const JsonValue* type = schema->Find("type");
-    if (type != nullptr && type->is_string() && type->string_value() == "file") {
-      item.Message(2, FileSchema(*schema));
-    } else {
-      item.Message(1, Schema(*schema));
-    }
-    w.Message(2, item);
-  }
-  if (const JsonValue* headers = Member(response, "headers"); headers != nullptr && headers->is_object()) {
-    w.Message(3, NamedMap(*headers, Header));
-  }
-  if (const JsonValue* examples = Member(response, "examples"); examples != nullptr && examples->is_object()) {
-    w.Message(4, NamedMap(*examples, Any));
-  }
-  VendorExtensions(w, 5, response);
-  return w;
-}
-
-// ResponseValue { oneof { Response response = 1; JsonReference json_reference = 2; } }
-ProtoWriter ResponseValue(const JsonValue& response) {
-  ProtoWriter w;
-  if (response.Find("$ref") != nullptr) {
-    w.Message(2, JsonReference(response));
-  } else {
-    w.Message(1, Response(response));
-  }
-  return w;
-}
-
-bool IsResponseCode(absl::string_view key) {
-  return key == "default" || (key.size() == 3 && absl::ascii_isdigit(key[0]) && absl::ascii_isdigit(key[1]) &&
-                              absl::ascii_isdigit(key[2]));
+  return Message(response, {Str(1, "description"), Object(2, "schema", SchemaItem), Map(3, "headers", Header),
+                            Map(4, "examples", Any), Extensions(5)});
 }
 
 // Responses { repeated NamedResponseValue response_code = 1; repeated NamedAny vendor_extension = 2; }
 ProtoWriter Responses(const JsonValue& responses) {
   ProtoWriter w;
-  for (const auto& [code, value] : responses.object()) {
-    if (!IsResponseCode(code)) continue;
-    ProtoWriter pair;
-    pair.OptString(1, code);
-    pair.Message(2, ResponseValue(value));
-    w.Message(1, pair);
-  }
-  VendorExtensions(w, 2, responses);
+  NamedPairs(w, 1, responses, ValueOrReference<Response>, IsResponseCode);
+  WriteFields(w, responses, {Extensions(2)});
   return w;
 }
 
-// SecurityRequirement { repeated NamedStringArray additional_properties = 1; }, StringArray { repeated value = 1 }.
-void SecurityField(ProtoWriter& w, int field, const JsonValue& object) {
-  const JsonValue* list = Member(object, "security");
-  if (list == nullptr || !list->is_array()) return;
-  for (const JsonValue& requirement : list->array()) {
-    w.Message(field, NamedMap(requirement, [](const JsonValue& scopes) {
-                ProtoWriter array;
-                if (scopes.is_array()) {
-                  for (const JsonValue& scope : scopes.array()) {
-                    if (scope.is_string()) array.String(1, scope.string_value());
-                  }
-                }
-                return array;
-              }));
-  }
+// SecurityRequirement { repeated NamedStringArray additional_properties = 1; }
+ProtoWriter SecurityRequirement(const JsonValue& requirement) {
+  ProtoWriter w;
+  NamedPairs(w, 1, requirement, StringArray, AnyName);
+  return w;
 }
 
 ProtoWriter Operation(const JsonValue& op) {
-  ProtoWriter w;
-  StringsField(w, 1, op, "tags");
-  StringField(w, 2, op, "summary");
-  StringField(w, 3, op, "description");
-  MessageField(w, 4, op, "externalDocs", ExternalDocs);
-  StringField(w, 5, op, "operationId");
-  StringsField(w, 6, op, "produces");
-  StringsField(w, 7, op, "consumes");
-  ParametersField(w, 8, op);
-  MessageField(w, 9, op, "responses", Responses);
-  StringsField(w, 10, op, "schemes");
-  BoolField(w, 11, op, "deprecated");
-  SecurityField(w, 12, op);
-  VendorExtensions(w, 13, op);
-  return w;
+  return Message(
+      op, {Strings(1, "tags"), Str(2, "summary"), Str(3, "description"), Object(4, "externalDocs", ExternalDocs),
+           Str(5, "operationId"), Strings(6, "produces"), Strings(7, "consumes"),
+           Array(8, "parameters", ValueOrReference<Parameter>), Object(9, "responses", Responses),
+           Strings(10, "schemes"), Bool(11, "deprecated"), Array(12, "security", SecurityRequirement), Extensions(13)});
 }
 
 ProtoWriter PathItem(const JsonValue& item) {
-  ProtoWriter w;
-  if (!item.is_object()) return w;
-  StringField(w, 1, item, "$ref");
-  int field = 2;
-  for (const char* method : {"get", "put", "post", "delete", "options", "head", "patch"}) {
-    MessageField(w, field++, item, method, Operation);
-  }
-  ParametersField(w, 9, item);
-  VendorExtensions(w, 10, item);
-  return w;
+  return Message(
+      item, {Str(1, "$ref"), Object(2, "get", Operation), Object(3, "put", Operation), Object(4, "post", Operation),
+             Object(5, "delete", Operation), Object(6, "options", Operation), Object(7, "head", Operation),
+             Object(8, "patch", Operation), Array(9, "parameters", ValueOrReference<Parameter>), Extensions(10)});
 }
 
-// Paths { repeated NamedAny vendor_extension = 1; repeated NamedPathItem path = 2; } (paths start with "/").
+// Paths { repeated NamedAny vendor_extension = 1; repeated NamedPathItem path = 2; }
 ProtoWriter Paths(const JsonValue& paths) {
   ProtoWriter w;
-  VendorExtensions(w, 1, paths);
-  for (const auto& [path, item] : paths.object()) {
-    if (!absl::StartsWith(path, "/")) continue;
-    ProtoWriter pair;
-    pair.OptString(1, path);
-    pair.Message(2, PathItem(item));
-    w.Message(2, pair);
-  }
+  WriteFields(w, paths, {Extensions(1)});
+  NamedPairs(w, 2, paths, PathItem, IsPath);
   return w;
 }
 
 ProtoWriter Contact(const JsonValue& contact) {
-  ProtoWriter w;
-  StringField(w, 1, contact, "name");
-  StringField(w, 2, contact, "url");
-  StringField(w, 3, contact, "email");
-  VendorExtensions(w, 4, contact);
-  return w;
+  return Message(contact, {Str(1, "name"), Str(2, "url"), Str(3, "email"), Extensions(4)});
 }
 
 ProtoWriter License(const JsonValue& license) {
-  ProtoWriter w;
-  StringField(w, 1, license, "name");
-  StringField(w, 2, license, "url");
-  VendorExtensions(w, 3, license);
-  return w;
+  return Message(license, {Str(1, "name"), Str(2, "url"), Extensions(3)});
 }
 
 ProtoWriter Info(const JsonValue& info) {
-  ProtoWriter w;
-  StringField(w, 1, info, "title");
-  StringField(w, 2, info, "version");
-  StringField(w, 3, info, "description");
-  StringField(w, 4, info, "termsOfService");
-  MessageField(w, 5, info, "contact", Contact);
-  MessageField(w, 6, info, "license", License);
-  VendorExtensions(w, 7, info);
-  return w;
+  return Message(info, {Str(1, "title"), Str(2, "version"), Str(3, "description"), Str(4, "termsOfService"),
+                        Object(5, "contact", Contact), Object(6, "license", License), Extensions(7)});
 }
 
 ProtoWriter Tag(const JsonValue& tag) {
-  ProtoWriter w;
-  StringField(w, 1, tag, "name");
-  StringField(w, 2, tag, "description");
-  MessageField(w, 3, tag, "externalDocs", ExternalDocs);
-  VendorExtensions(w, 4, tag);
-  return w;
+  return Message(tag, {Str(1, "name"), Str(2, "description"), Object(3, "externalDocs", ExternalDocs), Extensions(4)});
 }
 
 ProtoWriter Document(const JsonValue& doc) {
-  ProtoWriter w;
-  StringField(w, 1, doc, "swagger");
-  MessageField(w, 2, doc, "info", Info);
-  StringField(w, 3, doc, "host");
-  StringField(w, 4, doc, "basePath");
-  StringsField(w, 5, doc, "schemes");
-  StringsField(w, 6, doc, "consumes");
-  StringsField(w, 7, doc, "produces");
-  MessageField(w, 8, doc, "paths", Paths);
-  if (const JsonValue* v = Member(doc, "definitions"); v != nullptr && v->is_object()) {
-    w.Message(9, NamedMap(*v, Schema));
-  }
-  if (const JsonValue* v = Member(doc, "parameters"); v != nullptr && v->is_object()) {
-    w.Message(10, NamedMap(*v, Parameter));
-  }
-  if (const JsonValue* v = Member(doc, "responses"); v != nullptr && v->is_object()) {
-    w.Message(11, NamedMap(*v, Response));
-  }
-  SecurityField(w, 12, doc);
-  if (const JsonValue* v = Member(doc, "tags"); v != nullptr && v->is_array()) {
-    for (const JsonValue& tag : v->array()) w.Message(14, Tag(tag));
-  }
-  MessageField(w, 15, doc, "externalDocs", ExternalDocs);
-  VendorExtensions(w, 16, doc);
-  return w;
+  return Message(doc, {Str(1, "swagger"), Object(2, "info", Info), Str(3, "host"), Str(4, "basePath"),
+                       Strings(5, "schemes"), Strings(6, "consumes"), Strings(7, "produces"), Object(8, "paths", Paths),
+                       Map(9, "definitions", Schema), Map(10, "parameters", Parameter), Map(11, "responses", Response),
+                       Array(12, "security", SecurityRequirement), Array(14, "tags", Tag),
+                       Object(15, "externalDocs", ExternalDocs), Extensions(16)});
 }
 
 }  // namespace
