@@ -12,11 +12,20 @@
 namespace apiserve::chain {
 namespace {
 
-// Authenticated finishes WithAuthentication once `user` is known: 401, or the user attached and the credentials
-// removed before `next` serves the request. On the connection's loop.
-void Authenticated(absl::StatusOr<auth::UserPtr> user, http::Handler& next, http::RequestPtr request,
-                   http::ResponseWriter writer, bool http2_dos_mitigation,
-                   const auth::RequestHeaderConfigProvider* request_header_config) {
+// Authentication is WithAuthentication's configuration, shared by its handler and the callbacks it leaves behind.
+struct Authentication {
+  http::HandlerPtr next;
+  std::shared_ptr<const auth::Authenticator> authenticator;
+  bool http2_dos_mitigation;
+  std::shared_ptr<const auth::RequestHeaderConfigProvider> request_header_config;  // may be null
+
+  // Finish completes the request once `user` is known: 401, or the user attached and the credentials removed before
+  // `next` serves the request. On the connection's loop.
+  void Finish(absl::StatusOr<auth::UserPtr> user, http::RequestPtr request, http::ResponseWriter writer) const;
+};
+
+void Authentication::Finish(absl::StatusOr<auth::UserPtr> user, http::RequestPtr request,
+                            http::ResponseWriter writer) const {
   static const http::ResponsePtr* const kUnauthorized =
       new http::ResponsePtr(http::Shared(http::UnauthorizedResponse()));
   // kube's UnauthenticatedHTTP2DOSMitigation: one request per connection for unauthenticated HTTP/2 clients.
@@ -41,7 +50,7 @@ void Authenticated(absl::StatusOr<auth::UserPtr> user, http::Handler& next, http
     if (current != nullptr) auth::ClearAuthenticationHeaders(&request->headers, *current);
   }
   request->SetContext(*std::move(user));
-  next.Serve(std::move(request), std::move(writer));
+  next->Serve(std::move(request), std::move(writer));
 }
 
 // InternalErrorResponse is kube's responsewriters.InternalError: Go's http.Error with
@@ -52,11 +61,33 @@ http::Response InternalErrorResponse(const http::Request& request, absl::string_
       500, absl::StrCat(absl::StrReplaceAll(text, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}}), "\n"));
 }
 
-// Authorized finishes WithAuthorization once `result` is known: `next` serves an allowed request; an error without
-// an allow is 500 (kube: "an authorizer like RBAC could encounter evaluation errors and still allow the request");
-// anything else is 403 with the reason.
-void Authorized(const auth::AuthorizationResult& result, const auth::UserInfo& who, const RequestInfo& request_info,
-                http::Handler& next, http::RequestPtr request, http::ResponseWriter writer) {
+const auth::UserInfo& Nobody() {
+  static const auth::UserInfo& kNobody = *auth::AnonymousUserInfo();  // the static user outlives the pointer
+  return kNobody;
+}
+
+// AuthorizationSubject holds what WithAuthorization asks the authorizer about `request`: the user WithAuthentication
+// attached (else system:anonymous) and the request info WithRequestInfo attached (else parsed here, into `parsed`).
+// `attributes` borrows the request and `parsed`, so the subject neither copies nor moves.
+struct AuthorizationSubject {
+  explicit AuthorizationSubject(const http::Request& request)
+      : parsed(request.Context<RequestInfo>() != nullptr ? RequestInfo() : ParseRequestInfo(request)) {
+    const RequestInfo* info = request.Context<RequestInfo>();
+    const auth::UserInfo* user = request.Context<const auth::UserInfo>();
+    attributes = AuthorizationAttributes(user != nullptr ? *user : Nobody(), info != nullptr ? *info : parsed);
+  }
+  AuthorizationSubject(const AuthorizationSubject&) = delete;
+  AuthorizationSubject& operator=(const AuthorizationSubject&) = delete;
+
+  RequestInfo parsed;
+  auth::Attributes attributes;
+};
+
+// Authorized finishes WithAuthorization once `result` is known for `attributes`: `next` serves an allowed request;
+// an error without an allow is 500 (kube: "an authorizer like RBAC could encounter evaluation errors and still allow
+// the request"); anything else is 403 with the reason.
+void Authorized(const auth::AuthorizationResult& result, const auth::Attributes& attributes, http::Handler& next,
+                http::RequestPtr request, http::ResponseWriter writer) {
   if (result.decision == auth::Decision::kAllow) {
     next.Serve(std::move(request), std::move(writer));
     return;
@@ -68,23 +99,13 @@ void Authorized(const auth::AuthorizationResult& result, const auth::UserInfo& w
     return;
   }
   VLOG(4) << "\"Forbidden\" URI=" << base::GoQuote(request->target) << " reason=" << base::GoQuote(result.reason);
-  http::ForbiddenRequest forbidden;
-  forbidden.user = who.name;
-  forbidden.verb = request_info.verb;
-  forbidden.path = request->path;
-  forbidden.resource_request = request_info.is_resource_request;
-  forbidden.api_group = request_info.api_group;
-  forbidden.resource = request_info.resource;
-  forbidden.subresource = request_info.subresource;
-  forbidden.namespace_name = request_info.namespace_name;
-  forbidden.name = request_info.name;
-  forbidden.reason = result.reason;
+  // In http::ForbiddenRequest's order: user, verb, path, resource_request, api_group, resource, subresource,
+  // namespace_name, name, reason.
+  const http::ForbiddenRequest forbidden{
+      attributes.user->name, attributes.verb,     request->path,          attributes.resource_request,
+      attributes.api_group,  attributes.resource, attributes.subresource, attributes.namespace_name,
+      attributes.name,       result.reason};
   writer.Send(http::ForbiddenResponse(forbidden)).IgnoreError();
-}
-
-const auth::UserInfo& Nobody() {
-  static const auth::UserInfo& kNobody = *auth::AnonymousUserInfo();  // the static user outlives the pointer
-  return kNobody;
 }
 
 }  // namespace
@@ -100,27 +121,23 @@ http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const
 http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const auth::Authenticator> authenticator,
                                     bool http2_dos_mitigation,
                                     std::shared_ptr<const auth::RequestHeaderConfigProvider> request_header_config) {
-  if (!authenticator->IsAsync()) {
+  auto filter = std::make_shared<const Authentication>(Authentication{
+      std::move(next), std::move(authenticator), http2_dos_mitigation, std::move(request_header_config)});
+  if (!filter->authenticator->IsAsync()) {
     // Synchronous authenticators: no callback, nothing allocated per request.
-    return http::HandlerFunc([next = std::move(next), authenticator = std::move(authenticator), http2_dos_mitigation,
-                              request_header_config = std::move(request_header_config)](http::RequestPtr request,
-                                                                                        http::ResponseWriter writer) {
-      absl::StatusOr<auth::UserPtr> user = authenticator->Authenticate(*request);
-      Authenticated(std::move(user), *next, std::move(request), std::move(writer), http2_dos_mitigation,
-                    request_header_config.get());
+    return http::HandlerFunc([filter](http::RequestPtr request, http::ResponseWriter writer) {
+      absl::StatusOr<auth::UserPtr> user = filter->authenticator->Authenticate(*request);
+      filter->Finish(std::move(user), std::move(request), std::move(writer));
     });
   }
-  return http::HandlerFunc([next = std::move(next), authenticator = std::move(authenticator), http2_dos_mitigation,
-                            request_header_config = std::move(request_header_config)](http::RequestPtr request,
-                                                                                      http::ResponseWriter writer) {
+  return http::HandlerFunc([filter](http::RequestPtr request, http::ResponseWriter writer) {
     const http::Request& borrowed = *request;  // kept alive by the callback until it runs
-    authenticator->AuthenticateAsync(
-        borrowed, [next, request = std::move(request), writer = std::move(writer), http2_dos_mitigation,
-                   request_header_config](absl::StatusOr<auth::UserPtr> user) mutable {
+    filter->authenticator->AuthenticateAsync(
+        borrowed,
+        [filter, request = std::move(request), writer = std::move(writer)](absl::StatusOr<auth::UserPtr> user) mutable {
           // The request timed out or its client went away while it waited: nobody is listening any more.
           if (writer.done()) return;
-          Authenticated(std::move(user), *next, std::move(request), std::move(writer), http2_dos_mitigation,
-                        request_header_config.get());
+          filter->Finish(std::move(user), std::move(request), std::move(writer));
         });
   });
 }
@@ -145,50 +162,33 @@ http::HandlerPtr WithAuthorization(http::HandlerPtr next, std::shared_ptr<const 
     // Synchronous authorizers: no callback, nothing allocated per request.
     return http::HandlerFunc([next = std::move(next), authorizer = std::move(authorizer)](http::RequestPtr request,
                                                                                           http::ResponseWriter writer) {
-      const auth::UserInfo* user = request->Context<const auth::UserInfo>();
-      const RequestInfo* info = request->Context<RequestInfo>();
-      const RequestInfo parsed = info != nullptr ? RequestInfo() : ParseRequestInfo(*request);
-      const RequestInfo& request_info = info != nullptr ? *info : parsed;
-      const auth::UserInfo& who = user != nullptr ? *user : Nobody();
+      const AuthorizationSubject subject(*request);
       auth::AuthorizationResult result;
-      result.decision = authorizer->Authorize(AuthorizationAttributes(who, request_info), &result.reason);
-      Authorized(result, who, request_info, *next, std::move(request), std::move(writer));
+      result.decision = authorizer->Authorize(subject.attributes, &result.reason);
+      Authorized(result, subject.attributes, *next, std::move(request), std::move(writer));
     });
   }
   return http::HandlerFunc([next = std::move(next), authorizer = std::move(authorizer)](http::RequestPtr request,
                                                                                         http::ResponseWriter writer) {
     // What the attributes borrow lives here until the callback has run: the request (its user and request info)
-    // and, when no filter attached request info, the parsed copy.
+    // and the subject (the request info parsed here, if any).
     struct Pending {
+      Pending(http::HandlerPtr next, http::RequestPtr request, http::ResponseWriter writer)
+          : next(std::move(next)), request(std::move(request)), writer(std::move(writer)), subject(*this->request) {}
       http::HandlerPtr next;
       http::RequestPtr request;
       http::ResponseWriter writer;
-      RequestInfo parsed;
-      const RequestInfo* info = nullptr;
-      const auth::UserInfo* who = nullptr;
-      auth::Attributes attributes;
+      AuthorizationSubject subject;
     };
-    auto pending = std::make_unique<Pending>();
-    Pending& p = *pending;
-    p.next = next;
-    p.info = request->Context<RequestInfo>();
-    if (p.info == nullptr) {
-      p.parsed = ParseRequestInfo(*request);
-      p.info = &p.parsed;
-    }
-    const auth::UserInfo* user = request->Context<const auth::UserInfo>();
-    p.who = user != nullptr ? user : &Nobody();
-    p.attributes = AuthorizationAttributes(*p.who, *p.info);
     base::Executor* executor = request->executor;
-    p.request = std::move(request);
-    p.writer = std::move(writer);
-    authorizer->AuthorizeAsync(
-        p.attributes, executor, [pending = std::move(pending)](auth::AuthorizationResult result) {
-          Pending& state = *pending;
-          // Timed out or the client went away while it waited: nobody is listening.
-          if (state.writer.done()) return;
-          Authorized(result, *state.who, *state.info, *state.next, std::move(state.request), std::move(state.writer));
-        });
+    auto pending = std::make_unique<Pending>(next, std::move(request), std::move(writer));
+    const auth::Attributes& attributes = pending->subject.attributes;
+    authorizer->AuthorizeAsync(attributes, executor, [pending = std::move(pending)](auth::AuthorizationResult result) {
+      // Timed out or the client went away while it waited: nobody is listening.
+      if (pending->writer.done()) return;
+      Authorized(result, pending->subject.attributes, *pending->next, std::move(pending->request),
+                 std::move(pending->writer));
+    });
   });
 }
 
