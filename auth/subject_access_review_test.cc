@@ -8,14 +8,16 @@
 #include <string>
 
 #include "auth/authorizers.h"
-#include "auth/fake_http_client.h"
 #include "base/fake_executor.h"
 #include "base/status_matchers.h"
+#include "client/fake_http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace apiserve::auth {
 namespace {
+
+using client::FakeHttpClient;
 
 using ::apiserve::base::StatusIs;
 

@@ -12,16 +12,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "auth/anonymous.h"
-#include "auth/fake_http_client.h"
 #include "auth/union.h"
 #include "base/fake_executor.h"
 #include "base/status_matchers.h"
+#include "client/fake_http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "http/testing.h"
 
 namespace apiserve::auth {
 namespace {
+
+using client::FakeHttpClient;
 
 using ::apiserve::base::StatusIs;
 using ::testing::ElementsAre;

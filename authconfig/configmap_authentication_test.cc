@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "authconfig/fake_http_client.h"
 #include "base/fake_executor.h"
 #include "base/status_matchers.h"
+#include "client/fake_http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "http/json_writer.h"
@@ -81,7 +81,7 @@ class ConfigMapAuthenticationTest : public ::testing::Test {
     auto certs = tls::DynamicCertificates::Create(options);
     ASSERT_THAT(certs, IsOk());
     certs_ = *std::move(certs);
-    client_ = std::make_shared<testing::FakeHttpClient>();
+    client_ = std::make_shared<client::FakeHttpClient>();
   }
 
   std::map<std::string, std::string> Data(const std::string& client_ca) {
@@ -102,7 +102,7 @@ class ConfigMapAuthenticationTest : public ::testing::Test {
     std::optional<absl::Status> outcome;
     cm->StartAsync(certs_.get(), [&](absl::Status s) { outcome = s; });
     executor_.RunUntilIdle();
-    EXPECT_EQ(client_->NextDoPath(), kGetPath);
+    EXPECT_EQ(client_->NextHeldPath(), kGetPath);
     client_->Answer(status, body);
     executor_.RunUntilIdle();
     EXPECT_TRUE(outcome.has_value());
@@ -115,7 +115,7 @@ class ConfigMapAuthenticationTest : public ::testing::Test {
   }
 
   base::FakeExecutor executor_;
-  std::shared_ptr<testing::FakeHttpClient> client_;
+  std::shared_ptr<client::FakeHttpClient> client_;
   std::unique_ptr<tls::DynamicCertificates> certs_;
   std::string ca_one_, ca_two_, proxy_ca_;
 };
@@ -192,7 +192,7 @@ TEST_F(ConfigMapAuthenticationTest, ReadsAtStartAndFollowsTheWatch) {
   watches = client_->Watches();
   ASSERT_EQ(watches.size(), 2u);
   EXPECT_THAT(watches[1]->request.path, HasSubstr("&resourceVersion=12&"));
-  EXPECT_EQ(client_->DoCount(), 1);
+  EXPECT_EQ(client_->calls(), 1);
 
   cm->Stop();
   executor_.RunUntilIdle();
@@ -205,15 +205,15 @@ TEST_F(ConfigMapAuthenticationTest, WatchErrorsReListWithBackoff) {
   auto watch = client_->Watches().at(0);
   watch->End(absl::UnavailableError("connection reset"));
   executor_.RunUntilIdle();
-  EXPECT_EQ(client_->PendingDo(), 0u);  // not before the backoff
+  EXPECT_EQ(client_->held(), 0u);  // not before the backoff
   executor_.AdvanceTime(absl::Milliseconds(800));
-  ASSERT_EQ(client_->NextDoPath(), kGetPath);
+  ASSERT_EQ(client_->NextHeldPath(), kGetPath);
   client_->Answer(absl::UnavailableError("connect: connection refused"));
   executor_.RunUntilIdle();
   executor_.AdvanceTime(absl::Milliseconds(1599));
-  EXPECT_EQ(client_->PendingDo(), 0u);  // doubled
+  EXPECT_EQ(client_->held(), 0u);  // doubled
   executor_.AdvanceTime(absl::Milliseconds(1));
-  ASSERT_EQ(client_->PendingDo(), 1u);
+  ASSERT_EQ(client_->held(), 1u);
   client_->Answer(200, ConfigMapJson("20", Data(ca_two_)));  // the re-list brings the change
   executor_.RunUntilIdle();
   EXPECT_EQ(ClientCaPem(), ca_two_);
@@ -223,10 +223,12 @@ TEST_F(ConfigMapAuthenticationTest, WatchErrorsReListWithBackoff) {
 
   // 410 Gone in the stream: re-listed at once.
   watch->Headers(200);
-  watch->Data(Event("ERROR", R"json({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 20 (25)","reason":"Expired","code":410})json"));
+  watch->Data(Event(
+      "ERROR",
+      R"json({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 20 (25)","reason":"Expired","code":410})json"));
   executor_.RunUntilIdle();
   EXPECT_TRUE(watch->cancelled());
-  EXPECT_EQ(client_->NextDoPath(), kGetPath);
+  EXPECT_EQ(client_->NextHeldPath(), kGetPath);
 
   // A watch refused with 403: re-listed after the backoff.
   client_->Answer(200, ConfigMapJson("25", Data(ca_two_)));
@@ -236,9 +238,9 @@ TEST_F(ConfigMapAuthenticationTest, WatchErrorsReListWithBackoff) {
   watch->Data(kForbidden);
   watch->End(absl::OkStatus());
   executor_.RunUntilIdle();
-  EXPECT_EQ(client_->PendingDo(), 0u);
+  EXPECT_EQ(client_->held(), 0u);
   executor_.AdvanceTime(absl::Milliseconds(800));
-  EXPECT_EQ(client_->PendingDo(), 1u);
+  EXPECT_EQ(client_->held(), 1u);
   EXPECT_EQ(cm->watcher()->lists(), 5);
 }
 
@@ -251,7 +253,8 @@ TEST_F(ConfigMapAuthenticationTest, FailedLookupFailsStartWithKubesMessage) {
                        "\"system:serviceaccount:default:sample\" cannot get resource \"configmaps\" in API group \"\" "
                        "in the namespace \"kube-system\""));
 
-  auto unreachable = ConfigMapAuthentication::New(With([](auto& o) { o.watch.host = "https://10.0.0.1:443"; }), client_, &executor_);
+  auto unreachable =
+      ConfigMapAuthentication::New(With([](auto& o) { o.watch.host = "https://10.0.0.1:443"; }), client_, &executor_);
   std::optional<absl::Status> outcome;
   unreachable->StartAsync(certs_.get(), [&](absl::Status s) { outcome = s; });
   executor_.RunUntilIdle();
@@ -271,7 +274,7 @@ TEST_F(ConfigMapAuthenticationTest, ToleratedFailureStartsAndRecoversLater) {
   EXPECT_EQ(ClientCaPem(), "");
   EXPECT_EQ(cm->dynamic_request_header()->Current(), nullptr);
   executor_.AdvanceTime(absl::Milliseconds(800));
-  ASSERT_EQ(client_->PendingDo(), 1u);
+  ASSERT_EQ(client_->held(), 1u);
   client_->Answer(200, ConfigMapJson("3", Data(ca_one_)));
   executor_.RunUntilIdle();
   EXPECT_EQ(ClientCaPem(), ca_one_);
@@ -280,9 +283,11 @@ TEST_F(ConfigMapAuthenticationTest, ToleratedFailureStartsAndRecoversLater) {
 
 TEST_F(ConfigMapAuthenticationTest, AbsentConfigMapIsNoConfiguration) {
   auto cm = New();
-  ASSERT_THAT(StartAndAnswer(cm.get(), 404,
-                             R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"configmaps \"extension-apiserver-authentication\" not found","reason":"NotFound","code":404})"),
-              IsOk());
+  ASSERT_THAT(
+      StartAndAnswer(
+          cm.get(), 404,
+          R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":"configmaps \"extension-apiserver-authentication\" not found","reason":"NotFound","code":404})"),
+      IsOk());
   EXPECT_EQ(cm->dynamic_request_header()->Current(), nullptr);
   // Watched from no version: the server sends ADDED when it appears.
   auto watch = client_->Watches().at(0);
@@ -305,7 +310,7 @@ TEST_F(ConfigMapAuthenticationTest, SkipLookupFlagsAndNoKubeconfig) {
   skip->StartAsync(certs_.get(), [&](absl::Status s) { outcome = s; });
   executor_.RunUntilIdle();
   EXPECT_THAT(outcome, ::testing::Optional(IsOk()));
-  EXPECT_EQ(client_->DoCount(), 0);
+  EXPECT_EQ(client_->calls(), 0);
 
   auto no_client = ConfigMapAuthentication::New({}, nullptr, &executor_);
   EXPECT_FALSE(no_client->reads_client_ca());

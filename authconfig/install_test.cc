@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "auth/user_info.h"
-#include "authconfig/fake_http_client.h"
 #include "base/fake_executor.h"
 #include "base/status_matchers.h"
+#include "client/fake_http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "http/connection_info.h"
@@ -46,8 +46,7 @@ class ApplyToTest : public ::testing::Test {
   // Authenticate runs the chain's authenticator on `request` and the loop until it answers.
   absl::StatusOr<auth::UserPtr> Authenticate(const http::Request& request) {
     std::optional<absl::StatusOr<auth::UserPtr>> result;
-    config_.chain.authenticator->AuthenticateAsync(request,
-                                                   [&](absl::StatusOr<auth::UserPtr> user) { result = user; });
+    config_.chain.authenticator->AuthenticateAsync(request, [&](absl::StatusOr<auth::UserPtr> user) { result = user; });
     loop_.RunUntilIdle();
     if (!result.has_value()) return absl::InternalError("no answer");
     return *result;
@@ -61,7 +60,7 @@ class ApplyToTest : public ::testing::Test {
   }
 
   base::FakeExecutor loop_;
-  std::shared_ptr<testing::FakeHttpClient> client_ = std::make_shared<testing::FakeHttpClient>();
+  std::shared_ptr<client::FakeHttpClient> client_ = std::make_shared<client::FakeHttpClient>();
   std::vector<std::string> asked_;
   options::RecommendedOptions options_;
   flags::FlagSet fs_;
@@ -78,7 +77,7 @@ TEST_F(ApplyToTest, OneClientForTheReviewsAndTheConfigMap) {
   EXPECT_TRUE(config_.tls.dynamic_client_cas);
   (*configmap)->StartAsync(nullptr, [](absl::Status) {});
   loop_.RunUntilIdle();
-  EXPECT_EQ(client_->NextDoPath(), kGetPath);  // the ConfigMap is read through that client
+  EXPECT_EQ(client_->NextHeldPath(), kGetPath);  // the ConfigMap is read through that client
   (*configmap)->Stop();
 }
 
@@ -141,7 +140,7 @@ TEST_F(ApplyToTest, ConfigMapAuthenticatorsSitInTheUnionAtKubesPlaces) {
   ASSERT_THAT(user, IsOk());
   EXPECT_EQ((*user)->name, "cert-user");
   EXPECT_THAT((*user)->groups, ElementsAre("certs", "system:authenticated"));
-  EXPECT_EQ(client_->PendingDo(), 0u);
+  EXPECT_EQ(client_->held(), 0u);
 
   // Only the token: reviewed by the cluster.
   connection_->requestheader_client_certificate.reset();
@@ -150,7 +149,7 @@ TEST_F(ApplyToTest, ConfigMapAuthenticatorsSitInTheUnionAtKubesPlaces) {
   config_.chain.authenticator->AuthenticateAsync(*Request("alice-token"),
                                                  [&](absl::StatusOr<auth::UserPtr> u) { reviewed = u; });
   loop_.RunUntilIdle();
-  ASSERT_EQ(client_->NextDoPath(), kTokenReviewPath);
+  ASSERT_EQ(client_->NextHeldPath(), kTokenReviewPath);
   client_->Answer(201, R"({"status":{"authenticated":true,"user":{"username":"alice","groups":["dev"]}}})");
   loop_.RunUntilIdle();
   ASSERT_TRUE(reviewed.has_value());

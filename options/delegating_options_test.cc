@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "auth/authorizer.h"
-#include "auth/fake_http_client.h"
 #include "auth/user_info.h"
 #include "base/status_matchers.h"
+#include "client/fake_http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "options/recommended_options.h"
@@ -32,7 +32,7 @@ struct Factory {
       asked.push_back(path);
       if (path.empty() && !in_cluster) return absl::NotFoundError("not running in a cluster");
       if (path == "/broken") return absl::InvalidArgumentError("invalid configuration: no server found for cluster");
-      return std::make_shared<auth::FakeHttpClient>(auth::FakeHttpClient::JsonAnswer(201, "{}"));
+      return std::make_shared<client::FakeHttpClient>(client::FakeHttpClient::JsonAnswer(201, "{}"));
     };
   }
 };

@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "auth/anonymous.h"
 #include "auth/authorizers.h"
-#include "auth/fake_http_client.h"
 #include "auth/request_header.h"
 #include "auth/subject_access_review.h"
 #include "auth/token_review.h"
@@ -18,6 +17,7 @@
 #include "base/fake_executor.h"
 #include "chain/filters/auth.h"
 #include "chain/filters/context_filters.h"
+#include "client/fake_http_client.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "http/response.h"
@@ -26,7 +26,7 @@
 namespace apiserve::chain {
 namespace {
 
-using auth::FakeHttpClient;
+using client::FakeHttpClient;
 using ::testing::HasSubstr;
 
 constexpr char kAliceReview[] =
@@ -224,8 +224,8 @@ TEST_F(AuthWebhookTest, IdentityHeadersNamedAfterStartNeverReachTheHandler) {
   };
   // Before the settings name them, the custom headers are ordinary headers (the standard set always goes).
   ASSERT_EQ(http::ServeForTest(*chain, request(), &loop_).status, 200);
-  EXPECT_THAT(*seen, ::testing::ElementsAre("alice", "X-Custom-User", "x-custom-group", "X-Custom-Extra-Scopes",
-                                            "Accept"));
+  EXPECT_THAT(*seen,
+              ::testing::ElementsAre("alice", "X-Custom-User", "x-custom-group", "X-Custom-Extra-Scopes", "Accept"));
   // The ConfigMap names them now: the same filter strips them from the next request authenticated by the token.
   auto custom = std::make_shared<auth::RequestHeaderConfig>();
   custom->client_ca_file = "client-ca::kube-system::extension-apiserver-authentication::requestheader-client-ca-file";
