@@ -89,7 +89,17 @@ Codec::~Codec() {
   session_.reset();  // frees nghttp2's streams without calling back; streams_ then frees ours
 }
 
-void Codec::ReleaseIdleMemory() { streams_.Trim(); }
+void Codec::ReleaseIdleMemory() {
+  streams_.Trim();
+  // The output buffers hold nothing live once everything serialized was taken and nghttp2 has nothing queued (no
+  // frame half serialized in its frame buffer): free out_, and give back the frame buffer's pages, which the next
+  // frame faults in again.
+  if (in_feed_ || in_fill_ || state_ != State::kOpen || goaway_ != Goaway::kNone) return;
+  if (out_offset_ != out_.size() || !borrowed_.empty() || nghttp2_session_want_write(session_.get()) != 0) return;
+  std::string().swap(out_);
+  out_offset_ = 0;
+  allocator_.ReleaseIdlePages();
+}
 
 Stream* Codec::FindStream(int32_t id) const {
   return static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_.get(), id));

@@ -85,7 +85,9 @@ class Codec : public http::ServerCodec, private StreamHost, private SessionEvent
   bool ClientGoneAtEof() const override { return true; }
 
   const Counters& counters() const override { return counters_; }
-  // Keeps one pooled stream (nghttp2's blocks are recycled by the loop thread, not kept per connection).
+  // Keeps one pooled stream (nghttp2's blocks are recycled by the loop thread, not kept per connection); with no
+  // output pending, frees the coalescing buffer and releases the pages of nghttp2's 16 KiB frame buffer
+  // (SessionAllocator::ReleaseIdlePages).
   void ReleaseIdleMemory() override;
   // SettingsAcknowledged reports whether the client acknowledged our SETTINGS.
   bool SettingsAcknowledged() const { return settings_acked_; }

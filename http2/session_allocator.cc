@@ -1,5 +1,9 @@
 #include "http2/session_allocator.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -9,7 +13,7 @@
 namespace apiserve::http2 {
 namespace {
 
-// Header precedes every payload; 16 bytes so the payload keeps malloc's alignment.
+// Header precedes every small block's payload; 16 bytes so the payload keeps malloc's alignment.
 struct alignas(16) Header {
   uint64_t block_bytes;  // header included: what the recycling allocator was asked for
   uint64_t unused;
@@ -18,17 +22,15 @@ static_assert(sizeof(Header) == 16);
 
 Header* HeaderOf(void* payload) { return reinterpret_cast<Header*>(static_cast<char*>(payload) - sizeof(Header)); }
 
-}  // namespace
-
-SessionAllocator::SessionAllocator() {
-  mem_.mem_user_data = nullptr;
-  mem_.malloc = [](size_t size, void*) { return Allocate(size); };
-  mem_.free = [](void* block, void*) { Free(block); };
-  mem_.calloc = [](size_t count, size_t size, void*) { return AllocateZeroed(count, size); };
-  mem_.realloc = [](void* block, size_t size, void*) { return Reallocate(block, size); };
+size_t PageBytes() {
+  static const size_t page = [] {
+    const long size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? static_cast<size_t>(size) : size_t{4096};
+  }();
+  return page;
 }
 
-void* SessionAllocator::Allocate(size_t size) {
+void* AllocateSmall(size_t size) {
   if (size > SIZE_MAX - sizeof(Header)) return nullptr;
   const size_t block_bytes = sizeof(Header) + size;
   Header* header = nullptr;
@@ -42,6 +44,46 @@ void* SessionAllocator::Allocate(size_t size) {
   return header + 1;
 }
 
+void FreeSmall(void* block) {
+  Header* header = HeaderOf(block);
+  base::recycling_internal::Deallocate(header, header->block_bytes);
+}
+
+}  // namespace
+
+SessionAllocator::SessionAllocator() {
+  mem_.mem_user_data = this;
+  mem_.malloc = [](size_t size, void* self) { return static_cast<SessionAllocator*>(self)->Allocate(size); };
+  mem_.free = [](void* block, void* self) { static_cast<SessionAllocator*>(self)->Free(block); };
+  mem_.calloc = [](size_t count, size_t size, void* self) {
+    return static_cast<SessionAllocator*>(self)->AllocateZeroed(count, size);
+  };
+  mem_.realloc = [](void* block, size_t size, void* self) {
+    return static_cast<SessionAllocator*>(self)->Reallocate(block, size);
+  };
+}
+
+SessionAllocator::LargeBlock* SessionAllocator::FindLarge(void* block) {
+  for (LargeBlock& large : large_) {
+    if (large.block == block) return &large;
+  }
+  return nullptr;
+}
+
+void* SessionAllocator::Allocate(size_t size) {
+  // (Past SIZE_MAX - page the aligned operator new rounds the size up to a wrapped, tiny one: refuse it.)
+  if (size > SIZE_MAX - PageBytes()) return nullptr;
+  if (size >= kLargeBytes) {
+    if (LargeBlock* slot = FindLarge(nullptr); slot != nullptr) {
+      void* block = ::operator new(size, std::align_val_t(PageBytes()), std::nothrow);
+      if (block == nullptr) return nullptr;
+      *slot = {block, size};
+      return block;
+    }
+  }
+  return AllocateSmall(size);
+}
+
 void* SessionAllocator::AllocateZeroed(size_t count, size_t size) {
   if (size != 0 && count > SIZE_MAX / size) return nullptr;
   void* block = Allocate(count * size);
@@ -51,7 +93,8 @@ void* SessionAllocator::AllocateZeroed(size_t count, size_t size) {
 
 void* SessionAllocator::Reallocate(void* block, size_t size) {
   if (block == nullptr) return Allocate(size);
-  const size_t capacity = HeaderOf(block)->block_bytes - sizeof(Header);
+  const LargeBlock* large = FindLarge(block);
+  const size_t capacity = large != nullptr ? large->bytes : HeaderOf(block)->block_bytes - sizeof(Header);
   if (size <= capacity) return block;
   void* grown = Allocate(size);
   if (grown == nullptr) return nullptr;  // like realloc: the old block stays valid
@@ -62,8 +105,24 @@ void* SessionAllocator::Reallocate(void* block, size_t size) {
 
 void SessionAllocator::Free(void* block) {
   if (block == nullptr) return;
-  Header* header = HeaderOf(block);
-  base::recycling_internal::Deallocate(header, header->block_bytes);
+  if (LargeBlock* large = FindLarge(block); large != nullptr) {
+    ::operator delete(block, std::align_val_t(PageBytes()));
+    *large = {};
+    return;
+  }
+  FreeSmall(block);
+}
+
+size_t SessionAllocator::ReleaseIdlePages() {
+  const size_t page = PageBytes();
+  size_t released = 0;
+  for (const LargeBlock& large : large_) {
+    if (large.block == nullptr) continue;
+    // The block starts on a page; its last partial page may be shared with the heap's next chunk: kept.
+    const size_t bytes = large.bytes / page * page;
+    if (bytes > 0 && madvise(large.block, bytes, MADV_DONTNEED) == 0) released += bytes;
+  }
+  return released;
 }
 
 }  // namespace apiserve::http2

@@ -53,6 +53,39 @@ TEST(SessionAllocatorTest, CallocZeroesAndReallocKeepsTheContents) {
   EXPECT_EQ(allocator.Allocate(SIZE_MAX - 4), nullptr);
 }
 
+TEST(SessionAllocatorTest, LargeBlocksArePageAlignedAndTheirPagesReleasable) {
+  SessionAllocator allocator;
+  const size_t size = SessionAllocator::kLargeBytes + 10;  // nghttp2's frame buffer is 16 KiB + 10
+  auto* large = static_cast<unsigned char*>(allocator.Allocate(size));
+  ASSERT_NE(large, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(large) % 4096, 0u);
+  std::memset(large, 0xab, size);
+  // The whole pages come back zeroed; the partial last page is kept as it was.
+  EXPECT_EQ(allocator.ReleaseIdlePages(), SessionAllocator::kLargeBytes);
+  for (size_t i = 0; i < SessionAllocator::kLargeBytes; i += 512) ASSERT_EQ(large[i], 0) << i;
+  EXPECT_EQ(large[size - 1], 0xab);
+  // Still the session's block: writable, growable (contents kept), freeable.
+  std::memcpy(large, "apiserve", 8);
+  auto* grown = static_cast<unsigned char*>(allocator.Reallocate(large, 2 * size));
+  ASSERT_NE(grown, nullptr);
+  EXPECT_EQ(std::memcmp(grown, "apiserve", 8), 0);
+  EXPECT_EQ(grown[size - 1], 0xab);
+  allocator.Free(grown);
+  EXPECT_EQ(allocator.ReleaseIdlePages(), 0u);  // nothing large is left
+}
+
+TEST(SessionAllocatorTest, LargeBlocksBeyondTheSlotsAreServedAsSmallOnes) {
+  SessionAllocator allocator;
+  void* blocks[3];
+  for (void*& block : blocks) {
+    block = allocator.Allocate(SessionAllocator::kLargeBytes);
+    ASSERT_NE(block, nullptr);
+    std::memset(block, 1, SessionAllocator::kLargeBytes);
+  }
+  EXPECT_EQ(allocator.ReleaseIdlePages(), 2 * SessionAllocator::kLargeBytes);
+  for (void* block : blocks) allocator.Free(block);
+}
+
 TEST(SessionAllocatorTest, ABlockMayBeFreedOnAnotherThread) {
   SessionAllocator allocator;
   void* block = allocator.Allocate(300);
@@ -71,6 +104,15 @@ TEST(SessionAllocatorTest, ServesAnNghttp2SessionThroughItsLifetime) {
   EXPECT_EQ(nghttp2_submit_settings(session, NGHTTP2_FLAG_NONE, settings, 1), 0);
   const uint8_t* data = nullptr;
   EXPECT_GT(nghttp2_session_mem_send(session, &data), 0);
+  EXPECT_EQ(nghttp2_session_mem_send(session, &data), 0);
+  // Idle: the frame buffer's pages go back, and the next frame is serialized into fresh ones.
+  EXPECT_EQ(nghttp2_session_want_write(session), 0);
+  EXPECT_GE(allocator.ReleaseIdlePages(), SessionAllocator::kLargeBytes);
+  ASSERT_EQ(nghttp2_submit_ping(session, NGHTTP2_FLAG_NONE, reinterpret_cast<const uint8_t*>("apiserve")), 0);
+  const ssize_t n = nghttp2_session_mem_send(session, &data);
+  ASSERT_EQ(n, 17);  // PING: 9-byte header + 8 bytes
+  EXPECT_EQ(data[3], NGHTTP2_PING);
+  EXPECT_EQ(std::memcmp(data + 9, "apiserve", 8), 0);
   nghttp2_session_del(session);
   nghttp2_session_callbacks_del(callbacks);
   // The session's small blocks came back to the thread cache.
