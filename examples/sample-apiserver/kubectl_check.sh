@@ -10,47 +10,17 @@ command -v kubectl >/dev/null || { echo "kubectl is not on PATH"; exit 1; }
 bazel build //:sample-apiserver 2>/dev/null
 binary="$(bazel info bazel-bin 2>/dev/null)/sample-apiserver"
 dir=$(mktemp -d)
+source ../../tests/e2e/kubectl_check_lib.sh
 token="kubectl-$RANDOM$RANDOM"
 echo "$token,alice,uid-alice,\"system:masters\"" >"$dir/tokens.csv"
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 : >"$dir/server.log"
 "$binary" --bind-address=127.0.0.1 --secure-port="$port" --cert-dir="$dir/certs" --token-auth-file="$dir/tokens.csv" \
   2>"$dir/server.log" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-for _ in $(seq 1 200); do
-  grep -q "Serving securely" "$dir/server.log" && break
-  kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
-  sleep 0.05
-done
-cat >"$dir/kubeconfig" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-- name: sample
-  cluster: {server: "https://127.0.0.1:$port", insecure-skip-tls-verify: true}
-users:
-- name: alice
-  user: {token: "$token"}
-contexts:
-- name: sample
-  context: {cluster: sample, user: alice, namespace: default}
-current-context: sample
-KUBECONFIG
-
-failures=0
-# run CMD...: prints "$ CMD" and its output; OUT holds stdout+stderr, RC the exit status.
-run() {
-  echo "\$ $*"
-  set +e
-  OUT=$(KUBECONFIG="$dir/kubeconfig" "$@" --cache-dir="$dir/cache" 2>&1)
-  RC=$?
-  set -e
-  [ -n "$OUT" ] && echo "$OUT"
-}
-expect() {  # expect DESCRIPTION EXTENDED-REGEX: OUT must match
-  if grep -Eq -- "$2" <<<"$OUT"; then echo "  ok: $1"; else echo "  FAIL: $1 (no match for /$2/)"; failures=$((failures + 1)); fi
-}
+wait_for "$dir/server.log" "Serving securely" "$pid"
+kubeconfig "$port" "$token" >"$dir/kubeconfig"
 
 run kubectl api-resources --api-group=notes.example.io
 expect "api-resources lists notes (short name nt, namespaced, kind Note)" '^notes +nt +notes.example.io/v1 +true +Note$'

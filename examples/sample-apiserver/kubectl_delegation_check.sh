@@ -17,6 +17,7 @@ sample="$(bazel info bazel-bin 2>/dev/null)/sample-apiserver"
 fake="$(cd ../.. && bazel info bazel-bin 2>/dev/null)/tests/fakecluster/fake_cluster_main"
 
 dir=$(mktemp -d)
+source ../../tests/e2e/kubectl_check_lib.sh
 token="kubectl-$RANDOM$RANDOM"
 pids=()
 cleanup() {
@@ -24,19 +25,6 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# wait_for FILE PATTERN PID: until FILE has a line matching PATTERN (5 s), or PID exits.
-wait_for() {
-  for _ in $(seq 1 100); do
-    grep -q -- "$2" "$1" && return 0
-    kill -0 "$3" 2>/dev/null || { cat "$1"; echo "FAIL: process $3 exited"; exit 1; }
-    sleep 0.05
-  done
-  cat "$1"
-  echo "FAIL: no /$2/ in $1"
-  exit 1
-}
-
 # The fake cluster: alice's token (group dev) is reviewed as alice; SubjectAccessReview allows alice everything but
 # delete.
 : >"$dir/fake.out"
@@ -57,37 +45,9 @@ pids+=("$sample_pid")
 wait_for "$dir/sample.log" "Serving securely" "$sample_pid"
 echo "sample serving on 127.0.0.1:$port with --authentication-kubeconfig and --authorization-kubeconfig"
 
-kubeconfig() {  # kubeconfig TOKEN: a kubeconfig for the sample with TOKEN
-  cat <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-- name: sample
-  cluster: {server: "https://127.0.0.1:$port", insecure-skip-tls-verify: true}
-users:
-- name: alice
-  user: {token: "$1"}
-contexts:
-- name: sample
-  context: {cluster: sample, user: alice, namespace: default}
-current-context: sample
-KUBECONFIG
-}
-kubeconfig "$token" >"$dir/kubeconfig"
-kubeconfig "not-a-cluster-token" >"$dir/bad.kubeconfig"
+kubeconfig "$port" "$token" >"$dir/kubeconfig"
+kubeconfig "$port" "not-a-cluster-token" >"$dir/bad.kubeconfig"
 
-failures=0
-run() {  # run CMD...: prints "$ CMD" and its output; OUT holds stdout+stderr
-  echo "\$ $*"
-  set +e
-  OUT=$(KUBECONFIG="${KC:-$dir/kubeconfig}" "$@" --cache-dir="$dir/cache" 2>&1)
-  set -e
-  [ -n "$OUT" ] && echo "$OUT"
-  return 0
-}
-expect() {  # expect DESCRIPTION EXTENDED-REGEX: OUT must match
-  if grep -Eq -- "$2" <<<"$OUT"; then echo "  ok: $1"; else echo "  FAIL: $1 (no match for /$2/)"; failures=$((failures + 1)); fi
-}
 # counts: the fake cluster's last counters line; sets TR and SAR.
 counts() {
   sleep 0.1  # the fake prints a changed counter within 50 ms

@@ -10,7 +10,8 @@ command -v kubectl >/dev/null || { echo "kubectl is not on PATH"; exit 1; }
 bazel build //cmd/apiserver:apiserver 2>/dev/null
 binary="$(bazel info bazel-bin 2>/dev/null)/cmd/apiserver/apiserver"
 dir=$(mktemp -d)
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+source tests/e2e/kubectl_check_lib.sh
+port=$(free_port)
 "$binary" --bind-address=127.0.0.1 --secure-port="$port" --cert-dir="$dir/certs" 2>"$dir/server.log" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
@@ -20,37 +21,7 @@ for _ in $(seq 1 200); do
   kill -0 "$pid" 2>/dev/null || { cat "$dir/server.log"; exit 1; }
   sleep 0.05
 done
-cat >"$dir/kubeconfig" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-- name: demo
-  cluster: {server: "https://127.0.0.1:$port", insecure-skip-tls-verify: true}
-users:
-- name: demo
-  user: {token: anything}
-contexts:
-- name: demo
-  context: {cluster: demo, user: demo}
-current-context: demo
-KUBECONFIG
-
-failures=0
-# run CMD...: prints "$ CMD" and its output; OUT holds stdout+stderr, RC the exit status.
-run() {
-  echo "\$ $*"
-  set +e
-  OUT=$(KUBECONFIG="$dir/kubeconfig" "$@" --cache-dir="$dir/cache" 2>&1)
-  RC=$?
-  set -e
-  [ -n "$OUT" ] && echo "$OUT"
-}
-expect() {  # expect DESCRIPTION EXTENDED-REGEX: OUT must match
-  if grep -Eq -- "$2" <<<"$OUT"; then echo "  ok: $1"; else echo "  FAIL: $1 (no match for /$2/)"; failures=$((failures + 1)); fi
-}
-expect_rc0() {
-  if [ "$RC" -eq 0 ]; then echo "  ok: exit status 0"; else echo "  FAIL: exit status $RC"; failures=$((failures + 1)); fi
-}
+kubeconfig "$port" anything >"$dir/kubeconfig"
 
 run kubectl explain ticks --output=plaintext-openapiv2
 expect_rc0
