@@ -194,7 +194,8 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
 void Connection::Process() {
   if (state_ == State::kClosed) return;
   in_process_ = true;
-  if (state_ == State::kHandshake && !Handshake()) {
+  const bool handshaking = state_ == State::kHandshake;
+  if (handshaking && !Handshake()) {
     in_process_ = false;
     if (state_ != State::kClosed) {
       UpdateTimer();
@@ -210,6 +211,9 @@ void Connection::Process() {
     const bool more_input = codec_->WantsRead() && tls_.HasBufferedInput();
     if (!more_input) break;
   }
+  // The memory BIOs grew to the handshake's flights (about 1 KiB each way) and would keep that for the connection's
+  // life: a fresh pair, unless something still waits in them (then the idle trim tries again).
+  if (handshaking && state_ == State::kOpen) tls_.ReleaseIdleMemory();
   in_process_ = false;
   if (state_ == State::kOpen && codec_->WantsClose() && codec_->PeekOutput().empty()) {
     StartClose(/*graceful=*/!codec_->WantsLingeringClose(), /*linger=*/codec_->WantsLingeringClose());
@@ -472,6 +476,7 @@ void Connection::OnTimeout() {
     case TimerKind::kIdleTrim:
       idle_trimmed_ = true;
       codec_->ReleaseIdleMemory();
+      tls_.ReleaseIdleMemory();
       std::string().swap(plaintext_);
       UpdateTimer();  // the rest of the idle timeout
       return;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "openssl/err.h"
+
 #include "tls/handshake_info.h"
 #include "tls/ssl_error.h"
 
@@ -85,6 +87,20 @@ absl::Status TlsTransport::Shutdown() {
   // 0: close_notify sent, the peer's not yet seen; 1: both; < 0: failed.
   if (SSL_shutdown(ssl_.get()) < 0) return tls::SslError("SSL_shutdown");
   return absl::OkStatus();
+}
+
+bool TlsTransport::ReleaseIdleMemory() {
+  if (ssl_ == nullptr || BIO_pending(read_bio_) > 0 || BIO_pending(write_bio_) > 0) return false;
+  bssl::UniquePtr<BIO> read(BIO_new(BIO_s_mem()));
+  bssl::UniquePtr<BIO> write(BIO_new(BIO_s_mem()));
+  if (read == nullptr || write == nullptr) {
+    ERR_clear_error();  // the old pair stays: nothing lost but the memory
+    return false;
+  }
+  read_bio_ = read.release();
+  write_bio_ = write.release();
+  SSL_set_bio(ssl_.get(), read_bio_, write_bio_);  // takes both, frees the old pair
+  return true;
 }
 
 void TlsTransport::FillConnectionInfo(http::ConnectionInfo* info) const {

@@ -65,6 +65,10 @@ class TlsTransport {
   absl::Status TakeCiphertext(char* out, size_t size);
   // Shutdown queues close_notify. A failure (logged by the caller) only costs the alert.
   absl::Status Shutdown();
+  // ReleaseIdleMemory frees what the memory BIOs keep for reuse (each holds on to the most it ever buffered: about
+  // 1 KiB each way after the handshake, more after large writes) by swapping in a fresh pair. Returns false, changing
+  // nothing, if ciphertext waits in either BIO or a BIO cannot be allocated. For idle connections.
+  bool ReleaseIdleMemory();
 
   // FillConnectionInfo records ALPN, TLS version and SNI of a finished handshake in `info` (borrowed).
   void FillConnectionInfo(http::ConnectionInfo* info) const;

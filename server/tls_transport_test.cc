@@ -110,6 +110,27 @@ TEST_F(TlsTransportTest, PlaintextCrossesBothWaysInRecords) {
   EXPECT_EQ(server_.PendingCiphertext(), 0u);
 }
 
+TEST_F(TlsTransportTest, IdleMemoryIsReleasedOnlyWhenNothingWaitsAndTheSessionGoesOn) {
+  Connect();
+  ReadAll(server_);
+  ReadAll(client_);  // the session tickets
+  ASSERT_TRUE(client_.Seal("ping"));
+  EXPECT_FALSE(client_.ReleaseIdleMemory());  // ciphertext waits to be taken
+  Move(client_, server_);
+  EXPECT_FALSE(server_.ReleaseIdleMemory());  // ciphertext waits to be read
+  EXPECT_EQ(ReadAll(server_), "ping");
+  EXPECT_TRUE(server_.ReleaseIdleMemory());
+  EXPECT_TRUE(client_.ReleaseIdleMemory());
+
+  const std::string big(40 * 1024, 'y');  // both ways, through the fresh BIOs
+  ASSERT_TRUE(server_.Seal(big));
+  Move(server_, client_);
+  EXPECT_EQ(ReadAll(client_), big);
+  ASSERT_TRUE(client_.Seal("pong"));
+  Move(client_, server_);
+  EXPECT_EQ(ReadAll(server_), "pong");
+}
+
 TEST_F(TlsTransportTest, ShutdownSendsCloseNotify) {
   Connect();
   ReadAll(server_);  // the client's session tickets, if any, and nothing else
