@@ -63,6 +63,7 @@ absl::Status Codec::Init() {
     return status;
   }
   session_.reset(session);
+  allocator_.MarkScratchBuffers();  // nghttp2's frame buffer: ReleaseIdleMemory gives its pages back
 
   const nghttp2_settings_entry settings[] = {
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, options_.max_concurrent_streams},

@@ -73,11 +73,11 @@ SessionAllocator::LargeBlock* SessionAllocator::FindLarge(void* block) {
 void* SessionAllocator::Allocate(size_t size) {
   // (Past SIZE_MAX - page the aligned operator new rounds the size up to a wrapped, tiny one: refuse it.)
   if (size > SIZE_MAX - PageBytes()) return nullptr;
-  if (size >= kLargeBytes) {
+  if (size >= kPageBlockBytes) {
     if (LargeBlock* slot = FindLarge(nullptr); slot != nullptr) {
       void* block = ::operator new(size, std::align_val_t(PageBytes()), std::nothrow);
       if (block == nullptr) return nullptr;
-      *slot = {block, size};
+      *slot = {block, size, false};
       return block;
     }
   }
@@ -113,14 +113,39 @@ void SessionAllocator::Free(void* block) {
   FreeSmall(block);
 }
 
+void SessionAllocator::MarkScratchBuffers() {
+  for (LargeBlock& large : large_) {
+    if (large.block != nullptr && large.bytes >= kLargeBytes) large.scratch = true;
+  }
+}
+
+namespace {
+
+bool AllZero(const char* bytes, size_t size) {
+  // Word by word: the pages are page-aligned.
+  const auto* words = reinterpret_cast<const uint64_t*>(bytes);
+  uint64_t any = 0;
+  for (size_t i = 0; i < size / sizeof(uint64_t); ++i) any |= words[i];
+  return any == 0;
+}
+
+}  // namespace
+
 size_t SessionAllocator::ReleaseIdlePages() {
   const size_t page = PageBytes();
   size_t released = 0;
   for (const LargeBlock& large : large_) {
     if (large.block == nullptr) continue;
     // The block starts on a page; its last partial page may be shared with the heap's next chunk: kept.
-    const size_t bytes = large.bytes / page * page;
-    if (bytes > 0 && madvise(large.block, bytes, MADV_DONTNEED) == 0) released += bytes;
+    char* const begin = static_cast<char*>(large.block);
+    const size_t whole = large.bytes / page * page;
+    for (size_t offset = 0; offset < whole;) {
+      // A run of pages to release: all of a scratch block, or consecutive all-zero pages of another.
+      size_t end = offset;
+      while (end < whole && (large.scratch || AllZero(begin + end, page))) end += page;
+      if (end > offset && madvise(begin + offset, end - offset, MADV_DONTNEED) == 0) released += end - offset;
+      offset = end == offset ? offset + page : end;
+    }
   }
   return released;
 }

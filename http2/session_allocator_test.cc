@@ -60,6 +60,8 @@ TEST(SessionAllocatorTest, LargeBlocksArePageAlignedAndTheirPagesReleasable) {
   ASSERT_NE(large, nullptr);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(large) % 4096, 0u);
   std::memset(large, 0xab, size);
+  EXPECT_EQ(allocator.ReleaseIdlePages(), 0u);  // not scratch, and nothing in it is zero
+  allocator.MarkScratchBuffers();
   // The whole pages come back zeroed; the partial last page is kept as it was.
   EXPECT_EQ(allocator.ReleaseIdlePages(), SessionAllocator::kLargeBytes);
   for (size_t i = 0; i < SessionAllocator::kLargeBytes; i += 512) ASSERT_EQ(large[i], 0) << i;
@@ -70,19 +72,36 @@ TEST(SessionAllocatorTest, LargeBlocksArePageAlignedAndTheirPagesReleasable) {
   ASSERT_NE(grown, nullptr);
   EXPECT_EQ(std::memcmp(grown, "apiserve", 8), 0);
   EXPECT_EQ(grown[size - 1], 0xab);
+  std::memset(grown, 0xcd, 2 * size);
+  EXPECT_EQ(allocator.ReleaseIdlePages(), 0u);  // the grown block is not scratch
   allocator.Free(grown);
   EXPECT_EQ(allocator.ReleaseIdlePages(), 0u);  // nothing large is left
 }
 
+TEST(SessionAllocatorTest, OnlyAllZeroPagesOfOtherLargeBlocksAreReleased) {
+  SessionAllocator allocator;
+  const size_t page = SessionAllocator::kPageBlockBytes;
+  auto* table = static_cast<unsigned char*>(allocator.AllocateZeroed(3, page));  // a stream map's table
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(allocator.ReleaseIdlePages(), 3 * page);
+  table[page + 100] = 7;  // an entry in the middle page
+  EXPECT_EQ(allocator.ReleaseIdlePages(), 2 * page);
+  EXPECT_EQ(table[page + 100], 7);
+  EXPECT_EQ(table[0], 0);
+  table[page + 100] = 0;  // removed again
+  EXPECT_EQ(allocator.ReleaseIdlePages(), 3 * page);
+  allocator.Free(table);
+}
+
 TEST(SessionAllocatorTest, LargeBlocksBeyondTheSlotsAreServedAsSmallOnes) {
   SessionAllocator allocator;
-  void* blocks[3];
+  const size_t page = SessionAllocator::kPageBlockBytes;
+  void* blocks[5];
   for (void*& block : blocks) {
-    block = allocator.Allocate(SessionAllocator::kLargeBytes);
+    block = allocator.AllocateZeroed(1, page);
     ASSERT_NE(block, nullptr);
-    std::memset(block, 1, SessionAllocator::kLargeBytes);
   }
-  EXPECT_EQ(allocator.ReleaseIdlePages(), 2 * SessionAllocator::kLargeBytes);
+  EXPECT_EQ(allocator.ReleaseIdlePages(), 4 * page);  // the fifth has a header, not a page of its own
   for (void* block : blocks) allocator.Free(block);
 }
 
@@ -100,6 +119,7 @@ TEST(SessionAllocatorTest, ServesAnNghttp2SessionThroughItsLifetime) {
   ASSERT_EQ(nghttp2_session_callbacks_new(&callbacks), 0);
   nghttp2_session* session = nullptr;
   ASSERT_EQ(nghttp2_session_server_new3(&session, callbacks, nullptr, nullptr, allocator.mem()), 0);
+  allocator.MarkScratchBuffers();
   const nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100}};
   EXPECT_EQ(nghttp2_submit_settings(session, NGHTTP2_FLAG_NONE, settings, 1), 0);
   const uint8_t* data = nullptr;
