@@ -38,31 +38,6 @@ using ::apiserve::base::IsOk;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// TcpPair returns {server end, client end} of a loopback TCP connection; -1s on failure.
-std::pair<int, int> TcpPair() {
-  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      ::listen(listener, 1) != 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (listener >= 0) ::close(listener);
-    return {-1, -1};
-  }
-  const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (client < 0 || ::connect(client, reinterpret_cast<sockaddr*>(&address), length) != 0) {
-    ::close(listener);
-    if (client >= 0) ::close(client);
-    return {-1, -1};
-  }
-  const int server = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-  ::close(listener);
-  timeval timeout{10, 0};  // no test waits longer for the server
-  ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  return {server, client};
-}
-
 class ConnectionTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
@@ -108,6 +109,10 @@ inline bool RawReadsEof(int fd) {
 
 // ConnectTcp connects to 127.0.0.1:`port` with a 10 s receive timeout; -1 on failure.
 int ConnectTcp(int port);
+
+// TcpPair returns {server end, client end} of a loopback TCP connection (the client end with a 10 s receive
+// timeout: no test waits longer for the server); -1s on failure.
+std::pair<int, int> TcpPair();
 
 }  // namespace apiserve::server
 
