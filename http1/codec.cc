@@ -18,147 +18,118 @@ absl::Time Codec::Now() const { return context_.loop != nullptr ? context_.loop-
 
 bool Codec::ClosesAfterEveryResponse() const { return shutting_down_ || draining_; }
 
-// llhttp callbacks: trampolines into the codec through parser->data.
-struct ParserCallbacks {
-  static Codec* Of(llhttp_t* parser) { return static_cast<Codec*>(parser->data); }
+// --- ParserEvents: llhttp's callbacks, through parser_.data ---
 
-  static int OnMessageBegin(llhttp_t* parser) {
-    Codec* codec = Of(parser);
-    codec->parsing_ = http::NewRequest();
-    codec->message_begun_ = true;
-    codec->headers_done_ = false;
-    codec->header_bytes_ = 0;
-    codec->header_name_.clear();
-    codec->header_value_.clear();
-    return 0;
-  }
+int Codec::OnMessageBegin() {
+  parse_.request = http::NewRequest();
+  parse_.phase = MessagePhase::kHead;
+  parse_.head_bytes = 0;
+  parse_.name.clear();
+  parse_.value.clear();
+  return 0;
+}
 
-  static int CountHeaderBytes(Codec* codec, size_t n) {
-    codec->header_bytes_ += n;
-    if (codec->header_bytes_ > codec->options_.max_header_bytes) {
-      codec->callback_error_status_ = 431;
-      codec->callback_error_reason_.clear();
-      return -1;
-    }
-    return 0;
+bool Codec::CountHeadBytes(size_t n) {
+  parse_.head_bytes += n;
+  if (parse_.head_bytes > options_.max_header_bytes) {
+    parse_.error_status = 431;
+    parse_.error_reason.clear();
+    return false;
   }
+  return true;
+}
 
-  static int OnUrl(llhttp_t* parser, const char* at, size_t length) {
-    Codec* codec = Of(parser);
-    if (CountHeaderBytes(codec, length) != 0) return -1;
-    codec->parsing_->target.append(at, length);
-    return 0;
-  }
+uint64_t Codec::StreamOffset(const char* at) const {
+  return parse_.buffer_offset + static_cast<uint64_t>(at - parse_.buffer_start);
+}
 
-  static int OnHeaderField(llhttp_t* parser, const char* at, size_t length) {
-    Codec* codec = Of(parser);
-    if (CountHeaderBytes(codec, length) != 0) return -1;
-    codec->header_name_.append(at, length);
-    codec->field_end_offset_ = codec->buffer_offset_ + static_cast<uint64_t>(at - codec->buffer_start_) + length;
-    return 0;
-  }
+int Codec::OnUrl(absl::string_view at) {
+  if (!CountHeadBytes(at.size())) return -1;
+  parse_.request->target.append(at.data(), at.size());
+  return 0;
+}
 
-  static int OnHeaderFieldComplete(llhttp_t* parser) {
-    Codec* codec = Of(parser);
-    codec->in_gap_ = true;
-    codec->value_started_ = false;
-    codec->gap_.clear();
-    return 0;
-  }
+int Codec::OnHeaderField(absl::string_view at) {
+  if (!CountHeadBytes(at.size())) return -1;
+  parse_.name.append(at.data(), at.size());
+  parse_.field_end_offset = StreamOffset(at.data()) + at.size();
+  return 0;
+}
 
-  static int OnHeaderValue(llhttp_t* parser, const char* at, size_t length) {
-    Codec* codec = Of(parser);
-    if (CountHeaderBytes(codec, length) != 0) return -1;
-    const absl::string_view value(at, length);
-    const uint64_t start = codec->buffer_offset_ + static_cast<uint64_t>(at - codec->buffer_start_);
-    bool folded = codec->value_started_ && start != codec->value_end_offset_;
-    if (codec->in_gap_) {
-      // The bytes between the field name and the value must be ":" and OWS; a line break there is a fold.
-      codec->in_gap_ = false;
-      const uint64_t gap_start = std::max(codec->field_end_offset_, codec->buffer_offset_);
-      const absl::string_view here(codec->buffer_start_ + (gap_start - codec->buffer_offset_),
-                                   static_cast<size_t>(start - gap_start));
-      folded = folded || codec->gap_.find_first_of("\r\n") != std::string::npos ||
-               here.find_first_of("\r\n") != absl::string_view::npos;
-    }
-    codec->value_started_ = true;
-    if (folded || value.find_first_of("\r\n") != absl::string_view::npos) {
-      // llhttp accepts an obs-fold continuation line as more of the value; RFC 9112 §5.2 lets a server reject it,
-      // and it is a classic request-smuggling shape.
-      codec->callback_error_status_ = 400;
-      codec->callback_error_reason_ = "obsolete line folding in header";
-      return -1;
-    }
-    codec->value_end_offset_ = start + length;
-    codec->header_value_.append(value.data(), value.size());
-    return 0;
-  }
+int Codec::OnHeaderFieldComplete() {
+  parse_.field = FieldPosition::kGap;
+  parse_.gap.clear();
+  return 0;
+}
 
-  static int OnHeaderValueComplete(llhttp_t* parser) {
-    Codec* codec = Of(parser);
-    if (CountHeaderBytes(codec, 4) != 0) return -1;  // ": " and CRLF, as a header block counts them
-    // A chunked body's trailer fields arrive after the request went to its handler (on its headers): they are
-    // counted against the header limit and dropped (request trailers are not passed on).
-    if (codec->parsing_ != nullptr) {
-      codec->parsing_->headers.Add(codec->header_name_, absl::StripTrailingAsciiWhitespace(codec->header_value_));
-    }
-    codec->header_name_.clear();
-    codec->header_value_.clear();
-    codec->in_gap_ = false;
-    codec->value_started_ = false;
-    return 0;
+int Codec::OnHeaderValue(absl::string_view at) {
+  if (!CountHeadBytes(at.size())) return -1;
+  const uint64_t start = StreamOffset(at.data());
+  bool folded = parse_.field == FieldPosition::kValue && start != parse_.value_end_offset;
+  if (parse_.field == FieldPosition::kGap) {
+    // The bytes between the field name and the value must be ":" and OWS; a line break there is a fold.
+    const uint64_t gap_start = std::max(parse_.field_end_offset, parse_.buffer_offset);
+    const absl::string_view here(parse_.buffer_start + (gap_start - parse_.buffer_offset),
+                                 static_cast<size_t>(start - gap_start));
+    folded = folded || parse_.gap.find_first_of("\r\n") != std::string::npos ||
+             here.find_first_of("\r\n") != absl::string_view::npos;
   }
+  parse_.field = FieldPosition::kValue;
+  if (folded || at.find_first_of("\r\n") != absl::string_view::npos) {
+    // llhttp accepts an obs-fold continuation line as more of the value; RFC 9112 §5.2 lets a server reject it,
+    // and it is a classic request-smuggling shape.
+    parse_.error_status = 400;
+    parse_.error_reason = "obsolete line folding in header";
+    return -1;
+  }
+  parse_.value_end_offset = start + at.size();
+  parse_.value.append(at.data(), at.size());
+  return 0;
+}
 
-  static int OnHeadersComplete(llhttp_t* parser) {
-    Codec* codec = Of(parser);
-    codec->headers_done_ = true;
-    if (!codec->OnHeadersComplete()) return -1;
-    // A request with a body is dispatched now, outside llhttp (Parse), and its body follows; one without waits
-    // for on_message_complete, right behind.
-    return codec->body_ != nullptr ? HPE_PAUSED : 0;
+int Codec::OnHeaderValueComplete() {
+  if (!CountHeadBytes(4)) return -1;  // ": " and CRLF, as a header block counts them
+  // A chunked body's trailer fields arrive after the request went to its handler (on its headers): they are
+  // counted against the header limit and dropped (request trailers are not passed on).
+  if (parse_.request != nullptr) {
+    parse_.request->headers.Add(parse_.name, absl::StripTrailingAsciiWhitespace(parse_.value));
   }
+  parse_.name.clear();
+  parse_.value.clear();
+  parse_.field = FieldPosition::kName;
+  return 0;
+}
 
-  static int OnBody(llhttp_t* parser, const char* at, size_t length) {
-    Codec* codec = Of(parser);
-    if (codec->body_ == nullptr) return 0;  // not reached: a message with a body always has one
-    codec->body_held_ += length;
-    codec->body_->Deliver(absl::string_view(at, length));  // held for its reader, or dropped (and reported)
-    return 0;
-  }
+int Codec::OnHeadersComplete() {
+  parse_.phase = MessagePhase::kAfterHead;
+  if (!AcceptHead()) return -1;
+  // A request with a body is dispatched now, outside llhttp (Parse), and its body follows; one without waits for
+  // on_message_complete, right behind.
+  return body_ != nullptr ? HPE_PAUSED : 0;
+}
 
-  static int OnMessageComplete(llhttp_t* parser) {
-    // Pause so the request is dispatched outside llhttp (handlers may answer synchronously).
-    return HPE_PAUSED;
-  }
+int Codec::OnBody(absl::string_view at) {
+  if (body_ == nullptr) return 0;  // not reached: a message with a body always has one
+  body_held_ += at.size();
+  body_->Deliver(at);  // held for its reader, or dropped (and reported)
+  return 0;
+}
 
-  static const llhttp_settings_t& Settings() {
-    static const llhttp_settings_t settings = [] {
-      llhttp_settings_t s;
-      llhttp_settings_init(&s);
-      s.on_message_begin = OnMessageBegin;
-      s.on_url = OnUrl;
-      s.on_header_field = OnHeaderField;
-      s.on_header_field_complete = OnHeaderFieldComplete;
-      s.on_header_value = OnHeaderValue;
-      s.on_header_value_complete = OnHeaderValueComplete;
-      s.on_headers_complete = OnHeadersComplete;
-      s.on_body = OnBody;
-      s.on_message_complete = OnMessageComplete;
-      return s;
-    }();
-    return settings;
-  }
-};
+int Codec::OnMessageComplete() {
+  // Pause so the request is dispatched outside llhttp (handlers may answer synchronously): Parse calls
+  // FinishMessage.
+  return HPE_PAUSED;
+}
 
 Codec::Codec(http::CodecContext context, Options options) : context_(std::move(context)), options_(options) {
-  llhttp_init(&parser_, HTTP_REQUEST, &ParserCallbacks::Settings());
-  parser_.data = this;
+  llhttp_init(&parser_, HTTP_REQUEST, ParserSettings());
+  parser_.data = static_cast<ParserEvents*>(this);
 }
 
 Codec::~Codec() { OnPeerClosed(); }
 
-bool Codec::OnHeadersComplete() {
-  http::Request& request = *parsing_;
+bool Codec::AcceptHead() {
+  http::Request& request = *parse_.request;
   const int major = llhttp_get_http_major(&parser_);
   const int minor = llhttp_get_http_minor(&parser_);
   if (major != 1 || minor > 1) {
@@ -214,7 +185,7 @@ bool Codec::OnHeadersComplete() {
     expect_continue = has_body && request.protocol == http::Protocol::kHttp11;
   }
 
-  std::unique_ptr<Transaction> transaction = NewTransaction(parsing_, /*keep_alive=*/true);
+  std::unique_ptr<Transaction> transaction = NewTransaction(parse_.request, /*keep_alive=*/true);
   request.received_time = Now();
   if (has_body) {
     std::optional<uint64_t> content_length;
@@ -278,9 +249,8 @@ void Codec::EndBody(absl::Status status) {
   body->Pump();
 }
 
-void Codec::OnMessageComplete() {
-  message_begun_ = false;
-  headers_done_ = false;
+void Codec::FinishMessage() {
+  parse_.phase = MessagePhase::kIdle;
   const bool last = !llhttp_should_keep_alive(&parser_) || shutting_down_ || draining_;
   if (body_ != nullptr) {
     // The request went to its handler with its headers; its answer may be out already (its transaction gone).
@@ -300,7 +270,7 @@ void Codec::OnMessageComplete() {
     transaction->CloseAfter();
     input_closed_ = true;
   }
-  Dispatch(transaction, std::move(parsing_));
+  Dispatch(transaction, std::move(parse_.request));
 }
 
 void Codec::Reject(int status, absl::string_view reason) {
@@ -327,8 +297,8 @@ void Codec::Reject(int status, absl::string_view reason) {
       } else {
         close_after_output_ = true;
       }
-      parsing_.reset();
-      message_begun_ = false;
+      parse_.request.reset();
+      if (parse_.phase == MessagePhase::kHead) parse_.phase = MessagePhase::kIdle;
       return;
     }
   }
@@ -343,13 +313,15 @@ void Codec::Reject(int status, absl::string_view reason) {
   transaction->MarkFinished();
   // The error answers the request being parsed: a transaction already queued for it (headers were accepted, the
   // body was not) is replaced.
-  if (headers_done_ && !transactions_.empty() && !transactions_.back()->dispatched()) transactions_.pop_back();
+  if (parse_.phase == MessagePhase::kAfterHead && !transactions_.empty() && !transactions_.back()->dispatched()) {
+    transactions_.pop_back();
+  }
   transactions_.push_back(std::move(transaction));
   input_closed_ = true;
   pending_input_.clear();
   linger_ = true;
-  parsing_.reset();
-  message_begun_ = false;
+  parse_.request.reset();
+  if (parse_.phase == MessagePhase::kHead) parse_.phase = MessagePhase::kIdle;
 }
 
 absl::Status Codec::Feed(absl::string_view data) {
@@ -383,14 +355,15 @@ void Codec::Parse(absl::string_view data) {
       return;
     }
     const absl::string_view piece = data.substr(0, slice);
-    buffer_start_ = piece.data();
+    parse_.buffer_start = piece.data();
     const llhttp_errno_t error = llhttp_execute(&parser_, piece.data(), piece.size());
     if (error == HPE_OK) {
-      if (in_gap_) {
-        const uint64_t gap_start = std::max(field_end_offset_, buffer_offset_);
-        gap_.append(piece.data() + (gap_start - buffer_offset_), piece.size() - (gap_start - buffer_offset_));
+      if (parse_.field == FieldPosition::kGap) {
+        const uint64_t gap_start = std::max(parse_.field_end_offset, parse_.buffer_offset);
+        parse_.gap.append(piece.data() + (gap_start - parse_.buffer_offset),
+                          piece.size() - (gap_start - parse_.buffer_offset));
       }
-      buffer_offset_ += piece.size();
+      parse_.buffer_offset += piece.size();
       data.remove_prefix(piece.size());
       if (body_ != nullptr) body_->Pump();  // its reader runs here, outside llhttp
       continue;
@@ -399,25 +372,25 @@ void Codec::Parse(absl::string_view data) {
     if (error == HPE_PAUSED || error == HPE_PAUSED_UPGRADE) {
       const size_t consumed =
           std::min(stop != nullptr ? static_cast<size_t>(stop - piece.data()) : piece.size(), piece.size());
-      buffer_offset_ += consumed;
+      parse_.buffer_offset += consumed;
       data.remove_prefix(consumed);
       if (error == HPE_PAUSED) {
         llhttp_resume(&parser_);
-        if (body_ != nullptr && parsing_ != nullptr) {
+        if (body_ != nullptr && parse_.request != nullptr) {
           // Paused by on_headers_complete: the request has a body and goes to its handler now.
-          Dispatch(transactions_.back().get(), std::move(parsing_));
+          Dispatch(transactions_.back().get(), std::move(parse_.request));
         } else {
-          OnMessageComplete();
+          FinishMessage();
         }
       } else {
         llhttp_resume_after_upgrade(&parser_);  // h2c and other upgrades are ignored
       }
       continue;
     }
-    if (callback_error_status_ != 0) {
-      const int status = callback_error_status_;
-      callback_error_status_ = 0;
-      if (!linger_) Reject(status, callback_error_reason_);
+    if (parse_.error_status != 0) {
+      const int status = parse_.error_status;
+      parse_.error_status = 0;
+      if (!linger_) Reject(status, parse_.error_reason);
     } else if (!linger_) {
       const int status = error == HPE_INVALID_VERSION ? 505 : 400;
       Reject(status, llhttp_get_error_reason(&parser_));
@@ -537,21 +510,21 @@ bool Codec::WantsRead() const {
 bool Codec::WantsClose() const {
   if (peer_closed_ || close_after_output_) return true;
   if (linger_) return transactions_.empty();
-  if (shutting_down_ && transactions_.empty() && !headers_done_) return true;
+  if (shutting_down_ && transactions_.empty() && parse_.phase != MessagePhase::kAfterHead) return true;
   return false;
 }
 
 http::CodecPhase Codec::phase() const {
   // Dropping the rest of a body nobody waits for: bounded by the read-header timeout, like a slow request head.
   if (discarding_ && transactions_.empty()) return http::CodecPhase::kReadingHeaders;
-  if (!transactions_.empty() || headers_done_) return http::CodecPhase::kBusy;
-  if (message_begun_) return http::CodecPhase::kReadingHeaders;
+  if (!transactions_.empty() || parse_.phase == MessagePhase::kAfterHead) return http::CodecPhase::kBusy;
+  if (parse_.phase == MessagePhase::kHead) return http::CodecPhase::kReadingHeaders;
   return http::CodecPhase::kIdle;
 }
 
 void Codec::BeginShutdown() {
   shutting_down_ = true;
-  if (!headers_done_) {
+  if (parse_.phase != MessagePhase::kAfterHead) {
     // A request whose head is still arriving is dropped with the connection (Go closes "new" connections too).
     input_closed_ = true;
     pending_input_.clear();

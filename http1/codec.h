@@ -33,12 +33,13 @@
 #include "http/request.h"
 #include "http/server_codec.h"
 #include "http1/options.h"
+#include "http1/parser_callbacks.h"
 #include "http1/transaction.h"
 #include "llhttp.h"
 
 namespace apiserve::http1 {
 
-class Codec : public http::ServerCodec, public http::BodySource, private TransactionHost {
+class Codec : public http::ServerCodec, public http::BodySource, private TransactionHost, private ParserEvents {
  public:
   // `options` must be valid (Options::Validate).
   Codec(http::CodecContext context, Options options);
@@ -73,14 +74,28 @@ class Codec : public http::ServerCodec, public http::BodySource, private Transac
   void OnBodyWanted() override;
 
  private:
-  friend struct ParserCallbacks;
-
   // Parses `data`, dispatching complete requests; stops early (stashing the rest) when the read-ahead is full.
   void Parse(absl::string_view data);
+  // --- ParserEvents (llhttp, inside Parse) ---
+  int OnMessageBegin() override;
+  int OnUrl(absl::string_view at) override;
+  int OnHeaderField(absl::string_view at) override;
+  int OnHeaderFieldComplete() override;
+  int OnHeaderValue(absl::string_view at) override;
+  int OnHeaderValueComplete() override;
+  int OnHeadersComplete() override;
+  int OnBody(absl::string_view at) override;
+  int OnMessageComplete() override;
+  // CountHeadBytes adds `n` to the head's size; past Options::max_header_bytes it records 431 and returns false.
+  bool CountHeadBytes(size_t n);
+  // StreamOffset is the stream offset of `at`, a pointer into the buffer being parsed.
+  uint64_t StreamOffset(const char* at) const;
+
   // Called when a message's head is complete; returns false after queueing an error response. A request with a
   // body gets its http::RequestBody here and is dispatched by Parse once llhttp pauses.
-  bool OnHeadersComplete();
-  void OnMessageComplete();
+  bool AcceptHead();
+  // Called (outside llhttp) when a message is complete: dispatches a request without a body, ends a body.
+  void FinishMessage();
   void Dispatch(Transaction* transaction, http::RequestPtr request);
   // --- TransactionHost ---
   absl::Time Now() const override;
@@ -101,25 +116,33 @@ class Codec : public http::ServerCodec, public http::BodySource, private Transac
   const Options options_;
 
   llhttp_t parser_;
-  // The request being parsed, and its head accounting.
-  http::RequestPtr parsing_;
-  std::string header_name_;
-  std::string header_value_;
-  size_t header_bytes_ = 0;
-  bool message_begun_ = false;
-  bool headers_done_ = false;
-  int callback_error_status_ = 0;
-  std::string callback_error_reason_;
 
-  // Absolute stream offsets, to tell an obs-fold (bytes skipped between two pieces of one header value) from a value
-  // split across reads.
-  uint64_t buffer_offset_ = 0;  // stream offset of the buffer being parsed
-  const char* buffer_start_ = nullptr;
-  uint64_t value_end_offset_ = 0;
-  uint64_t field_end_offset_ = 0;
-  bool value_started_ = false;
-  bool in_gap_ = false;  // between a field name and its value's first byte
-  std::string gap_;      // gap bytes from earlier reads (":" and OWS; CR/LF means obs-fold)
+  // Where the parser is in the current message. kAfterHead: the head was accepted (its request may be at its
+  // handler) and the body, if any, is arriving.
+  enum class MessagePhase { kIdle, kHead, kAfterHead };
+  // Where the parser is in a header line: kGap is between a field name and its value's first byte.
+  enum class FieldPosition { kName, kGap, kValue };
+  // ParseState is what the parser callbacks build up for one message head.
+  struct ParseState {
+    http::RequestPtr request;  // the request being parsed (moved out when dispatched)
+    MessagePhase phase = MessagePhase::kIdle;
+    std::string name;   // the field name so far
+    std::string value;  // the field value so far
+    size_t head_bytes = 0;
+    // A callback's reason to reject the message (0: llhttp's own error applies).
+    int error_status = 0;
+    std::string error_reason;
+
+    // Absolute stream offsets, to tell an obs-fold (bytes skipped between two pieces of one header value) from a
+    // value split across reads.
+    uint64_t buffer_offset = 0;  // stream offset of the buffer being parsed
+    const char* buffer_start = nullptr;
+    FieldPosition field = FieldPosition::kName;
+    uint64_t field_end_offset = 0;
+    uint64_t value_end_offset = 0;
+    std::string gap;  // gap bytes from earlier reads (":" and OWS; CR/LF means obs-fold)
+  };
+  ParseState parse_;
 
   // The body being read (the request's headers went to the handler; its message is not complete), the transaction
   // answering that request (null once its answer is out), and how many delivered bytes the body still holds.
