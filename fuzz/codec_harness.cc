@@ -18,6 +18,7 @@ CodecHarness::CodecHarness(uint32_t answer_script) : answer_script_(answer_scrip
 http::CodecContext CodecHarness::Context() {
   http::CodecContext context;
   context.loop = &loop_;
+  context.clock = &loop_;
   context.handler = handler_.get();
   context.callbacks = this;
   context.connection = std::make_shared<http::ConnectionInfo>();

@@ -28,6 +28,7 @@ CodecTestPeer::CodecTestPeer() {
 CodecContext CodecTestPeer::Context() {
   CodecContext context;
   context.loop = &loop;
+  context.clock = &loop;
   context.handler = handler_.get();
   context.callbacks = this;
   context.connection = std::make_shared<ConnectionInfo>();

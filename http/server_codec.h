@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "base/clock.h"
 #include "base/executor.h"
 #include "http/codec_counters.h"
 #include "http/handler.h"
@@ -35,6 +36,9 @@ class CodecCallbacks {
 // CodecContext is what a codec needs from its connection. Every pointer is borrowed and outlives the codec.
 struct CodecContext {
   base::Executor* loop = nullptr;
+  // clock is the codec's only source of time (a request's received_time, response Date headers, flood buckets):
+  // the connection's loop in production, a fake in tests. Never null; the wall clock unless injected.
+  const base::Clock* clock = &base::SystemClock::Get();
   Handler* handler = nullptr;
   CodecCallbacks* callbacks = nullptr;
   std::shared_ptr<const ConnectionInfo> connection;

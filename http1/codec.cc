@@ -14,7 +14,7 @@
 
 namespace apiserve::http1 {
 
-absl::Time Codec::Now() const { return context_.loop != nullptr ? context_.loop->Now() : absl::Now(); }
+absl::Time Codec::Now() const { return context_.clock->Now(); }
 
 bool Codec::ClosesAfterEveryResponse() const { return shutting_down_ || draining_; }
 

@@ -36,7 +36,7 @@ Codec::Codec(http::CodecContext context, Options options)
     : context_(std::move(context)),
       options_(options),
       streams_(this, options_.max_concurrent_streams),
-      flood_guard_(options_, context_.loop, &counters_) {}
+      flood_guard_(options_, context_.clock, &counters_) {}
 
 absl::Status Codec::Init() {
   const nghttp2_session_callbacks* callbacks = SessionCallbacks();
@@ -392,7 +392,7 @@ int Codec::OnStreamClose(int32_t stream_id, uint32_t error_code) {
   return 0;
 }
 
-absl::Time Codec::Now() const { return context_.loop != nullptr ? context_.loop->Now() : absl::Now(); }
+absl::Time Codec::Now() const { return context_.clock->Now(); }
 
 absl::string_view Codec::PeekOutput() {
   if (state_ == State::kPeerClosed) return {};

@@ -6,7 +6,7 @@
 
 namespace apiserve::http2 {
 
-FloodGuard::FloodGuard(const Options& options, base::Executor* clock, Counters* counters)
+FloodGuard::FloodGuard(const Options& options, const base::Clock* clock, Counters* counters)
     : options_(options),
       clock_(clock),
       counters_(counters),

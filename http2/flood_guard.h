@@ -15,7 +15,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "base/executor.h"
+#include "base/clock.h"
 #include "http/codec_counters.h"
 #include "http2/counters.h"
 #include "http2/options.h"
@@ -32,8 +32,8 @@ struct FloodVerdict {
 
 class FloodGuard {
  public:
-  // `clock` (may be null: absl::Now()) refills the rapid-reset bucket; `counters` receives the per-frame counts.
-  FloodGuard(const Options& options, base::Executor* clock, Counters* counters);
+  // `clock` (borrowed, never null) refills the rapid-reset bucket; `counters` receives the per-frame counts.
+  FloodGuard(const Options& options, const base::Clock* clock, Counters* counters);
 
   // OnBeginFrame notes the type of the frame nghttp2 starts to parse (ClassifyLibraryCalm).
   void OnBeginFrame(uint8_t type) { last_frame_type_ = type; }
@@ -54,11 +54,11 @@ class FloodGuard {
   http::FloodKind ClassifyLibraryCalm() const;
 
  private:
-  absl::Time Now() const { return clock_ != nullptr ? clock_->Now() : absl::Now(); }
+  absl::Time Now() const { return clock_->Now(); }
   std::optional<FloodVerdict> OnReset();
 
   const Options& options_;
-  base::Executor* const clock_;
+  const base::Clock* const clock_;
   Counters* const counters_;
   uint32_t consecutive_empty_data_ = 0;
   uint8_t last_frame_type_ = 0;

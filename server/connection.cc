@@ -237,6 +237,7 @@ bool Connection::Handshake() {
     if (context_->tls.inspect) context_->tls.inspect(tls_.ssl(), info_.get());
     http::CodecContext codec_context;
     codec_context.loop = context_->loop;
+    if (context_->loop != nullptr) codec_context.clock = context_->loop;
     codec_context.handler = context_->handler;
     codec_context.callbacks = this;
     codec_context.connection = info_;
