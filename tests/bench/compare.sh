@@ -4,6 +4,10 @@
 # request and latency, full TLS handshakes, KiB per idle TLS+h2 connection. Ratios between the rows are the result;
 # absolute figures move with the machine's load.
 #
+# Then one more row, apiserve only: server CPU per *authenticated* HTTP/2 request (/healthz with a bearer token through
+# the token-file authenticator, what real clients send), beside the table's anonymous h2 figure (which needs
+# UnauthenticatedHTTP2DOSMitigation=false, or it measures kube's GOAWAY to anonymous clients).
+#
 #   tests/bench/compare.sh [RUNS] [TARGETS...]     e.g. tests/bench/compare.sh 2 apiserve goseed h2o
 #
 # It builds the server with --config=opt first. Needs root to install the peers' packages the first time.
@@ -18,9 +22,22 @@ BIN="$(bazel info --config=opt bazel-bin)/cmd/apiserver/apiserver"
 
 # compare.sh runs ./bazel-bin/server/apiserver from its working directory: give it a directory whose bazel-bin is
 # the optimized build, whatever configuration the workspace's own bazel-bin symlink points at.
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/bazel-bin/server"
-ln -s "$BIN" "$WORK/bazel-bin/server/apiserver"
-cd "$WORK"
-"$PEERS/compare.sh" "${1:-1}" "${@:2}"
+PEERS_WORK=$(mktemp -d)
+trap 'rm -rf "$PEERS_WORK"' EXIT
+mkdir -p "$PEERS_WORK/bazel-bin/server"
+ln -s "$BIN" "$PEERS_WORK/bazel-bin/server/apiserver"
+(cd "$PEERS_WORK" && "$PEERS/compare.sh" "${1:-1}" "${@:2}")
+rm -rf "$PEERS_WORK"
+
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh"
+bench_setup
+echo 'bench-token,bench,uid-bench,"system:authenticated"' >"$WORK/tokens.csv"
+echo
+echo "| apiserve, authenticated h2 (bearer token, /healthz) | server µs / h2 req | req/s |"
+echo "|---|---|---|"
+for _ in $(seq "${1:-1}"); do
+  read -r us rps < <(BENCH_AUTH_HEADER="Authorization: Bearer bench-token" \
+    bench_measure 0 1 1 /healthz --token-auth-file="$WORK/tokens.csv")
+  echo "| | $us | $rps |"
+done

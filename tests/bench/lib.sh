@@ -5,7 +5,8 @@
 #   bench_measure SERVER_CPUS CLIENT_CPUS H2LOAD_THREADS PATH [server flags...]
 # starts the server on SERVER_CPUS with the flags, warms up 2 s, runs h2load (64 connections x 32 streams) for 8 s
 # on CLIENT_CPUS and prints "<server µs per request> <req/s>": utime + stime of the server process over the run
-# (from /proc), divided by the requests completed.
+# (from /proc), divided by the requests completed. With BENCH_AUTH_HEADER set (e.g. "Authorization: Bearer T"),
+# h2load sends it on every request.
 #   bench_median: the median of the numbers on stdin.
 #   bench_ab: see below.
 
@@ -38,15 +39,18 @@ bench_measure() {
   BENCH_SERVER=$!
   for _ in $(seq 50); do grep -q "Serving securely" "$WORK/server.log" && break; sleep 0.1; done
   local url="https://127.0.0.1:$port$path"
-  taskset -c "$client_cpus" h2load -c 64 -m 32 -t "$threads" -D 2 "$url" >/dev/null 2>&1
+  local header=()
+  [ -n "${BENCH_AUTH_HEADER:-}" ] && header=(-H "$BENCH_AUTH_HEADER")
+  taskset -c "$client_cpus" h2load -c 64 -m 32 -t "$threads" -D 2 "${header[@]}" "$url" >/dev/null 2>&1
   local before after out
   before=$(awk '{print $14 + $15}' "/proc/$BENCH_SERVER/stat")
-  out=$(taskset -c "$client_cpus" h2load -c 64 -m 32 -t "$threads" -D 8 "$url" 2>&1)
+  out=$(taskset -c "$client_cpus" h2load -c 64 -m 32 -t "$threads" -D 8 "${header[@]}" "$url" 2>&1)
   after=$(awk '{print $14 + $15}' "/proc/$BENCH_SERVER/stat")
   bench_stop
   local requests rps
   requests=$(echo "$out" | awk '/^requests:/{print $8}')
   rps=$(echo "$out" | awk '/^finished in/{print $4}')
+  echo "$out" | grep -q "status codes: .* 0 3xx, 0 4xx, 0 5xx" || echo "non-2xx: $(echo "$out" | grep 'status codes')" >&2
   awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" -v rps="$rps" \
     'BEGIN { printf "%.2f %s\n", t / hz * 1e6 / n, rps }'
 }
