@@ -9,13 +9,19 @@ ClosedStreams::Entry* ClosedStreams::Find(int32_t id) {
   return nullptr;
 }
 
+void ClosedStreams::Set(Entry& entry, Entry value) {
+  if (entry.id != 0 && entry.by == By::kPeer) --awaiting_answer_;
+  entry = value;
+  if (entry.id != 0 && entry.by == By::kPeer) ++awaiting_answer_;
+}
+
 void ClosedStreams::Remember(int32_t id, By by) {
   if (id <= 0) return;
   if (Entry* entry = Find(id); entry != nullptr) {
-    entry->by = by;
+    Set(*entry, Entry{id, by});
     return;
   }
-  entries_[next_] = Entry{id, by};
+  Set(entries_[next_], Entry{id, by});
   next_ = (next_ + 1) % kCapacity;
 }
 
@@ -27,9 +33,10 @@ void ClosedStreams::OnPeerReset(int32_t id) {
 void ClosedStreams::OnOurReset(int32_t id) { Remember(id, By::kUs); }
 
 bool ClosedStreams::TakeStreamClosedAnswer(int32_t id) {
+  if (awaiting_answer_ == 0) return false;
   Entry* entry = Find(id);
   if (entry == nullptr || entry->by != By::kPeer) return false;
-  entry->by = By::kUs;
+  Set(*entry, Entry{id, By::kUs});
   return true;
 }
 

@@ -37,9 +37,14 @@ class ClosedStreams {
   };
   Entry* Find(int32_t id);
   void Remember(int32_t id, By by);
+  // Set changes who reset `entry`, keeping awaiting_answer_ right.
+  void Set(Entry& entry, Entry value);
 
   std::array<Entry, kCapacity> entries_{};
   size_t next_ = 0;  // the slot to overwrite next (the oldest once full)
+  // How many entries are the client's and not answered yet: 0 on almost every connection, so the per-frame question
+  // (TakeStreamClosedAnswer) is answered without a scan.
+  size_t awaiting_answer_ = 0;
 };
 
 }  // namespace apiserve::http2
