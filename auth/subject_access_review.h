@@ -50,9 +50,9 @@ struct SubjectAccessReviewOptions {
   // Bounds the attempts and the waits between them, as the request context bounds kube's authorizer (the default
   // --request-timeout). Zero or less: only the steps bound it.
   absl::Duration overall_timeout = absl::Seconds(60);
-  RetryBackoff retry_backoff;                           // kube's DefaultAuthWebhookRetryBackoff (no flag)
-  size_t max_cache_entries = 8192;                      // kube's response cache size
-  const base::Clock* clock = nullptr;                   // null: the wall clock. Borrowed.
+  RetryBackoff retry_backoff;          // kube's DefaultAuthWebhookRetryBackoff (no flag)
+  size_t max_cache_entries = 8192;     // kube's response cache size
+  const base::Clock* clock = nullptr;  // null: the wall clock. Borrowed.
 };
 
 // NewSubjectAccessReviewAuthorizer asks `client` (not null). See above. Its synchronous Authorize answers cached

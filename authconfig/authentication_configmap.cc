@@ -40,8 +40,7 @@ absl::StatusOr<std::vector<std::string>> DeserializeStrings(absl::string_view va
   if (doc->is_null()) return out;  // json.Unmarshal of "null" leaves the slice nil
   if (!doc->is_array()) {
     const char* type = doc->is_string() ? "string" : doc->is_number() ? "number" : doc->is_bool() ? "bool" : "object";
-    return absl::InvalidArgumentError(
-        absl::StrCat("json: cannot unmarshal ", type, " into Go value of type []string"));
+    return absl::InvalidArgumentError(absl::StrCat("json: cannot unmarshal ", type, " into Go value of type []string"));
   }
   for (const http::JsonValue& element : doc->array()) {
     if (element.is_null()) {
@@ -49,8 +48,10 @@ absl::StatusOr<std::vector<std::string>> DeserializeStrings(absl::string_view va
       continue;
     }
     if (!element.is_string()) {
-      const char* type = element.is_number() ? "number" : element.is_bool() ? "bool" : element.is_array() ? "array"
-                                                                                                         : "object";
+      const char* type = element.is_number()  ? "number"
+                         : element.is_bool()  ? "bool"
+                         : element.is_array() ? "array"
+                                              : "object";
       return absl::InvalidArgumentError(absl::StrCat("json: cannot unmarshal ", type, " into Go value of type string"));
     }
     out.push_back(element.string_value());

@@ -38,7 +38,8 @@ inline constexpr char kRequestHeaderGroupHeadersKey[] = "requestheader-group-hea
 inline constexpr char kRequestHeaderExtraPrefixesKey[] = "requestheader-extra-headers-prefix";
 
 // The names kube gives the two dynamic CA sources (they appear in errors and logs).
-inline constexpr char kClientCaSourceName[] = "client-ca::kube-system::extension-apiserver-authentication::client-ca-file";
+inline constexpr char kClientCaSourceName[] =
+    "client-ca::kube-system::extension-apiserver-authentication::client-ca-file";
 inline constexpr char kRequestHeaderCaSourceName[] =
     "request-header::kube-system::extension-apiserver-authentication::requestheader-client-ca-file";
 

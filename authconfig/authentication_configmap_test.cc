@@ -20,10 +20,11 @@ TEST(DeserializeStringsTest, KubeSemantics) {
   EXPECT_THAT(*DeserializeStrings(R"(["X-Remote-User","X-User"])"), ElementsAre("X-Remote-User", "X-User"));
   EXPECT_THAT(DeserializeStrings("X-Remote-User"),
               StatusIs(absl::StatusCode::kInvalidArgument, "invalid character 'X' looking for beginning of value"));
-  EXPECT_THAT(DeserializeStrings(R"("X-Remote-User")"),
-              StatusIs(absl::StatusCode::kInvalidArgument, "json: cannot unmarshal string into Go value of type []string"));
-  EXPECT_THAT(DeserializeStrings("[1]"),
-              StatusIs(absl::StatusCode::kInvalidArgument, "json: cannot unmarshal number into Go value of type string"));
+  EXPECT_THAT(
+      DeserializeStrings(R"("X-Remote-User")"),
+      StatusIs(absl::StatusCode::kInvalidArgument, "json: cannot unmarshal string into Go value of type []string"));
+  EXPECT_THAT(DeserializeStrings("[1]"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                  "json: cannot unmarshal number into Go value of type string"));
 }
 
 TEST(RequestHeaderBundleTest, FromData) {
@@ -50,7 +51,8 @@ TEST(ParseConfigMapObjectTest, ReadsVersionAndData) {
   ASSERT_THAT(object, IsOk());
   EXPECT_EQ(object->resource_version, "42");
   EXPECT_EQ(object->data.at("client-ca-file"), "PEM");
-  EXPECT_THAT(ParseConfigMapObject(R"({"kind":"Status"})"), StatusIs(absl::StatusCode::kInvalidArgument, "not a ConfigMap"));
+  EXPECT_THAT(ParseConfigMapObject(R"({"kind":"Status"})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "not a ConfigMap"));
   EXPECT_THAT(ParseConfigMapObject("{"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

@@ -102,10 +102,9 @@ absl::Status ConfigMapAuthentication::Start(tls::DynamicCertificates* certificat
   if (!result->cv.wait_for(lock, absl::ToChronoMilliseconds(options_.startup_timeout),
                            [&] { return result->status.has_value(); })) {
     lock.unlock();
-    return FirstSyncOutcome(absl::DeadlineExceededError(
-        absl::StrCat("Get \"", options_.watch.host, "/api/v1/namespaces/", kAuthenticationConfigMapNamespace,
-                     "/configmaps/", kAuthenticationConfigMapName, "\": no answer within ",
-                     absl::FormatDuration(options_.startup_timeout))));
+    return FirstSyncOutcome(absl::DeadlineExceededError(absl::StrCat(
+        "Get \"", options_.watch.host, "/api/v1/namespaces/", kAuthenticationConfigMapNamespace, "/configmaps/",
+        kAuthenticationConfigMapName, "\": no answer within ", absl::FormatDuration(options_.startup_timeout))));
   }
   return *result->status;
 }
@@ -130,8 +129,8 @@ void ConfigMapAuthentication::Apply(const ConfigMapObject* object) {
     if (pem.empty()) {
       LOG(ERROR) << "missing content for CA bundle \"" << kClientCaSourceName << "\"";
     } else if (pem != applied_client_ca_) {
-      absl::Status set = certificates != nullptr ? certificates->SetClientCa(pem, kClientCaSourceName)
-                                                 : absl::OkStatus();
+      absl::Status set =
+          certificates != nullptr ? certificates->SetClientCa(pem, kClientCaSourceName) : absl::OkStatus();
       if (set.ok()) {
         applied_client_ca_ = pem;
         changed = true;
@@ -145,8 +144,8 @@ void ConfigMapAuthentication::Apply(const ConfigMapObject* object) {
   if (reads_request_header_) {
     absl::StatusOr<RequestHeaderBundle> bundle = RequestHeaderBundleFromData(object->data);
     if (!bundle.ok()) {
-      LOG(ERROR) << "Unable to read the request-header settings of configmap/" << kAuthenticationConfigMapName
-                 << ": " << bundle.status().message();
+      LOG(ERROR) << "Unable to read the request-header settings of configmap/" << kAuthenticationConfigMapName << ": "
+                 << bundle.status().message();
     } else if (!applied_request_header_.has_value() || *applied_request_header_ != *bundle) {
       absl::Status set = certificates != nullptr
                              ? certificates->SetRequestHeaderClientCa(bundle->ca_pem, kRequestHeaderCaSourceName)

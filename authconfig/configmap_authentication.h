@@ -44,9 +44,9 @@
 namespace apiserve::authconfig {
 
 struct ConfigMapAuthenticationOptions {
-  bool skip_lookup = false;                  // --authentication-skip-lookup
-  bool tolerate_lookup_failure = false;      // --authentication-tolerate-lookup-failure
-  bool client_ca_file_set = false;           // --client-ca-file given: the ConfigMap's client CA is not used
+  bool skip_lookup = false;                       // --authentication-skip-lookup
+  bool tolerate_lookup_failure = false;           // --authentication-tolerate-lookup-failure
+  bool client_ca_file_set = false;                // --client-ca-file given: the ConfigMap's client CA is not used
   bool requestheader_client_ca_file_set = false;  // --requestheader-client-ca-file given: nor its request-header
   // How long Start waits for the first read before treating it as failed (kube: the client's timeout, 10 s).
   absl::Duration startup_timeout = absl::Seconds(10);

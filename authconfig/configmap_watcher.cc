@@ -54,8 +54,8 @@ absl::Status ClientError(const client::Response& response) {
   }
   std::string body(absl::StripAsciiWhitespace(response.body));
   if (body.empty()) body = absl::StrCat("unknown (", response.status, ")");  // client-go: "unknown"
-  return absl::Status(code,
-                      absl::StrCat("an error on the server (\"", body, "\") has prevented the request from succeeding"));
+  return absl::Status(
+      code, absl::StrCat("an error on the server (\"", body, "\") has prevented the request from succeeding"));
 }
 
 struct ConfigMapWatcher::State : std::enable_shared_from_this<ConfigMapWatcher::State> {
@@ -221,8 +221,9 @@ struct ConfigMapWatcher::State : std::enable_shared_from_this<ConfigMapWatcher::
 
   absl::Status OnEvent(absl::string_view line) {
     absl::StatusOr<http::JsonValue> event = http::ParseJson(line);
-    if (!event.ok()) return absl::UnavailableError(absl::StrCat("unable to decode an event from the watch stream: ",
-                                                                event.status().message()));
+    if (!event.ok())
+      return absl::UnavailableError(
+          absl::StrCat("unable to decode an event from the watch stream: ", event.status().message()));
     const http::JsonValue* type = event->is_object() ? event->Find("type") : nullptr;
     const http::JsonValue* object = event->is_object() ? event->Find("object") : nullptr;
     if (type == nullptr || !type->is_string() || object == nullptr) {
@@ -236,7 +237,8 @@ struct ConfigMapWatcher::State : std::enable_shared_from_this<ConfigMapWatcher::
       const int64_t http_code = code != nullptr ? code->AsInt64().value_or(500) : 500;
       return absl::Status(CodeForHttpStatus(static_cast<int>(http_code)), message.value_or("watch error"));
     }
-    if (const http::JsonValue* rv = object->FindPath({"metadata", "resourceVersion"}); rv != nullptr && rv->is_string()) {
+    if (const http::JsonValue* rv = object->FindPath({"metadata", "resourceVersion"});
+        rv != nullptr && rv->is_string()) {
       resource_version = rv->string_value();
     }
     if (kind == "BOOKMARK") return absl::OkStatus();
@@ -246,7 +248,8 @@ struct ConfigMapWatcher::State : std::enable_shared_from_this<ConfigMapWatcher::
     }
     if (kind != "ADDED" && kind != "MODIFIED") return absl::OkStatus();
     absl::StatusOr<ConfigMapObject> parsed = ParseConfigMapObject(object->Serialize());
-    if (!parsed.ok()) return absl::UnavailableError(absl::StrCat("bad object in the watch stream: ", parsed.status().message()));
+    if (!parsed.ok())
+      return absl::UnavailableError(absl::StrCat("bad object in the watch stream: ", parsed.status().message()));
     on_object(&*parsed);
     return absl::OkStatus();
   }
@@ -274,10 +277,9 @@ ConfigMapWatcher::ConfigMapWatcher(Options options, std::shared_ptr<client::Http
 ConfigMapWatcher::~ConfigMapWatcher() { Stop(); }
 
 void ConfigMapWatcher::Start(absl::AnyInvocable<void(absl::Status)> first_sync) {
-  state_->executor->Post(State::Guard(std::weak_ptr<State>(state_), [first_sync = std::move(first_sync)](
-                                                                         State& self) mutable {
-    self.List(std::move(first_sync));
-  }));
+  state_->executor->Post(
+      State::Guard(std::weak_ptr<State>(state_),
+                   [first_sync = std::move(first_sync)](State& self) mutable { self.List(std::move(first_sync)); }));
 }
 
 void ConfigMapWatcher::Stop() {

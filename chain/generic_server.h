@@ -22,12 +22,12 @@
 //
 // Construction (reference §2.2): unmatched paths go to the delegate's director; the delegate's hooks are copied, then
 // kube's default post-start hooks that apiserve has semantics for are added unless a delegate already has them
-// (below), and the delegate's /healthz checks join all three endpoints (names already among this config's checks are skipped); listed paths
-// are the union down the chain. PrepareRun (§2.5): the delegate first, then /version (config.version), /openapi/v2,
-// /openapi/v3, /healthz,
-// /livez, the readyz `shutdown` check, /readyz; then, on the outermost server only, /metrics, /metrics/slis and
-// /debug/flags/v (chain/metrics_endpoints.h, chain/debug_flags.h). After it, checks and hooks are refused with kube's
-// messages; routes may still be added (the mux swaps its table atomically).
+// (below), and the delegate's /healthz checks join all three endpoints (names already among this config's checks are
+// skipped); listed paths are the union down the chain. PrepareRun (§2.5): the delegate first, then /version
+// (config.version), /openapi/v2, /openapi/v3, /healthz, /livez, the readyz `shutdown` check, /readyz; then, on the
+// outermost server only, /metrics, /metrics/slis and /debug/flags/v (chain/metrics_endpoints.h, chain/debug_flags.h).
+// After it, checks and hooks are refused with kube's messages; routes may still be added (the mux swaps its table
+// atomically).
 //
 // Default post-start hooks (kube's server/config.go New), each with its "poststarthook/<name>" check on /healthz,
 // /livez and /readyz:

@@ -314,7 +314,11 @@ TEST(CustomDelegateTest, ItsLongRunningRoutesAndResourcesAreHonoured) {
     auto server = GenericServer::New(config, &custom);
     ASSERT_THAT(server, IsOk());
     EXPECT_EQ(custom.observers(), 1u);
-    custom.AddRoute(RouteSpec{"/custom/later/", {"GET"}, "stream", "application/json", /*prefix=*/true,
+    custom.AddRoute(RouteSpec{"/custom/later/",
+                              {"GET"},
+                              "stream",
+                              "application/json",
+                              /*prefix=*/true,
                               /*long_running=*/true});
     const char* const kPaths[] = {"/custom/stream", "/custom/later/x", "/apis/custom.example.io/v1/events",
                                   "/custom/slow"};

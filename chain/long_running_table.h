@@ -38,7 +38,7 @@ class LongRunningTable {
   bool MatchesResource(const RequestInfo& info) const;
 
   bool any_route_ = false;
-  PathMux routes_{"long-running routes"};  // long-running paths mapped to a marker handler
+  PathMux routes_{"long-running routes"};                    // long-running paths mapped to a marker handler
   std::vector<std::shared_ptr<const APIGroupInfo>> groups_;  // only groups with a long-running (sub)resource
 };
 

@@ -336,8 +336,7 @@ http::HandlerPtr OpenApiV2Handler(std::string body, absl::StatusOr<std::string> 
   http::HandlerPtr json = StaticWithETag(std::move(body), "application/json", etag, vary);
   http::HandlerPtr proto;
   if (protobuf.ok()) {
-    proto =
-        StaticWithETag(*std::move(protobuf), absl::StrCat("application/", kOpenApiV2ProtobufSubtype), etag, vary);
+    proto = StaticWithETag(*std::move(protobuf), absl::StrCat("application/", kOpenApiV2ProtobufSubtype), etag, vary);
   }
   const absl::Time modified_at = absl::FromUnixSeconds(absl::ToUnixSeconds(last_modified));  // HTTP dates: seconds
   const std::string modified = HttpDate(modified_at);

@@ -4,7 +4,8 @@
 // OpenAPI documents built from the routes a server registered (kube serves them at /openapi/v2 and /openapi/v3).
 //
 // /openapi/v2: one Swagger 2.0 document, as JSON or in its protobuf form (gnostic's openapi.v2.Document,
-// chain/openapi_proto.h), chosen by the Accept header as kube-openapi does. /openapi/v3: a discovery document listing one document per group path
+// chain/openapi_proto.h), chosen by the Accept header as kube-openapi does. /openapi/v3: a discovery document listing
+// one document per group path
 // ("api/v1", "apis/demo.apiserve.io/v1"; everything else under "" is left out, as kube does for non-API paths),
 // each at /openapi/v3/<group path>?hash=<etag>. Every document is built once (at PrepareRun), served with a strong
 // `ETag`; `If-None-Match` with that tag answers 304.

@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "chain/openapi.h"
@@ -66,11 +66,14 @@ TEST(YamlOfTest, ScalarsAndBlocks) {
 TEST(OpenApiProtoTest, ExactBytesOfASmallDocument) {
   absl::StatusOr<std::string> pb = OpenApiV2ToProtobuf(R"({"swagger":"2.0","info":{"title":"t","version":"v"}})");
   ASSERT_TRUE(pb.ok()) << pb.status();
-  EXPECT_EQ(*pb, std::string("\x0a\x03" "2.0" "\x12\x06" "\x0a\x01t\x12\x01v", 13));
+  EXPECT_EQ(*pb, std::string("\x0a\x03"
+                             "2.0"
+                             "\x12\x06"
+                             "\x0a\x01t\x12\x01v",
+                             13));
   EXPECT_EQ(OpenApiV2ToProtobuf("[1]").status().message(), "OpenAPI v2 document is not a JSON object");
   EXPECT_FALSE(OpenApiV2ToProtobuf("{").ok());
 }
-
 
 std::vector<std::shared_ptr<const APIGroupInfo>> InstalledNotes() {
   APIGroupInfo notes = testing::NotesGroup();
@@ -88,20 +91,23 @@ TEST(OpenApiProtoTest, ServedDocumentDecodesWithProtoc) {
   EXPECT_THAT(raw, ::testing::StartsWith("1: \"2.0\"\n2 {\n  1: \"test\"\n  2: \"unversioned\"\n}\n8 {\n  2 {\n"));
   // With gnostic's field numbers, the document reads back as it was served.
   const std::string text = Protoc(*docs.v2_protobuf, kDecode);
-  EXPECT_THAT(text, ::testing::StartsWith("swagger: \"2.0\"\ninfo {\n  title: \"test\"\n  version: \"unversioned\"\n}\n"
-                                          "paths {\n  path {\n    name: \"/apis/notes.example.io/v1/namespaces/{namespace}/notes\"\n"
-                                          "    value {\n      get {\n        description: \"list Note\"\n"
-                                          "        operation_id: \"listNotesExampleIoV1NamespacedNote\"\n"
-                                          "        produces: \"application/json\"\n        responses {\n"
-                                          "          response_code {\n            name: \"200\"\n            value {\n"
-                                          "              response {\n                description: \"OK\"\n"
-                                          "                schema {\n                  schema {\n"
-                                          "                    _ref: \"#/definitions/io.example.notes.v1.NoteList\"\n"));
+  EXPECT_THAT(text, ::testing::StartsWith(
+                        "swagger: \"2.0\"\ninfo {\n  title: \"test\"\n  version: \"unversioned\"\n}\n"
+                        "paths {\n  path {\n    name: \"/apis/notes.example.io/v1/namespaces/{namespace}/notes\"\n"
+                        "    value {\n      get {\n        description: \"list Note\"\n"
+                        "        operation_id: \"listNotesExampleIoV1NamespacedNote\"\n"
+                        "        produces: \"application/json\"\n        responses {\n"
+                        "          response_code {\n            name: \"200\"\n            value {\n"
+                        "              response {\n                description: \"OK\"\n"
+                        "                schema {\n                  schema {\n"
+                        "                    _ref: \"#/definitions/io.example.notes.v1.NoteList\"\n"));
   // Vendor extensions: NamedAny with the value as YAML.
-  EXPECT_THAT(text, HasSubstr("        vendor_extension {\n          name: \"x-kubernetes-action\"\n"
-                              "          value {\n            yaml: \"list\\n\"\n          }\n        }\n"
-                              "        vendor_extension {\n          name: \"x-kubernetes-group-version-kind\"\n"
-                              "          value {\n            yaml: \"group: notes.example.io\\nkind: Note\\nversion: v1\\n\"\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("        vendor_extension {\n          name: \"x-kubernetes-action\"\n"
+                "          value {\n            yaml: \"list\\n\"\n          }\n        }\n"
+                "        vendor_extension {\n          name: \"x-kubernetes-group-version-kind\"\n"
+                "          value {\n            yaml: \"group: notes.example.io\\nkind: Note\\nversion: v1\\n\"\n"));
   // Parameters: query (fieldValidation on writes) and path ones, each in its NonBodyParameter sub-schema.
   EXPECT_THAT(text, HasSubstr("query_parameter_sub_schema {\n                in: \"query\"\n"
                               "                name: \"fieldValidation\"\n                type: \"string\"\n"
@@ -115,14 +121,16 @@ TEST(OpenApiProtoTest, ServedDocumentDecodesWithProtoc) {
   EXPECT_THAT(text, HasSubstr("definitions {\n  additional_properties {\n    name: \"io.example.notes.v1.Note\"\n"
                               "    value {\n      type {\n        value: \"object\"\n      }\n      properties {\n"
                               "        additional_properties {\n          name: \"spec\"\n"));
-  EXPECT_THAT(text, HasSubstr("      vendor_extension {\n        name: \"x-kubernetes-group-version-kind\"\n"
-                              "        value {\n          yaml: \"- group: notes.example.io\\n  kind: Note\\n  version: v1\\n\"\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("      vendor_extension {\n        name: \"x-kubernetes-group-version-kind\"\n"
+                "        value {\n          yaml: \"- group: notes.example.io\\n  kind: Note\\n  version: v1\\n\"\n"));
   EXPECT_THAT(text, HasSubstr("            items {\n              schema {\n"
                               "                _ref: \"#/definitions/io.example.notes.v1.Note\"\n"));
 }
 
-// Every construct the converter maps (chain/testdata/openapiv2_every_construct.txt is protoc's text of it), decoded by protoc and compared whole: a wrong field number or wire type shows
-// up as a wrong name or an unknown field here.
+// Every construct the converter maps (chain/testdata/openapiv2_every_construct.txt is protoc's text of it), decoded by
+// protoc and compared whole: a wrong field number or wire type shows up as a wrong name or an unknown field here.
 TEST(OpenApiProtoTest, EveryConstructDecodesWithProtoc) {
   const char kDocument[] = R"json({
     "swagger": "2.0",

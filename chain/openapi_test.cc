@@ -185,7 +185,7 @@ TEST(OpenApiV2ProtobufTest, NegotiationFollowsKubeOpenApi) {
   EXPECT_EQ(NegotiateOpenApiV2(pb + ", application/json"), OpenApiV2Format::kProtobuf);  // header order at equal q
   EXPECT_EQ(NegotiateOpenApiV2("application/json, " + pb), OpenApiV2Format::kJson);
   EXPECT_EQ(NegotiateOpenApiV2(pb + ";q=0.9, application/json"), OpenApiV2Format::kJson);  // higher q first
-  EXPECT_EQ(NegotiateOpenApiV2("*/*, " + pb), OpenApiV2Format::kProtobuf);  // a concrete type before */*
+  EXPECT_EQ(NegotiateOpenApiV2("*/*, " + pb), OpenApiV2Format::kProtobuf);                 // a concrete type before */*
   EXPECT_EQ(NegotiateOpenApiV2("application/json;q=0, " + pb + ";q=0.1"), OpenApiV2Format::kProtobuf);
   EXPECT_EQ(NegotiateOpenApiV2("application/json;q=0"), OpenApiV2Format::kNone);
   EXPECT_EQ(NegotiateOpenApiV2("text/html, text/plain;q=0.5"), OpenApiV2Format::kNone);

@@ -37,8 +37,8 @@ class CodecTestPeer : public CodecCallbacks {
 
   base::FakeExecutor loop;
   std::vector<RequestPtr> requests;
-  std::vector<ResponseWriter> writers;                              // kept when !auto_answer and no on_request
-  std::function<void(RequestPtr, ResponseWriter)> on_request;       // answers instead, when set
+  std::vector<ResponseWriter> writers;                         // kept when !auto_answer and no on_request
+  std::function<void(RequestPtr, ResponseWriter)> on_request;  // answers instead, when set
   bool auto_answer = true;
   int output_ready = 0;
 

@@ -321,7 +321,7 @@ TEST(Http1CodecTest, MalformedChunkedBodyFailsTheBodyAndAnswers400) {
     EXPECT_EQ(StatusLineOf(out), "HTTP/1.1 400 Bad Request") << out;
     EXPECT_EQ(out.find("HTTP/1.1", 1), std::string::npos) << "one answer only: " << out;
     EXPECT_THAT(c.writers[0].Send(http::TextResponse(200, "late")),
-              base::StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("response already completed")));
+                base::StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("response already completed")));
     EXPECT_TRUE(c.codec->WantsLingeringClose());
     EXPECT_TRUE(c.codec->WantsClose());
   }

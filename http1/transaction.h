@@ -170,7 +170,7 @@ class Transaction : public http::ResponseSink {
   BodyFraming framing_ = BodyFraming::kContentLength;
   std::shared_ptr<http::Exchange> exchange_;
   http::ChunkQueue<Chunk> chunks_;  // still to be written
-  std::string head_bytes_;  // the response head (and a small body): reused by the next request
+  std::string head_bytes_;          // the response head (and a small body): reused by the next request
 };
 
 }  // namespace apiserve::http1

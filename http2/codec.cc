@@ -56,9 +56,9 @@ absl::Status Codec::Init() {
   nghttp2_option_set_max_deflate_dynamic_table_size(opt, options_.flood.header_table_size);
 
   nghttp2_session* session = nullptr;
-  if (absl::Status status = NghttpError("nghttp2_session_server_new3",
-                                        nghttp2_session_server_new3(&session, callbacks, static_cast<SessionEvents*>(this), opt,
-                                                                    allocator_.mem()));
+  if (absl::Status status = NghttpError(
+          "nghttp2_session_server_new3",
+          nghttp2_session_server_new3(&session, callbacks, static_cast<SessionEvents*>(this), opt, allocator_.mem()));
       !status.ok()) {
     return status;
   }
@@ -137,8 +137,7 @@ void Codec::FailFatal(absl::Status status) {
 void Codec::FailInternal(absl::Status status) {
   ++counters_.internal_errors;
   LOG(ERROR) << "Closing the HTTP/2 connection from "
-             << (context_.connection != nullptr ? context_.connection->remote_address : "") << ": "
-             << status.message();
+             << (context_.connection != nullptr ? context_.connection->remote_address : "") << ": " << status.message();
   FailFatal(std::move(status));
 }
 
@@ -184,7 +183,8 @@ void Codec::Receive(absl::string_view data) {
   if (code == NGHTTP2_ERR_FLOODED || code == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS) {
     Flood(*flood_guard_.OnLibraryError(code));
   } else if (code == NGHTTP2_ERR_BAD_CLIENT_MAGIC) {
-    FailFatal(absl::InvalidArgumentError(absl::StrCat("HTTP/2: bad client connection preface: ", nghttp2_strerror(code))));
+    FailFatal(
+        absl::InvalidArgumentError(absl::StrCat("HTTP/2: bad client connection preface: ", nghttp2_strerror(code))));
     if (const int terminated = nghttp2_session_terminate_session(session_.get(), NGHTTP2_PROTOCOL_ERROR);
         terminated != 0) {
       FailInternal(NghttpError("nghttp2_session_terminate_session", terminated));
@@ -420,7 +420,8 @@ void Codec::FillOutput() {
     }
     if (n == 0) break;
     if (static_cast<size_t>(n) >= kPassThroughBytes) {
-      borrowed_ = absl::string_view(reinterpret_cast<const char*>(data), static_cast<size_t>(n));  // valid until the next mem_send, which waits for it
+      borrowed_ = absl::string_view(reinterpret_cast<const char*>(data),
+                                    static_cast<size_t>(n));  // valid until the next mem_send, which waits for it
       break;
     }
     out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
@@ -454,7 +455,9 @@ bool Codec::WantsClose() const {
   return nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0;
 }
 
-http::CodecPhase Codec::phase() const { return streams_.live() == 0 ? http::CodecPhase::kIdle : http::CodecPhase::kBusy; }
+http::CodecPhase Codec::phase() const {
+  return streams_.live() == 0 ? http::CodecPhase::kIdle : http::CodecPhase::kBusy;
+}
 
 void Codec::BeginShutdown() {
   if (goaway_ != Goaway::kNone || state_ == State::kPeerClosed) return;

@@ -1,5 +1,3 @@
-#include "http2/codec.h"
-
 #include <algorithm>
 #include <cstddef>
 #include <memory>
@@ -14,6 +12,7 @@
 #include "base/logger.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "http2/codec.h"
 
 // http2::Codec, per stream: requests from their head to the handler, request bodies and their flow-control credit,
 // and responses from the handler into nghttp2 (the StreamHost side of http2::Stream). The session side (Feed,

@@ -481,7 +481,8 @@ TEST(CodecTest, ClientResetCompletesTheExchangeAsClientGone) {
   EXPECT_EQ(completion.reason, http::CompletionReason::kClientGone);
   EXPECT_EQ(c.codec->ActiveRequests(), 0u);
   EXPECT_EQ(c.codec->counters().resets_received, 1u);
-  EXPECT_THAT(c.writers[0].Send(http::TextResponse(200, "late")), StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("response already completed")));
+  EXPECT_THAT(c.writers[0].Send(http::TextResponse(200, "late")),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("response already completed")));
 }
 
 TEST(CodecTest, PeerClosedCompletesEveryOpenExchange) {
@@ -943,8 +944,6 @@ TEST(CodecTest, InvalidOptionsAreRejected) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_concurrent_streams")));
 }
 
-
-
 // --- closed streams (RFC 9113 §5.1) ---
 
 struct SentFrame {
@@ -1057,11 +1056,11 @@ TEST(ClosedStreamTest, DataAfterTheClientResetReturnsItsCredit) {
 // PRIORITY is legal on a closed stream however it closed (RFC 9113 §5.1, §6.3): accepted, the connection serves on.
 TEST(ClosedStreamTest, PriorityOnClosedStreamsIsAccepted) {
   Connection c;
-  std::string bytes = ClientPreface() + SettingsAck() +
-                      Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1,
-                            RequestHeaderBlock("/answered")) +
-                      OpenUpload(3) + RstStream(3, NGHTTP2_CANCEL) +
-                      Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS, 5, RequestHeaderBlock("no-slash"));
+  std::string bytes =
+      ClientPreface() + SettingsAck() +
+      Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS | NGHTTP2_FLAG_END_STREAM, 1, RequestHeaderBlock("/answered")) +
+      OpenUpload(3) + RstStream(3, NGHTTP2_CANCEL) +
+      Frame(NGHTTP2_HEADERS, NGHTTP2_FLAG_END_HEADERS, 5, RequestHeaderBlock("no-slash"));
   ASSERT_THAT(c.FeedRaw(bytes), IsOk());
   c.ServerOutput();
   ASSERT_THAT(c.FeedRaw(Priority(1, 0, 16) + Priority(3, 1, 16) + Priority(5, 3, 16) + Priority(7, 5, 16) +
@@ -1085,7 +1084,8 @@ TEST(ClosedStreamTest, ResetsAnsweredWithStreamClosedStillSpendTheResetBudget) {
   options.flood.reset_rate_per_second = 1;
   Connection c(options);
   std::string bytes = ClientPreface() + SettingsAck();
-  for (uint32_t id = 1; id <= 21; id += 2) bytes += OpenUpload(id) + RstStream(id, NGHTTP2_CANCEL) + Data(id, "x", false);
+  for (uint32_t id = 1; id <= 21; id += 2)
+    bytes += OpenUpload(id) + RstStream(id, NGHTTP2_CANCEL) + Data(id, "x", false);
   EXPECT_THAT(c.FeedRaw(bytes), StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("rapid reset")));
   EXPECT_EQ(c.codec->counters().flood(http::FloodKind::kRapidReset), 1u);
   EXPECT_EQ(GoawayCode(c.ServerOutput()), NGHTTP2_ENHANCE_YOUR_CALM);

@@ -24,8 +24,9 @@ std::optional<FloodVerdict> FloodGuard::OnFrame(const nghttp2_frame& frame) {
         return std::nullopt;
       }
       if (++consecutive_empty_data_ <= limits.max_consecutive_empty_data_frames) return std::nullopt;
-      return FloodVerdict{http::FloodKind::kEmptyData, absl::StrCat("more than ", limits.max_consecutive_empty_data_frames,
-                                                                     " consecutive empty DATA frames")};
+      return FloodVerdict{
+          http::FloodKind::kEmptyData,
+          absl::StrCat("more than ", limits.max_consecutive_empty_data_frames, " consecutive empty DATA frames")};
     }
     case NGHTTP2_HEADERS:
       consecutive_empty_data_ = 0;
@@ -37,7 +38,7 @@ std::optional<FloodVerdict> FloodGuard::OnFrame(const nghttp2_frame& frame) {
         return std::nullopt;
       }
       return FloodVerdict{http::FloodKind::kPriority, absl::StrCat("more than ", limits.max_priority_frames_per_stream,
-                                                                    " PRIORITY frames per stream opened")};
+                                                                   " PRIORITY frames per stream opened")};
     case NGHTTP2_RST_STREAM:
       ++counters_->resets_received;
       return OnReset();
@@ -72,7 +73,7 @@ std::optional<FloodVerdict> FloodGuard::OnHeaderList(int32_t stream_id, uint64_t
   const uint64_t bomb = options_.max_header_list_size * options_.flood.hpack_bomb_factor;
   if (bytes <= bomb) return std::nullopt;
   return FloodVerdict{http::FloodKind::kHpackBomb, absl::StrCat("HPACK bomb: header block of stream ", stream_id,
-                                                                 " decodes to more than ", bomb, " bytes")};
+                                                                " decodes to more than ", bomb, " bytes")};
 }
 
 std::optional<FloodVerdict> FloodGuard::OnDispatch(size_t unanswered) const {
@@ -90,10 +91,10 @@ std::optional<FloodVerdict> FloodGuard::OnLibraryError(int lib_error_code) const
                                        " SETTINGS/PING acknowledgements queued for a peer that does not read")};
     case NGHTTP2_ERR_TOO_MANY_CONTINUATIONS:
       return FloodVerdict{http::FloodKind::kContinuation, absl::StrCat("more than ", options_.max_continuations(),
-                                                                        " CONTINUATION frames in one header block")};
+                                                                       " CONTINUATION frames in one header block")};
     case NGHTTP2_ERR_TOO_MANY_SETTINGS:
       return FloodVerdict{http::FloodKind::kSettings, absl::StrCat("SETTINGS frame with more than ",
-                                                                    options_.flood.max_settings_entries, " entries")};
+                                                                   options_.flood.max_settings_entries, " entries")};
     default:
       return std::nullopt;
   }

@@ -14,7 +14,8 @@ std::vector<FrameHeader> ScanInPieces(const std::string& bytes, size_t piece) {
   FrameScanner scanner;
   std::vector<FrameHeader> headers;
   for (size_t i = 0; i < bytes.size(); i += piece) {
-    scanner.Scan(absl::string_view(bytes).substr(i, piece), [&](const FrameHeader& h, size_t) { headers.push_back(h); });
+    scanner.Scan(absl::string_view(bytes).substr(i, piece),
+                 [&](const FrameHeader& h, size_t) { headers.push_back(h); });
   }
   return headers;
 }

@@ -32,7 +32,6 @@ namespace apiserve::http2 {
 using ::apiserve::http::HttpDate;
 using ::apiserve::http::SniffContentType;
 
-
 class ResponseHeaderBlock {
  public:
   struct Extras {

@@ -9,8 +9,9 @@
 // Each block carries a 16-byte header (its size, for free and realloc), so payloads keep malloc's 16-byte
 // alignment. The session's few large blocks (a page and up: nghttp2's 16 KiB frame buffer and its stream map, kept
 // for the session's life) are instead page-aligned, without a header, and remembered by the allocator, so that
-// ReleaseIdlePages can give their pages back to the system while the connection idles. Threading: one session, one thread (nghttp2 sessions are not thread-safe either); a block may be freed
-// on another thread than the one that allocated it, as with malloc.
+// ReleaseIdlePages can give their pages back to the system while the connection idles. Threading: one session, one
+// thread (nghttp2 sessions are not thread-safe either); a block may be freed on another thread than the one that
+// allocated it, as with malloc.
 
 #include <array>
 #include <cstddef>

@@ -39,7 +39,8 @@ std::string FormatIp(const sockaddr_storage& address) {
 // FormatAddress returns "ip:port", "[ip6]:port" for IPv6, as Go's net.Addr.String.
 std::string FormatAddress(const sockaddr_storage& address) {
   if (address.ss_family == AF_INET6) {
-    return absl::StrCat("[", FormatIp(address), "]:", ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port));
+    return absl::StrCat("[", FormatIp(address),
+                        "]:", ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port));
   }
   return absl::StrCat(FormatIp(address), ":", ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port));
 }
@@ -170,8 +171,7 @@ void Connection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   if (c->state_ == State::kClosed) return;
   if (nread < 0) {
     c->peer_eof_ = true;
-    if (nread == UV_EOF && c->state_ == State::kOpen && !c->lingering_ && !c->idle() &&
-        !c->codec_->ClientGoneAtEof()) {
+    if (nread == UV_EOF && c->state_ == State::kOpen && !c->lingering_ && !c->idle() && !c->codec_->ClientGoneAtEof()) {
       // An HTTP/1.1 half-close (shutdown(SHUT_WR) after the request): the client still reads; answer what is in
       // flight, then close (Process closes once idle). A client that is really gone makes the next write fail.
       // Not for HTTP/2, nor for a streamed response (a watch that writes nothing for minutes would never learn
@@ -310,8 +310,8 @@ void Connection::ReadPlaintext() {
 void Connection::Flush() {
   if (state_ != State::kOpen) return;
   auto queued = [this] {
-    return uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_)) +
-           tls_.PendingCiphertext() + plaintext_.size();
+    return uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_)) + tls_.PendingCiphertext() +
+           plaintext_.size();
   };
   auto seal = [this](absl::string_view data) { return tls_.Seal(data); };
   // A round fills up to the high-water mark and writes. When the socket takes it all at once (uv_try_write), no

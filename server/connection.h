@@ -6,8 +6,8 @@
 // its ConnectionSet (limits, idle list, counters: server/connection_set.h).
 //
 // Data path: uv read → TlsTransport::Receive (ciphertext) → Read → codec.Feed → handlers; codec output → Seal
-// (batched into as few TLS records as fit) → TakeCiphertext → one uv_write per pass. Above the write high-water mark the connection stops
-// pulling codec output and stops reading until the socket drains.
+// (batched into as few TLS records as fit) → TakeCiphertext → one uv_write per pass. Above the write high-water mark
+// the connection stops pulling codec output and stops reading until the socket drains.
 //
 // Timers (one uv_timer_t): the TLS handshake and an incomplete request head share the read-header timeout; an idle
 // connection gets the idle timeout (HTTP/1.1: close; HTTP/2: two-phase GOAWAY). Busy connections have no timer.
@@ -150,7 +150,7 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   TlsTransport tls_;
   std::unique_ptr<http::ServerCodec> codec_;
   std::shared_ptr<http::ConnectionInfo> info_;
-  bool http2_ = false;  // the codec is HTTP/2 (ALPN "h2"): idle and shutdown closes go through GOAWAY
+  bool http2_ = false;              // the codec is HTTP/2 (ALPN "h2"): idle and shutdown closes go through GOAWAY
   bool final_goaway_sent_ = false;  // HTTP/2: the final GOAWAY followed the shutdown notice (after goaway_delay)
 
   State state_ = State::kHandshake;
@@ -174,7 +174,6 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   Connection* idle_prev_ = nullptr;
   Connection* idle_next_ = nullptr;
 };
-
 
 }  // namespace apiserve::server
 

@@ -38,7 +38,6 @@ void Connection::Evict() {
   }
 }
 
-
 void ConnectionCounters::Add(const ConnectionCounters& o) {
   accepted += o.accepted;
   handshake_errors += o.handshake_errors;
@@ -190,7 +189,6 @@ void ConnectionSet::OnEmpty(std::function<void()> callback) {
   }
   on_empty_ = std::move(callback);
 }
-
 
 void ConnectionSet::PublishOldestIdle() {
   oldest_idle_since_.store(idle_head_ != nullptr ? idle_head_->idle_since_ms_ : kNoIdle, std::memory_order_relaxed);

@@ -24,7 +24,6 @@ namespace apiserve::server {
 class Connection;
 struct ConnectionContext;
 
-
 // ConnectionCounters are per loop: written only by the loop's thread (LoopCounter: no locked instruction), readable
 // from any thread (metrics scrapes); the server sums them.
 struct ConnectionCounters {

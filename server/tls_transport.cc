@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "openssl/err.h"
-
 #include "tls/handshake_info.h"
 #include "tls/ssl_error.h"
 

@@ -117,8 +117,9 @@ TEST(DynamicCertificatesTest, ClientCasSetAtRunTime) {
   EXPECT_EQ((*certs)->Current(), first);
 
   // Garbage: rejected, the previous bundle stays.
-  EXPECT_THAT((*certs)->SetClientCa("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n", "client-ca::test"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("client-ca::test")));
+  EXPECT_THAT(
+      (*certs)->SetClientCa("-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n", "client-ca::test"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("client-ca::test")));
   EXPECT_EQ((*certs)->Current(), first);
 
   ASSERT_THAT((*certs)->SetRequestHeaderClientCa(two->cert_pem, "request-header::test"), IsOk());

@@ -21,8 +21,9 @@ http::HandlerPtr WithAccessLog(http::HandlerPtr next) {
       writer.OnComplete([request](const http::Completion& done) {
         const auto agent = request->headers.Get("User-Agent");
         VLOG(3) << "\"HTTP\" verb=\"" << request->method << "\" URI=\"" << request->target << "\" latency=\""
-                << base::FormatGoDuration(Now(*request) - request->received_time) << "\" userAgent=\"" << (agent.has_value() ? *agent : "")
-                << "\" audit-ID=\"" << request->headers.Get("Audit-Id").value_or("") << "\" srcIP=\""
+                << base::FormatGoDuration(Now(*request) - request->received_time) << "\" userAgent=\""
+                << (agent.has_value() ? *agent : "") << "\" audit-ID=\""
+                << request->headers.Get("Audit-Id").value_or("") << "\" srcIP=\""
                 << (request->connection ? request->connection->remote_address : "") << "\" resp=" << done.status
                 << " protocol=\"" << http::ProtocolName(request->protocol) << "\"";
       });

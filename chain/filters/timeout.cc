@@ -153,8 +153,7 @@ class RequestTimeout : public http::Handler {
     }
     if (!executor->IsExecutorThread()) {
       // Not on the request's loop (a test driving the chain from its own thread): a timer of its own.
-      base::CancelHandle timer =
-          executor->RunAfter(timeout_, [completer = writer.completer()] { TimeOut(completer); });
+      base::CancelHandle timer = executor->RunAfter(timeout_, [completer = writer.completer()] { TimeOut(completer); });
       writer.OnComplete([timer](const http::Completion&) mutable { timer.Cancel(); });
       next_->Serve(std::move(request), std::move(writer));
       return;

@@ -6,8 +6,9 @@
 // allocations is what the extra requests cost, connection set-up and teardown cancelling out. For a fixed response
 // (`/version`, a healthy `/healthz`) that must be zero, over HTTP/2 with and without multiplexing and over
 // HTTP/1.1 — with request-header settings that may change at run time (the ConfigMap's), whose identity headers the
-// authentication filter looks up and strips on every request. The tolerance (1 per 200 requests) absorbs the few allocations that depend on how reads and writes
-// happen to batch, which a per-request allocation would exceed 200-fold.
+// authentication filter looks up and strips on every request. The tolerance (1 per 200 requests) absorbs the few
+// allocations that depend on how reads and writes happen to batch, which a per-request allocation would exceed
+// 200-fold.
 //
 // Not counted here: BoringSSL allocates its TLS record buffers with malloc() when a read or a write starts on an
 // empty buffer and frees them when drained (its design, no hook), one of each per I/O burst.
@@ -82,7 +83,8 @@ class HotPathAllocationsTest : public ::testing::Test {
     config.request_timeout = absl::Seconds(10);
     auto request_header = std::make_shared<authconfig::DynamicRequestHeaderAuthenticator>();
     auth::RequestHeaderConfig settings;
-    settings.client_ca_file = "client-ca::kube-system::extension-apiserver-authentication::requestheader-client-ca-file";
+    settings.client_ca_file =
+        "client-ca::kube-system::extension-apiserver-authentication::requestheader-client-ca-file";
     settings.username_headers = {"X-Custom-User"};
     settings.group_headers = {"X-Custom-Group"};
     settings.extra_headers_prefix = {"X-Custom-Extra-"};

@@ -101,16 +101,15 @@ class DelegationTest : public ::testing::Test {
   void StartServer(std::vector<std::string> extra = {}) {
     port_ = FreePort();
     log_ = dir_ + "/server.log";
-    std::vector<std::string> args = {
-        absl::StrCat(std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"),
-                     "/tests/delegation/delegated_apiserver"),
-        "--bind-address=127.0.0.1",
-        absl::StrCat("--secure-port=", port_),
-        absl::StrCat("--cert-dir=", dir_, "/certs"),
-        absl::StrCat("--authentication-kubeconfig=", dir_, "/kubeconfig"),
-        absl::StrCat("--authorization-kubeconfig=", dir_, "/kubeconfig"),
-        "--feature-gates=UnauthenticatedHTTP2DOSMitigation=false",
-        "-v=2"};
+    std::vector<std::string> args = {absl::StrCat(std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"),
+                                                  "/tests/delegation/delegated_apiserver"),
+                                     "--bind-address=127.0.0.1",
+                                     absl::StrCat("--secure-port=", port_),
+                                     absl::StrCat("--cert-dir=", dir_, "/certs"),
+                                     absl::StrCat("--authentication-kubeconfig=", dir_, "/kubeconfig"),
+                                     absl::StrCat("--authorization-kubeconfig=", dir_, "/kubeconfig"),
+                                     "--feature-gates=UnauthenticatedHTTP2DOSMitigation=false",
+                                     "-v=2"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -173,10 +172,10 @@ TEST_F(DelegationTest, BearerTokenReviewedOncePerTtlAndAuthorizedBySar) {
   // 1 000 requests over HTTP/2 and 1 000 over HTTP/1.1 within the 10 s TTLs: no more reviews.
   cluster_->ResetCounts();
   const absl::Time start = absl::Now();
-  std::string h2 = Shell(absl::StrCat("h2load -n 1000 -c 4 -m 8 -H 'Authorization: Bearer alice-token' https://127.0.0.1:",
-                                      port_, "/whoami 2>&1"));
-  std::string h1 = Shell(absl::StrCat("h2load --h1 -n 1000 -c 4 -H 'Authorization: Bearer alice-token' https://127.0.0.1:",
-                                      port_, "/whoami 2>&1"));
+  std::string h2 = Shell(absl::StrCat(
+      "h2load -n 1000 -c 4 -m 8 -H 'Authorization: Bearer alice-token' https://127.0.0.1:", port_, "/whoami 2>&1"));
+  std::string h1 = Shell(absl::StrCat(
+      "h2load --h1 -n 1000 -c 4 -H 'Authorization: Bearer alice-token' https://127.0.0.1:", port_, "/whoami 2>&1"));
   const absl::Duration took = absl::Now() - start;
   EXPECT_THAT(h2, HasSubstr("1000 succeeded")) << h2;
   EXPECT_THAT(h2, HasSubstr("1000 2xx")) << h2;
@@ -218,8 +217,8 @@ TEST_F(DelegationTest, SlowOrDownClusterAndHealthzStillAnswered) {
   StartServer();
   ASSERT_THAT(Curl("/whoami", Bearer("alice-token")), HasSubstr("\n200"));  // cached from now on
   cluster_->SetFailure(Failure::kServerError);
-  EXPECT_THAT(Curl("/whoami", Bearer("alice-token")), HasSubstr("\n200"));    // the cache answers
-  EXPECT_THAT(Curl("/whoami", Bearer("carol-token")), HasSubstr("\n401"));    // review failed: 401
+  EXPECT_THAT(Curl("/whoami", Bearer("alice-token")), HasSubstr("\n200"));  // the cache answers
+  EXPECT_THAT(Curl("/whoami", Bearer("carol-token")), HasSubstr("\n401"));  // review failed: 401
   cluster_->SetToken("dave-token", {.name = "dave", .uid = "", .groups = {}, .extra = {}, .error = ""});
   cluster_->SetFailure(Failure::kNone);
   ASSERT_THAT(Curl("/whoami", Bearer("dave-token")), HasSubstr("\n403"));  // dave may not (now cached as denied)
@@ -290,8 +289,9 @@ TEST_F(DelegationTest, RequestHeaderFromTheConfigMap) {
 // a client's own X-Custom-User never reaches the handler once the ConfigMap makes it the username header.
 TEST_F(DelegationTest, IdentityHeadersNamedByTheConfigMapNeverReachTheHandler) {
   StartServer();
-  const std::string forged = " -H 'X-Custom-User: mallory' -H 'X-Custom-Group: system:masters'"
-                             " -H 'X-Custom-Extra-Scopes: all' -H 'X-Other: kept'";
+  const std::string forged =
+      " -H 'X-Custom-User: mallory' -H 'X-Custom-Group: system:masters'"
+      " -H 'X-Custom-Extra-Scopes: all' -H 'X-Other: kept'";
   // Not identity headers yet: the handler sees them as any other header.
   std::string before = absl::AsciiStrToLower(Curl("/headers", Bearer("alice-token") + forged));
   EXPECT_THAT(before, HasSubstr("x-custom-user\n"));
@@ -313,7 +313,8 @@ TEST_F(DelegationTest, IdentityHeadersNamedByTheConfigMapNeverReachTheHandler) {
 
   // A bearer token (TokenReview) authenticates alice; the forged identity headers are gone, the others stay.
   for (const char* protocol : {"--http2", "--http1.1"}) {
-    std::string after = absl::AsciiStrToLower(Curl("/headers", absl::StrCat(protocol, " ", Bearer("alice-token"), forged)));
+    std::string after =
+        absl::AsciiStrToLower(Curl("/headers", absl::StrCat(protocol, " ", Bearer("alice-token"), forged)));
     EXPECT_THAT(after, Not(HasSubstr("x-custom-"))) << protocol;
     EXPECT_THAT(after, Not(HasSubstr("authorization"))) << protocol;
     EXPECT_THAT(after, HasSubstr("x-other\n")) << protocol;
@@ -332,11 +333,11 @@ TEST_F(DelegationTest, StartUpLookupFailure) {
   pid_ = -1;
 
   // Not tolerated: start-up fails with kube's message.
-  const std::string out = Shell(absl::StrCat(
-      std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"),
-      "/tests/delegation/delegated_apiserver --bind-address=127.0.0.1 --secure-port=", FreePort(), " --cert-dir=", dir_,
-      "/certs --authentication-kubeconfig=", dir_, "/kubeconfig --authorization-kubeconfig=", dir_,
-      "/kubeconfig 2>&1; echo exit=$?"));
+  const std::string out =
+      Shell(absl::StrCat(std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"),
+                         "/tests/delegation/delegated_apiserver --bind-address=127.0.0.1 --secure-port=", FreePort(),
+                         " --cert-dir=", dir_, "/certs --authentication-kubeconfig=", dir_,
+                         "/kubeconfig --authorization-kubeconfig=", dir_, "/kubeconfig 2>&1; echo exit=$?"));
   EXPECT_THAT(out, HasSubstr("Error: unable to load configmap based request-header-client-ca-file: configmaps "
                              "\"extension-apiserver-authentication\" is forbidden: User "
                              "\"system:serviceaccount:kube-system:sample-apiserver\" cannot get resource "

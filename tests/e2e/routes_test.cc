@@ -166,7 +166,9 @@ TEST_P(RoutesTest, IndexAndOpenApiWithEtag) {
   EXPECT_THAT(absl::AsciiStrToLower(pb.headers),
               HasSubstr("content-type: application/com.github.proto-openapi.spec.v2.v1.0+protobuf\r\n"));
   EXPECT_THAT(pb.headers, HasSubstr(etag));
-  EXPECT_THAT(pb.body, StartsWith(std::string("\x0a\x03" "2.0\x12", 6)));
+  EXPECT_THAT(pb.body, StartsWith(std::string("\x0a\x03"
+                                              "2.0\x12",
+                                              6)));
   CurlResult v3 = Get("/openapi/v3");
   EXPECT_THAT(v3.body, HasSubstr("\"apis/demo.apiserve.io/v1\":{\"serverRelativeURL\":\"/openapi/v3/apis/"));
   EXPECT_EQ(Get("/openapi/v3/apis/demo.apiserve.io/v1").status, 200);

@@ -110,7 +110,8 @@ absl::StatusOr<KeyPair> FromPem(const std::string& cert_pem, const std::string& 
   pair.cert.reset(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
   bssl::UniquePtr<BIO> key_bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
   pair.key.reset(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr));
-  if (pair.cert == nullptr || pair.key == nullptr) return absl::InvalidArgumentError("unparsable CA certificate or key");
+  if (pair.cert == nullptr || pair.key == nullptr)
+    return absl::InvalidArgumentError("unparsable CA certificate or key");
   return pair;
 }
 
@@ -367,8 +368,8 @@ absl::Status FakeCluster::Serve(Options options) {
             (*serve)(std::move(req), std::move(w));
             return;
           case Failure::kServerError:
-            (void)w.Send(StatusResponse(500, "InternalError",
-                                        "Internal error occurred: the fake cluster was told to fail"));
+            (void)w.Send(
+                StatusResponse(500, "InternalError", "Internal error occurred: the fake cluster was told to fail"));
             return;
           case Failure::kForbidden: {
             http::ForbiddenRequest forbidden;
@@ -404,10 +405,10 @@ absl::Status FakeCluster::Serve(Options options) {
         return;
       }
       base::Executor* executor = request->executor;
-      executor->RunAfter(delay, [respond = std::move(respond), request = std::move(request),
-                                 writer = std::move(writer)]() mutable {
-        respond(std::move(request), std::move(writer));
-      });
+      executor->RunAfter(
+          delay, [respond = std::move(respond), request = std::move(request), writer = std::move(writer)]() mutable {
+            respond(std::move(request), std::move(writer));
+          });
     });
   };
 
@@ -654,49 +655,50 @@ absl::Status FakeCluster::Serve(Options options) {
   auto post_only = [](http::HandlerPtr inner) {
     return http::HandlerFunc([inner](http::RequestPtr request, http::ResponseWriter writer) {
       if (request->method != "POST") {
-        (void)writer.Send(StatusResponse(405, "MethodNotAllowed", "the server does not allow this method on the "
-                                                                  "requested resource"));
+        (void)writer.Send(StatusResponse(405, "MethodNotAllowed",
+                                         "the server does not allow this method on the "
+                                         "requested resource"));
         return;
       }
       inner->Serve(std::move(request), std::move(writer));
     });
   };
-  auto core = http::HandlerFunc([get_answer, list_answer, watch_answer](http::RequestPtr request,
-                                                                         http::ResponseWriter writer) {
-    if (request->method != "GET") {
-      (void)writer.Send(
-          StatusResponse(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
-      return;
-    }
-    absl::string_view path = request->path;
-    const bool watch_path = absl::ConsumePrefix(&path, kWatchPrefix);
-    if (!watch_path && !absl::ConsumePrefix(&path, kNamespacePrefix)) {
-      (void)writer.Send(http::NotFoundStatusResponse());
-      return;
-    }
-    std::vector<absl::string_view> parts = absl::StrSplit(path, '/', absl::SkipEmpty());
-    if (parts.size() < 2 || parts.size() > 3 || parts[1] != "configmaps") {
-      (void)writer.Send(http::NotFoundStatusResponse());
-      return;
-    }
-    std::string watch = absl::AsciiStrToLower(request->Query("watch").value_or(""));
-    const bool is_watch = watch_path || (!watch.empty() && watch != "0" && watch != "false");
-    if (is_watch) {
-      watch_answer->Serve(std::move(request), std::move(writer));
-    } else if (parts.size() == 3) {
-      get_answer->Serve(std::move(request), std::move(writer));
-    } else {
-      list_answer->Serve(std::move(request), std::move(writer));
-    }
-  });
+  auto core =
+      http::HandlerFunc([get_answer, list_answer, watch_answer](http::RequestPtr request, http::ResponseWriter writer) {
+        if (request->method != "GET") {
+          (void)writer.Send(StatusResponse(405, "MethodNotAllowed",
+                                           "the server does not allow this method on the requested resource"));
+          return;
+        }
+        absl::string_view path = request->path;
+        const bool watch_path = absl::ConsumePrefix(&path, kWatchPrefix);
+        if (!watch_path && !absl::ConsumePrefix(&path, kNamespacePrefix)) {
+          (void)writer.Send(http::NotFoundStatusResponse());
+          return;
+        }
+        std::vector<absl::string_view> parts = absl::StrSplit(path, '/', absl::SkipEmpty());
+        if (parts.size() < 2 || parts.size() > 3 || parts[1] != "configmaps") {
+          (void)writer.Send(http::NotFoundStatusResponse());
+          return;
+        }
+        std::string watch = absl::AsciiStrToLower(request->Query("watch").value_or(""));
+        const bool is_watch = watch_path || (!watch.empty() && watch != "0" && watch != "false");
+        if (is_watch) {
+          watch_answer->Serve(std::move(request), std::move(writer));
+        } else if (parts.size() == 3) {
+          get_answer->Serve(std::move(request), std::move(writer));
+        } else {
+          list_answer->Serve(std::move(request), std::move(writer));
+        }
+      });
   chain::GenericServer& s = *holder_->server;
   if (absl::Status st = s.HandleRoute({.path = kTokenReviewPath, .methods = {"POST"}, .summary = "TokenReview"},
                                       post_only(review_answer));
       !st.ok()) {
     return st;
   }
-  if (absl::Status st =
-          s.HandleRoute({.path = kSarPath, .methods = {"POST"}, .summary = "SubjectAccessReview"}, post_only(sar_answer));
+  if (absl::Status st = s.HandleRoute({.path = kSarPath, .methods = {"POST"}, .summary = "SubjectAccessReview"},
+                                      post_only(sar_answer));
       !st.ok()) {
     return st;
   }
@@ -750,9 +752,9 @@ absl::Status FakeCluster::WriteClientCertKubeconfig(const std::string& path, con
 }
 
 absl::StatusOr<std::pair<std::string, std::string>> FakeCluster::IssueClientCert(const std::string& user,
-                                                                                const std::vector<std::string>& groups,
-                                                                                const std::string& ca_cert_pem,
-                                                                                const std::string& ca_key_pem) const {
+                                                                                 const std::vector<std::string>& groups,
+                                                                                 const std::string& ca_cert_pem,
+                                                                                 const std::string& ca_key_pem) const {
   auto ca = ca_cert_pem.empty() ? FromPem(ca_pem_, ca_key_pem_) : FromPem(ca_cert_pem, ca_key_pem);
   if (!ca.ok()) return ca.status();
   tls::CertificateTemplate spec;

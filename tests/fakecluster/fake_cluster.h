@@ -115,7 +115,7 @@ class FakeCluster {
   FakeCluster& operator=(const FakeCluster&) = delete;
 
   int port() const { return port_; }
-  std::string url() const;                          // "https://127.0.0.1:<port>"
+  std::string url() const;                               // "https://127.0.0.1:<port>"
   const std::string& ca_pem() const { return ca_pem_; }  // signs the serving certificate and client certificates
   const std::string& dir() const { return dir_; }
 

@@ -63,10 +63,13 @@ TEST_F(FakeClusterTest, RequiresCredentials) {
 
 TEST_F(FakeClusterTest, TokenReview) {
   cluster_->SetToken("alice-token", {.name = "alice", .uid = "42", .groups = {"dev", "ops"}, .extra = {}, .error = ""});
-  std::string out = Post("/apis/authentication.k8s.io/v1/tokenreviews",
-                         R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"alice-token"}})");
+  std::string out =
+      Post("/apis/authentication.k8s.io/v1/tokenreviews",
+           R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"alice-token"}})");
   EXPECT_THAT(out, HasSubstr("\n201"));
-  EXPECT_THAT(out, HasSubstr(R"("status":{"authenticated":true,"user":{"username":"alice","uid":"42","groups":["dev","ops"]}})"));
+  EXPECT_THAT(
+      out,
+      HasSubstr(R"("status":{"authenticated":true,"user":{"username":"alice","uid":"42","groups":["dev","ops"]}})"));
   out = Post("/apis/authentication.k8s.io/v1/tokenreviews", R"({"spec":{"token":"nobody"}})");
   EXPECT_THAT(out, HasSubstr(R"("status":{"user":{}})"));
   EXPECT_EQ(cluster_->Count(Endpoint::kTokenReview), 2);
@@ -78,8 +81,9 @@ TEST_F(FakeClusterTest, SubjectAccessReview) {
     if (r.user == "alice" && r.resource == "notes") return SarAnswer{true, "alice may", false, ""};
     return SarAnswer{false, "only alice reads notes", false, ""};
   });
-  std::string out = Post("/apis/authorization.k8s.io/v1/subjectaccessreviews",
-                         R"({"spec":{"resourceAttributes":{"namespace":"default","verb":"get","group":"notes.example.io","version":"v1","resource":"notes","name":"n1"},"user":"alice","groups":["dev"]}})");
+  std::string out = Post(
+      "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+      R"({"spec":{"resourceAttributes":{"namespace":"default","verb":"get","group":"notes.example.io","version":"v1","resource":"notes","name":"n1"},"user":"alice","groups":["dev"]}})");
   EXPECT_THAT(out, HasSubstr(R"("status":{"allowed":true,"reason":"alice may"})"));
   EXPECT_EQ(cluster_->LastSar().namespace_name, "default");
   EXPECT_EQ(cluster_->LastSar().groups, std::vector<std::string>{"dev"});
@@ -96,8 +100,11 @@ TEST_F(FakeClusterTest, ConfigMapGetListAndWatch) {
   std::string out = Curl("/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication");
   EXPECT_THAT(out, HasSubstr(R"("data":{"client-ca-file":"one"})"));
   EXPECT_THAT(out, HasSubstr(R"("resourceVersion":"2")"));
-  out = Curl("/api/v1/namespaces/kube-system/configmaps?fieldSelector=metadata.name%3Dextension-apiserver-authentication");
-  EXPECT_THAT(out, HasSubstr(R"({"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"2"},"items":[{"metadata")"));
+  out = Curl(
+      "/api/v1/namespaces/kube-system/configmaps?fieldSelector=metadata.name%3Dextension-apiserver-authentication");
+  EXPECT_THAT(
+      out, HasSubstr(
+               R"({"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"2"},"items":[{"metadata")"));
   EXPECT_THAT(Curl("/api/v1/namespaces/default/configmaps/extension-apiserver-authentication"), HasSubstr("\n404"));
 
   // Two watches, one in each spelling; the change reaches both. HTTP/1.1, so the server sees the client leave (the
@@ -105,10 +112,15 @@ TEST_F(FakeClusterTest, ConfigMapGetListAndWatch) {
   // server (http2 codec, reported).
   std::string watch_a, watch_b;
   std::thread a([&] {
-    watch_a = Curl("/api/v1/namespaces/kube-system/configmaps?watch=true&resourceVersion=2&fieldSelector=metadata.name%3Dextension-apiserver-authentication",
+    watch_a = Curl(
+        "/api/v1/namespaces/kube-system/"
+        "configmaps?watch=true&resourceVersion=2&fieldSelector=metadata.name%3Dextension-apiserver-authentication",
+        "-N --max-time 3 --http1.1");
+  });
+  std::thread b([&] {
+    watch_b = Curl("/api/v1/watch/namespaces/kube-system/configmaps/extension-apiserver-authentication",
                    "-N --max-time 3 --http1.1");
   });
-  std::thread b([&] { watch_b = Curl("/api/v1/watch/namespaces/kube-system/configmaps/extension-apiserver-authentication", "-N --max-time 3 --http1.1"); });
   for (int i = 0; i < 200 && cluster_->OpenWatches() < 2; ++i) absl::SleepFor(absl::Milliseconds(10));
   ASSERT_EQ(cluster_->OpenWatches(), 2);
   cluster_->SetConfigMapData({{"client-ca-file", "two"}});
@@ -124,8 +136,9 @@ TEST_F(FakeClusterTest, ConfigMapGetListAndWatch) {
   EXPECT_EQ(cluster_->OpenWatches(), 0);  // the clients went away
 
   cluster_->SetConfigMapAbsent();
-  EXPECT_THAT(Curl("/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication"),
-              HasSubstr(R"("message":"configmaps \"extension-apiserver-authentication\" not found","reason":"NotFound")"));
+  EXPECT_THAT(
+      Curl("/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication"),
+      HasSubstr(R"("message":"configmaps \"extension-apiserver-authentication\" not found","reason":"NotFound")"));
 }
 
 TEST_F(FakeClusterTest, SlowAndDown) {
@@ -143,7 +156,10 @@ TEST_F(FakeClusterTest, SlowAndDown) {
   cluster_->SetFailure(Failure::kServerError);
   EXPECT_THAT(Curl(path), HasSubstr("\n500"));
   cluster_->SetFailure(Failure::kForbidden);
-  EXPECT_THAT(Curl(path), HasSubstr(R"(configmaps \"extension-apiserver-authentication\" is forbidden: User \"system:serviceaccount:kube-system:sample-apiserver\" cannot get resource \"configmaps\" in API group \"\" in the namespace \"kube-system\")"));
+  EXPECT_THAT(
+      Curl(path),
+      HasSubstr(
+          R"(configmaps \"extension-apiserver-authentication\" is forbidden: User \"system:serviceaccount:kube-system:sample-apiserver\" cannot get resource \"configmaps\" in API group \"\" in the namespace \"kube-system\")"));
   cluster_->SetFailure(Failure::kDrop);
   EXPECT_THAT(Curl(path, "--http1.1"), HasSubstr("curl: (18)"));  // transfer closed with outstanding read data
   EXPECT_THAT(Curl(path), HasSubstr("curl: (92)"));               // HTTP/2 stream was not closed cleanly
