@@ -2,6 +2,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "base/object_pool.h"
 
 namespace apiserve::http {
@@ -46,6 +47,15 @@ void Request::ResetForReuse(Request* request) {
   request->shutting_down = nullptr;
   request->query_params_.reset();
   request->context_.clear();
+}
+
+absl::Time RequestClockNow(const Request& request) {
+  return request.executor != nullptr ? request.executor->Now() : absl::Now();
+}
+
+absl::Time StampReceivedTime(Request* request) {
+  if (request->received_time == absl::InfinitePast()) request->received_time = RequestClockNow(*request);
+  return request->received_time;
 }
 
 void ReadBody(const RequestPtr& request, absl::AnyInvocable<void(absl::Status)> done) {

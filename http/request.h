@@ -61,6 +61,8 @@ class Request {
   std::string body;
 
   std::shared_ptr<const ConnectionInfo> connection;
+  // received_time is when the request arrived, on the request's clock (RequestClockNow). The codecs stamp it when
+  // the request head is complete; InfinitePast means nobody has yet (a hand-built request): see StampReceivedTime.
   absl::Time received_time = absl::InfinitePast();
   // executor is the connection's loop: handlers schedule timers and post completions through it. Borrowed; set by
   // the codec's owner for every request.
@@ -116,6 +118,16 @@ class Request {
   mutable std::optional<std::vector<std::pair<std::string, std::string>>> query_params_;
   absl::InlinedVector<std::pair<const void*, std::shared_ptr<void>>, 4> context_;  // request info, user, ...
 };
+
+// RequestClockNow returns the time now on `request`'s clock: its executor's Now() (the connection's loop clock, the
+// clock the codec stamped received_time with; a fake one in tests), or absl::Now() when the request has no executor
+// (a hand-built request). Every duration measured for a request (latency, deadline) reads both ends here.
+absl::Time RequestClockNow(const Request& request);
+
+// StampReceivedTime sets request->received_time to RequestClockNow(*request) if it is still InfinitePast (nobody
+// stamped it: the codecs do for every request they parse), and returns received_time. Idempotent: the first stamp
+// wins, so filters that need the start time may all call it. `request` is borrowed. Loop thread only.
+absl::Time StampReceivedTime(Request* request);
 
 // ReadBody reads `request`'s whole body into request->body, then runs `done` once on the request's loop: OK (at
 // once for a request without a body), or the body's error (ResourceExhausted over the limit, which the chain then

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/time/clock.h"
+#include "base/fake_executor.h"
 #include "base/recycling_allocator.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -13,6 +14,54 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::Pair;
+
+TEST(RequestClockNowTest, ReadsTheExecutorsClock) {
+  base::FakeExecutor loop;
+  Request request;
+  request.executor = &loop;
+  EXPECT_EQ(RequestClockNow(request), loop.Now());
+  loop.AdvanceTime(absl::Seconds(7));
+  EXPECT_EQ(RequestClockNow(request), absl::FromUnixSeconds(1'700'000'007));
+}
+
+TEST(RequestClockNowTest, WithoutAnExecutorReadsTheWallClock) {
+  Request request;
+  const absl::Time before = absl::Now();
+  const absl::Time now = RequestClockNow(request);
+  EXPECT_GE(now, before);
+  EXPECT_LE(now, absl::Now());
+}
+
+TEST(StampReceivedTimeTest, StampsOnceOnTheRequestsClock) {
+  base::FakeExecutor loop;
+  Request request;
+  request.executor = &loop;
+  const absl::Time arrived = loop.Now();
+  EXPECT_EQ(StampReceivedTime(&request), arrived);
+  EXPECT_EQ(request.received_time, arrived);
+  loop.AdvanceTime(absl::Seconds(3));
+  EXPECT_EQ(StampReceivedTime(&request), arrived);  // the first stamp wins
+  EXPECT_EQ(request.received_time, arrived);
+}
+
+TEST(StampReceivedTimeTest, KeepsTheCodecsStamp) {
+  base::FakeExecutor loop;
+  Request request;
+  request.executor = &loop;
+  const absl::Time stamped_by_codec = loop.Now() - absl::Seconds(2);
+  request.received_time = stamped_by_codec;
+  EXPECT_EQ(StampReceivedTime(&request), stamped_by_codec);
+  EXPECT_EQ(request.received_time, stamped_by_codec);
+}
+
+TEST(StampReceivedTimeTest, WithoutAnExecutorStampsTheWallClock) {
+  Request request;
+  const absl::Time before = absl::Now();
+  const absl::Time stamped = StampReceivedTime(&request);
+  EXPECT_GE(stamped, before);
+  EXPECT_LE(stamped, absl::Now());
+  EXPECT_EQ(request.received_time, stamped);
+}
 
 TEST(SplitTargetTest, OriginForm) {
   std::string path, query;

@@ -3,7 +3,6 @@
 #include <memory>
 #include <string>
 
-#include "absl/time/clock.h"
 #include "base/object_pool.h"
 
 namespace apiserve::chain {
@@ -45,9 +44,7 @@ http::HandlerPtr WithRequestInfo(http::HandlerPtr next, LongRunningPredicate ext
 
 http::HandlerPtr WithRequestReceivedTimestamp(http::HandlerPtr next) {
   return http::HandlerFunc([next = std::move(next)](http::RequestPtr request, http::ResponseWriter writer) {
-    if (request->received_time == absl::InfinitePast()) {
-      request->received_time = request->executor != nullptr ? request->executor->Now() : absl::Now();
-    }
+    http::StampReceivedTime(request.get());
     next->Serve(std::move(request), std::move(writer));
   });
 }

@@ -25,7 +25,8 @@ using LongRunningPredicate = std::function<bool(const http::Request&, const Requ
 // WithRequestInfo attaches a RequestInfo (see ParseRequestInfo); `extra_long_running` may add routes.
 http::HandlerPtr WithRequestInfo(http::HandlerPtr next, LongRunningPredicate extra_long_running = nullptr);
 
-// WithRequestReceivedTimestamp sets Request::received_time from the request's executor if the codec did not.
+// WithRequestReceivedTimestamp stamps Request::received_time on the request's clock if the codec did not
+// (http::StampReceivedTime: hand-built requests only, the codecs stamp every request they parse).
 http::HandlerPtr WithRequestReceivedTimestamp(http::HandlerPtr next);
 
 }  // namespace apiserve::chain

@@ -10,7 +10,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 
 namespace apiserve::chain {
 namespace {
@@ -46,10 +45,6 @@ absl::string_view DryRun(const http::Request& request) {
   if (values.empty()) return "";
   if (values.size() != 1 || values[0] != "All") return "invalid";
   return "All";
-}
-
-absl::Time NowOf(const http::Request& request) {
-  return request.executor != nullptr ? request.executor->Now() : absl::Now();
 }
 
 // LabelViews are RequestMetricLabels as views: into the request and its RequestInfo, or static strings. Computing
@@ -209,8 +204,8 @@ RequestMetricLabels MetricLabelsFor(const http::Request& request, const RequestI
 
 http::HandlerPtr WithRequestMetrics(http::HandlerPtr next, RequestMetrics* metrics) {
   return http::HandlerFunc([next = std::move(next), metrics](http::RequestPtr request, http::ResponseWriter writer) {
-    // Latency is measured on the request's executor clock (the wall clock in production), from when it arrived.
-    if (request->received_time == absl::InfinitePast()) request->received_time = NowOf(*request);
+    // Latency is measured on the request's clock, from when it arrived (the codec's stamp; see StampReceivedTime).
+    http::StampReceivedTime(request.get());
     // The hook captures only the request (it fits AnyInvocable's inline storage: no allocation per request); the
     // metrics travel in the request's context, held without ownership.
     request->SetContext(std::shared_ptr<RequestMetrics>(std::shared_ptr<void>(), metrics));
@@ -218,7 +213,7 @@ http::HandlerPtr WithRequestMetrics(http::HandlerPtr next, RequestMetrics* metri
       const LabelViews labels = LabelViewsFor(*request, request->Context<RequestInfo>(), done.status);
       const Series series = LookUp(request->Context<RequestMetrics>(), labels, done.status);
       series.total->Inc();
-      series.duration->Observe(absl::ToDoubleSeconds(NowOf(*request) - request->received_time));
+      series.duration->Observe(absl::ToDoubleSeconds(http::RequestClockNow(*request) - request->received_time));
       series.sizes->Observe(static_cast<double>(done.body_bytes));
     });
     next->Serve(std::move(request), std::move(writer));

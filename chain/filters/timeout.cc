@@ -160,8 +160,7 @@ class RequestTimeout : public http::Handler {
     }
     // kube's request deadline: the time the request was received plus the timeout (the codec stamps it).
     Node* node = free_nodes.Take();
-    node->deadline =
-        (request->received_time != absl::InfinitePast() ? request->received_time : executor->Now()) + timeout_;
+    node->deadline = http::StampReceivedTime(request.get()) + timeout_;
     node->completer = writer.completer();
     QueueFor(id_, executor)->Push(node);
     writer.OnComplete([node](const http::Completion&) {
