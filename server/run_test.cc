@@ -2,7 +2,7 @@
 // retry-after mode, readyz failing at once, and pre-shutdown hook errors.
 #include "server/run.h"
 
-#include <cstdio>
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,7 +16,6 @@
 #include "gtest/gtest.h"
 #include "http/response.h"
 #include "http1/codec.h"
-#include "server/test_shell.h"
 #include "server/test_tls.h"
 
 namespace apiserve::server {
@@ -105,9 +104,16 @@ class RunTest : public ::testing::Test {
     return options;
   }
 
-  std::string Curl(const std::string& path, const std::string& format = "%{http_code} %{header_json}") {
-    return Shell(absl::StrCat("curl -sk --http1.1 --max-time 10 -o /dev/null -w '", format,
-                              "' https://127.0.0.1:", port_, path));
+  // Get returns the response to GET `path` (HttpsGet), or fails the test. Safe from any thread.
+  HttpResponse Get(const std::string& path) {
+    absl::StatusOr<HttpResponse> response = HttpsGet(port_, path);
+    EXPECT_THAT(response, IsOk()) << path;
+    return response.ok() ? *std::move(response) : HttpResponse();
+  }
+  // Refused matches HttpsGet's error when nothing listens on the port any more.
+  auto Refused() {
+    return StatusIs(absl::StatusCode::kUnavailable,
+                    absl::StrCat("connect to 127.0.0.1:", port_, ": Connection refused"));
   }
 
   bssl::UniquePtr<SSL_CTX> ctx_;
@@ -127,24 +133,26 @@ TEST_F(RunTest, DefaultModeOrderInFlightFinishesNewConnectionsRefused) {
   absl::Status result;
   std::thread runner([&] { result = server::Run(*std::move(prepared), Options(), &stop); });
   ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
-  EXPECT_THAT(Curl("/readyz", "%{http_code}"), "200");
+  EXPECT_EQ(Get("/readyz").status, 200);
 
-  std::string in_flight;
-  std::thread slow([&] { in_flight = Curl("/slow", "%{http_code}"); });
-  ::usleep(100 * 1000);  // the slow request is in flight
+  HttpResponse in_flight;
+  std::thread slow([&] { in_flight = Get("/slow"); });
+  ASSERT_TRUE(base::PollUntil([&] { return server->non_long_running_requests().InFlight() == 1; }));
   stop.Fire();
-  ::usleep(50 * 1000);
+  ASSERT_TRUE(server->signals().shutdown_initiated.WaitFor(absl::Seconds(10)));
   // During the delay: /readyz fails at once, everything else is still served on new connections.
-  EXPECT_EQ(Curl("/readyz", "%{http_code}"), "500");
-  EXPECT_EQ(Curl("/healthz", "%{http_code}"), "200");
+  EXPECT_EQ(Get("/readyz").status, 500);
+  EXPECT_EQ(Get("/healthz").status, 200);
+  EXPECT_FALSE(server->signals().after_shutdown_delay_duration.HasFired());
   slow.join();
   runner.join();
   EXPECT_THAT(result, IsOk());
-  EXPECT_EQ(in_flight, "200");
+  EXPECT_EQ(in_flight.status, 200);
+  EXPECT_EQ(in_flight.body, "slow done");
   EXPECT_THAT(recorder.order(),
               ElementsAre("ShutdownInitiated", "AfterShutdownDelayDuration", "PreShutdownHooksStopped",
                           "NotAcceptingNewRequest", "HTTPServerStoppedListening", "InFlightRequestsDrained"));
-  EXPECT_EQ(Curl("/healthz", "%{http_code}"), "000");  // connection refused
+  EXPECT_THAT(HttpsGet(port_, "/healthz"), Refused());
 }
 
 // Issue 20: during the shutdown delay a keep-alive connection is asked to move (here: idle, closed after the drain
@@ -168,7 +176,7 @@ TEST_F(RunTest, KeepAliveConnectionsAreDrainedWhileStillListening) {
   stop.Fire();
   EXPECT_TRUE(kept.ReadToEnd());  // drained halfway through the delay: closed after the grace
   EXPECT_FALSE(server->signals().http_server_stopped_listening.HasFired());
-  EXPECT_EQ(Curl("/healthz", "%{http_code}"), "200");  // still listening and serving
+  EXPECT_EQ(Get("/healthz").status, 200);  // still listening and serving
   runner.join();
   EXPECT_THAT(result, IsOk());
 }
@@ -184,22 +192,23 @@ TEST_F(RunTest, RetryAfterModeOrderAnd429) {
   absl::Status result;
   std::thread runner([&] { result = server::Run(*std::move(prepared), Options(), &stop); });
   ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
-  std::string in_flight;
-  std::thread slow([&] { in_flight = Curl("/slow", "%{http_code}"); });
-  ::usleep(100 * 1000);
+  HttpResponse in_flight;
+  std::thread slow([&] { in_flight = Get("/slow"); });
+  ASSERT_TRUE(base::PollUntil([&] { return server->non_long_running_requests().InFlight() == 1; }));
   stop.Fire();
   ASSERT_TRUE(not_accepting->WaitFor(absl::Seconds(10)));
   // Still listening: new requests get 429 with Retry-After: 5 and Connection: close; exempt paths are served.
-  const std::string rejected = Shell(
-      absl::StrCat("curl -sk --http1.1 --max-time 10 -D - -o /dev/null https://127.0.0.1:", port_, "/api/v1/pods"));
-  EXPECT_THAT(rejected, ::testing::HasSubstr("HTTP/1.1 429"));
-  EXPECT_THAT(rejected, ::testing::HasSubstr("Retry-After: 5"));
-  EXPECT_THAT(rejected, ::testing::HasSubstr("Connection: close"));
-  EXPECT_EQ(Curl("/livez", "%{http_code}"), "200");
+  const HttpResponse rejected = Get("/api/v1/pods");
+  EXPECT_EQ(rejected.status, 429);
+  EXPECT_THAT(rejected.head, ::testing::StartsWith("HTTP/1.1 429"));
+  EXPECT_THAT(rejected.head, ::testing::HasSubstr("\r\nRetry-After: 5"));
+  EXPECT_THAT(rejected.head, ::testing::HasSubstr("\r\nConnection: close"));
+  EXPECT_EQ(Get("/livez").status, 200);
   slow.join();
   runner.join();
   EXPECT_THAT(result, IsOk());
-  EXPECT_EQ(in_flight, "200");
+  EXPECT_EQ(in_flight.status, 200);
+  EXPECT_EQ(in_flight.body, "slow done");
   EXPECT_THAT(recorder.order(),
               ElementsAre("ShutdownInitiated", "AfterShutdownDelayDuration", "PreShutdownHooksStopped",
                           "NotAcceptingNewRequest", "InFlightRequestsDrained", "HTTPServerStoppedListening"));
@@ -236,18 +245,15 @@ TEST_F(RunTest, WatchesEndThroughTheirShutdownSignalWithinTheGracePeriod) {
   RunOptions options = Options();
   std::thread runner([&] { result = server::Run(*std::move(prepared), options, &stop); });
   ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
-  std::string body;
-  std::thread client([&] {
-    body =
-        Shell(absl::StrCat("curl -sk --http1.1 --max-time 20 'https://127.0.0.1:", port_, "/api/v1/pods?watch=true'"));
-  });
-  ::usleep(300 * 1000);
-  EXPECT_EQ((*server)->watches().group().InFlight(), 1);
+  HttpResponse watch_response;
+  std::thread client([&] { watch_response = Get("/api/v1/pods?watch=true"); });
+  ASSERT_TRUE(base::PollUntil([&] { return (*server)->watches().group().InFlight() == 1; }));
   stop.Fire();
   client.join();
   runner.join();
   EXPECT_THAT(result, IsOk());
-  EXPECT_EQ(body, "{\"type\":\"ADDED\"}\n");  // ended cleanly by the server, not cut
+  EXPECT_EQ(watch_response.status, 200);
+  EXPECT_EQ(watch_response.body, "{\"type\":\"ADDED\"}\n");  // ended cleanly by the server (the last chunk), not cut
   EXPECT_EQ((*server)->watches().group().InFlight(), 0);
 }
 
@@ -294,14 +300,9 @@ TEST_F(RunTest, WatchDrainRunsAlongsideTheRequestDrain) {
   absl::Status result;
   std::thread runner([&] { result = server::Run(*std::move(prepared), Options(), &stop); });
   ASSERT_TRUE(serving_.WaitFor(absl::Seconds(10)));
-  std::string watch_body, slow_body;
-  std::thread watcher([&] {
-    watch_body =
-        Shell(absl::StrCat("curl -sk --http1.1 --max-time 20 'https://127.0.0.1:", port_, "/api/v1/pods?watch=true'"));
-  });
-  std::thread slow_client([&] {
-    slow_body = Shell(absl::StrCat("curl -sk --http1.1 --max-time 20 'https://127.0.0.1:", port_, "/slow'"));
-  });
+  HttpResponse watch_response, slow_response;
+  std::thread watcher([&] { watch_response = Get("/api/v1/pods?watch=true"); });
+  std::thread slow_client([&] { slow_response = Get("/slow"); });
   ASSERT_TRUE(base::PollUntil(
       [&] {
         return (*server)->watches().group().InFlight() == 1 && (*server)->non_long_running_requests().InFlight() == 1;
@@ -313,8 +314,10 @@ TEST_F(RunTest, WatchDrainRunsAlongsideTheRequestDrain) {
   runner.join();
   EXPECT_THAT(result, IsOk());
   EXPECT_EQ(slow_done_when_watch_released->load(), 0);  // released while the slow request was still in flight
-  EXPECT_EQ(slow_body, "slow done");                    // and that request was not lost
-  EXPECT_EQ(watch_body, "{\"type\":\"ADDED\"}\n");
+  EXPECT_EQ(slow_response.status, 200);                 // and that request was not lost
+  EXPECT_EQ(slow_response.body, "slow done");
+  EXPECT_EQ(watch_response.status, 200);
+  EXPECT_EQ(watch_response.body, "{\"type\":\"ADDED\"}\n");
 }
 
 TEST_F(RunTest, PreShutdownHookErrorIsReturned) {

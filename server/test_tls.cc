@@ -8,7 +8,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <optional>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace apiserve::server {
@@ -68,7 +72,9 @@ int ConnectTcp(int port) {
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    const int error = errno;
     ::close(fd);
+    errno = error;
     return -1;
   }
   timeval timeout{10, 0};
@@ -98,6 +104,105 @@ std::pair<int, int> TcpPair() {
   timeval timeout{10, 0};
   ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   return {server, client};
+}
+
+namespace {
+
+// HeaderValue returns the value of header `name` (lower case) in `head`, or nullopt.
+std::optional<std::string> HeaderValue(absl::string_view head, absl::string_view name) {
+  const std::string lower = absl::AsciiStrToLower(head);
+  const std::string key = absl::StrCat("\r\n", name, ":");
+  const size_t at = lower.find(key);
+  if (at == std::string::npos) return std::nullopt;
+  const size_t begin = at + key.size();
+  const size_t end = head.find("\r\n", begin);
+  return std::string(absl::StripAsciiWhitespace(head.substr(begin, end - begin)));
+}
+
+// DecodeChunked removes the chunked coding from `data` into `body`. Returns false while the last chunk has not
+// arrived, an error if `data` is not chunked coding.
+absl::StatusOr<bool> DecodeChunked(absl::string_view data, std::string* body) {
+  body->clear();
+  size_t at = 0;
+  for (;;) {
+    const size_t line_end = data.find("\r\n", at);
+    if (line_end == absl::string_view::npos) return false;
+    absl::string_view size_text = data.substr(at, line_end - at);
+    size_text = size_text.substr(0, size_text.find(';'));
+    uint64_t size = 0;
+    if (!absl::SimpleHexAtoi(absl::StripAsciiWhitespace(size_text), &size)) {
+      return absl::DataLossError(absl::StrCat("bad chunk size \"", size_text, "\""));
+    }
+    at = line_end + 2;
+    if (size == 0) return data.find("\r\n", at) != absl::string_view::npos;  // no trailers are sent
+    if (data.size() < at + size + 2) return false;
+    body->append(data.data() + at, size);
+    at += size + 2;
+  }
+}
+
+// ParseResponse parses `data`, what arrived so far; nullopt while the response is not whole (`closed`: nothing
+// more will arrive).
+std::optional<absl::StatusOr<HttpResponse>> ParseResponse(absl::string_view data, bool closed,
+                                                          const std::string& peer) {
+  const size_t head_end = data.find("\r\n\r\n");
+  auto incomplete = [&]() -> std::optional<absl::StatusOr<HttpResponse>> {
+    if (!closed) return std::nullopt;
+    return absl::UnavailableError(absl::StrCat(peer, " closed the connection before a whole response"));
+  };
+  if (head_end == absl::string_view::npos) return incomplete();
+  HttpResponse response;
+  response.head = std::string(data.substr(0, head_end));
+  const absl::string_view rest = data.substr(head_end + 4);
+  if (!absl::StartsWith(response.head, "HTTP/1.1 ") || response.head.size() < 12 ||
+      !absl::SimpleAtoi(response.head.substr(9, 3), &response.status)) {
+    return absl::DataLossError(absl::StrCat("malformed response from ", peer, ": bad status line"));
+  }
+  const std::optional<std::string> encoding = HeaderValue(response.head, "transfer-encoding");
+  const std::optional<std::string> length = HeaderValue(response.head, "content-length");
+  if (encoding.has_value() && absl::AsciiStrToLower(*encoding) == "chunked") {
+    absl::StatusOr<bool> whole = DecodeChunked(rest, &response.body);
+    if (!whole.ok()) {
+      return absl::DataLossError(absl::StrCat("malformed response from ", peer, ": ", whole.status().message()));
+    }
+    if (!*whole) return incomplete();
+    return response;
+  }
+  if (length.has_value()) {
+    size_t size = 0;
+    if (!absl::SimpleAtoi(*length, &size)) {
+      return absl::DataLossError(absl::StrCat("malformed response from ", peer, ": bad Content-Length"));
+    }
+    if (rest.size() < size) return incomplete();
+    response.body = std::string(rest.substr(0, size));
+    return response;
+  }
+  if (!closed) return std::nullopt;  // the body runs until the close
+  response.body = std::string(rest);
+  return response;
+}
+
+}  // namespace
+
+absl::StatusOr<HttpResponse> HttpsGet(int port, absl::string_view path, uint16_t max_tls_version) {
+  const std::string peer = absl::StrCat("127.0.0.1:", port);
+  const int fd = ConnectTcp(port);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("connect to ", peer, ": ", std::strerror(errno)));
+  TlsClient client(fd, "http/1.1");
+  if (max_tls_version != 0) client.SetMaxVersion(max_tls_version);
+  if (!client.Handshake()) {
+    if (!client.closed()) return absl::DeadlineExceededError(absl::StrCat("timed out waiting for ", peer));
+    return absl::UnavailableError(absl::StrCat(peer, " closed the connection in the TLS handshake"));
+  }
+  if (!client.Write(absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\n\r\n"))) {
+    return absl::UnavailableError(absl::StrCat(peer, " closed the connection before a whole response"));
+  }
+  for (;;) {
+    const bool more = client.ReadSome();
+    if (!more && !client.closed()) return absl::DeadlineExceededError(absl::StrCat("timed out waiting for ", peer));
+    std::optional<absl::StatusOr<HttpResponse>> response = ParseResponse(client.received(), !more, peer);
+    if (response.has_value()) return *std::move(response);
+  }
 }
 
 }  // namespace apiserve::server

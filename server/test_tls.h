@@ -1,13 +1,15 @@
 #ifndef APISERVE_SERVER_TEST_TLS_H_
 #define APISERVE_SERVER_TEST_TLS_H_
 
-// Test helpers: a throwaway self-signed certificate (made with the `openssl` command) and a server SSL_CTX over it
-// that negotiates ALPN h2/http/1.1. Test-only.
+// Test helpers: a throwaway self-signed certificate (made with the `openssl` command), a server SSL_CTX over it
+// that negotiates ALPN h2/http/1.1, and in-process blocking clients (TlsClient, HttpsGet) over loopback sockets, so
+// server tests need no curl or shell. Test-only.
 
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -49,7 +51,15 @@ class TlsClient {
   }
   ~TlsClient() { ::close(fd_); }
 
-  bool Handshake() { return SSL_connect(ssl_.get()) == 1; }
+  // SetMaxVersion caps the TLS version the client offers (TLS1_2_VERSION, ...); call it before Handshake.
+  void SetMaxVersion(uint16_t version) { SSL_set_max_proto_version(ssl_.get(), version); }
+  // Handshake runs the TLS handshake; false if it failed (closed() then tells a close from a timeout).
+  bool Handshake() {
+    const int result = SSL_connect(ssl_.get());
+    if (result == 1) return true;
+    closed_ = IsClose(SSL_get_error(ssl_.get(), result));
+    return false;
+  }
   bool Write(absl::string_view data) {
     return SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size())) == static_cast<int>(data.size());
   }
@@ -66,7 +76,21 @@ class TlsClient {
     }
     return closed_;
   }
+  // ReadSome appends what one read returns to received(); false when the connection ended (closed() is then true)
+  // or the read timed out.
+  bool ReadSome() {
+    char buffer[16384];
+    const int n = SSL_read(ssl_.get(), buffer, sizeof(buffer));
+    if (n > 0) {
+      received_.append(buffer, static_cast<size_t>(n));
+      return true;
+    }
+    closed_ = IsClose(SSL_get_error(ssl_.get(), n));
+    return false;
+  }
   const std::string& received() const { return received_; }
+  // closed reports whether the server ended the connection (close_notify, EOF, reset or a fatal alert).
+  bool closed() const { return closed_; }
   int fd() const { return fd_; }
   // Alpn returns the protocol the server chose ("" for none).
   std::string Alpn() const {
@@ -77,17 +101,9 @@ class TlsClient {
   }
 
  private:
-  bool ReadSome() {
-    char buffer[16384];
-    const int n = SSL_read(ssl_.get(), buffer, sizeof(buffer));
-    if (n > 0) {
-      received_.append(buffer, static_cast<size_t>(n));
-      return true;
-    }
-    const int error = SSL_get_error(ssl_.get(), n);
-    closed_ =
-        error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno != EAGAIN) || error == SSL_ERROR_SSL;
-    return false;
+  // IsClose tells an ended connection from a receive timeout (EAGAIN) after a failed SSL call.
+  static bool IsClose(int error) {
+    return error == SSL_ERROR_ZERO_RETURN || (error == SSL_ERROR_SYSCALL && errno != EAGAIN) || error == SSL_ERROR_SSL;
   }
 
   const int fd_;
@@ -107,12 +123,31 @@ inline bool RawReadsEof(int fd) {
   }
 }
 
-// ConnectTcp connects to 127.0.0.1:`port` with a 10 s receive timeout; -1 on failure.
+// ConnectTcp connects to 127.0.0.1:`port` with a 10 s receive timeout; -1 on failure, with errno set by connect(2).
 int ConnectTcp(int port);
 
 // TcpPair returns {server end, client end} of a loopback TCP connection (the client end with a 10 s receive
 // timeout: no test waits longer for the server); -1s on failure.
 std::pair<int, int> TcpPair();
+
+// HttpResponse is what HttpsGet read: the status code, the head as sent (status line and header lines, without the
+// blank line) and the body (the chunked coding removed).
+struct HttpResponse {
+  int status = 0;
+  std::string head;
+  std::string body;
+};
+
+// HttpsGet is curl's `-sk --http1.1` in process: it connects to 127.0.0.1:`port`, handshakes (ALPN http/1.1, the
+// certificate not verified; at most `max_tls_version` when not zero), sends `GET path HTTP/1.1` with `Host: x` (no
+// `Connection: close`) and reads one response, whole: by Content-Length, by the last chunk, or until the close.
+// Blocking; each read waits at most 10 s. Errors:
+//   Unavailable "connect to 127.0.0.1:<port>: <strerror>"                (e.g. "Connection refused")
+//   Unavailable "127.0.0.1:<port> closed the connection in the TLS handshake"
+//   Unavailable "127.0.0.1:<port> closed the connection before a whole response"
+//   DeadlineExceeded "timed out waiting for 127.0.0.1:<port>"            (handshake or response)
+//   DataLoss "malformed response from 127.0.0.1:<port>: <what>"
+absl::StatusOr<HttpResponse> HttpsGet(int port, absl::string_view path, uint16_t max_tls_version = 0);
 
 }  // namespace apiserve::server
 
