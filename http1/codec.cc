@@ -16,7 +16,7 @@ namespace apiserve::http1 {
 
 absl::Time Codec::Now() const { return context_.clock->Now(); }
 
-bool Codec::ClosesAfterEveryResponse() const { return shutting_down_ || draining_; }
+bool Codec::ClosesAfterEveryResponse() const { return stopping_ != Stopping::kNo; }
 
 // --- ParserEvents: llhttp's callbacks, through parser_.data ---
 
@@ -194,8 +194,7 @@ bool Codec::AcceptHead() {
     request.body_stream = body_;
     body_transaction_ = transaction.get();
     body_held_ = 0;
-    discarding_ = false;
-    expect_continue_ = expect_continue;
+    body_read_ = expect_continue ? BodyRead::kAwaitingContinue : BodyRead::kReading;
   }
   transactions_.push_back(std::move(transaction));
   return true;
@@ -221,8 +220,8 @@ void Codec::OnBodyConsumed(size_t n) {
 }
 
 void Codec::OnBodyWanted() {
-  if (!expect_continue_) return;
-  expect_continue_ = false;
+  if (body_read_ != BodyRead::kAwaitingContinue) return;
+  body_read_ = BodyRead::kReading;
   if (body_transaction_ != nullptr && !body_transaction_->finished()) {
     body_transaction_->AppendRaw("HTTP/1.1 100 Continue\r\n\r\n");
     OnTransactionOutput();
@@ -233,7 +232,7 @@ bool Codec::UnreadBodyForcesClose(const Transaction* transaction) const {
   if (transaction != body_transaction_ || body_ == nullptr || body_->finished()) return false;
   // The client waits for 100 Continue that will not come, or more is on its way than is worth reading to keep the
   // connection (Go's rule): close after this answer.
-  if (expect_continue_ || !body_->content_length().has_value()) return true;
+  if (body_read_ == BodyRead::kAwaitingContinue || !body_->content_length().has_value()) return true;
   return *body_->content_length() - body_->received() > options_.max_discard_body_bytes;
 }
 
@@ -242,8 +241,7 @@ void Codec::EndBody(absl::Status status) {
   body_ = nullptr;
   body_transaction_ = nullptr;
   body_held_ = 0;
-  discarding_ = false;
-  expect_continue_ = false;
+  body_read_ = BodyRead::kReading;
   body->Finish(std::move(status));
   body->DetachSource();  // what it still holds belongs to the request now
   body->Pump();
@@ -251,15 +249,15 @@ void Codec::EndBody(absl::Status status) {
 
 void Codec::FinishMessage() {
   parse_.phase = MessagePhase::kIdle;
-  const bool last = !llhttp_should_keep_alive(&parser_) || shutting_down_ || draining_;
+  const bool last = !llhttp_should_keep_alive(&parser_) || stopping_ != Stopping::kNo;
   if (body_ != nullptr) {
     // The request went to its handler with its headers; its answer may be out already (its transaction gone).
     if (last) {
-      input_closed_ = true;
+      Advance(&connection_, Connection::kInputClosed);
       if (body_transaction_ != nullptr) {
         body_transaction_->CloseAfter();
       } else {
-        close_after_output_ = true;
+        Advance(&connection_, Connection::kCloseAfterOutput);
       }
     }
     EndBody(absl::OkStatus());
@@ -268,7 +266,7 @@ void Codec::FinishMessage() {
   Transaction* transaction = transactions_.back().get();
   if (last) {
     transaction->CloseAfter();
-    input_closed_ = true;
+    Advance(&connection_, Connection::kInputClosed);
   }
   Dispatch(transaction, std::move(parse_.request));
 }
@@ -289,13 +287,13 @@ void Codec::Reject(int status, absl::string_view reason) {
     EndBody(absl::InvalidArgumentError(absl::StrCat("malformed request body: ", reason)));
     if (answered) {
       // Its answer is out or on its way: nothing more to say; close once it is.
-      input_closed_ = true;
+      Advance(&connection_, Connection::kInputClosed);
       pending_input_.clear();
-      early_close_ = true;
+      Advance(&lingering_, Lingering::kEarlyAnswer);
       if (transaction != nullptr) {
         transaction->CloseAfter();
       } else {
-        close_after_output_ = true;
+        Advance(&connection_, Connection::kCloseAfterOutput);
       }
       parse_.request.reset();
       if (parse_.phase == MessagePhase::kHead) parse_.phase = MessagePhase::kIdle;
@@ -317,15 +315,15 @@ void Codec::Reject(int status, absl::string_view reason) {
     transactions_.pop_back();
   }
   transactions_.push_back(std::move(transaction));
-  input_closed_ = true;
+  Advance(&connection_, Connection::kInputClosed);
   pending_input_.clear();
-  linger_ = true;
+  Advance(&lingering_, Lingering::kRejected);
   parse_.request.reset();
   if (parse_.phase == MessagePhase::kHead) parse_.phase = MessagePhase::kIdle;
 }
 
 absl::Status Codec::Feed(absl::string_view data) {
-  if (input_closed_ || peer_closed_) return absl::OkStatus();  // Nothing more is read on this connection.
+  if (connection_ != Connection::kOpen) return absl::OkStatus();  // Nothing more is read on this connection.
   in_feed_ = true;
   if (!pending_input_.empty()) {
     pending_input_.append(data.data(), data.size());
@@ -336,12 +334,13 @@ absl::Status Codec::Feed(absl::string_view data) {
     Parse(data);
   }
   in_feed_ = false;
-  if (linger_) return absl::InvalidArgumentError("malformed HTTP/1.1 request: answered with an error and closing");
+  if (lingering_ == Lingering::kRejected)
+    return absl::InvalidArgumentError("malformed HTTP/1.1 request: answered with an error and closing");
   return absl::OkStatus();
 }
 
 void Codec::Parse(absl::string_view data) {
-  while (!data.empty() && !input_closed_) {
+  while (!data.empty() && connection_ == Connection::kOpen) {
     size_t slice = data.size();
     if (body_ != nullptr) {
       // Inside a body: read ahead of its reader only up to the bound (the rest waits, and so does the socket).
@@ -390,8 +389,8 @@ void Codec::Parse(absl::string_view data) {
     if (parse_.error_status != 0) {
       const int status = parse_.error_status;
       parse_.error_status = 0;
-      if (!linger_) Reject(status, parse_.error_reason);
-    } else if (!linger_) {
+      if (lingering_ != Lingering::kRejected) Reject(status, parse_.error_reason);
+    } else if (lingering_ != Lingering::kRejected) {
       const int status = error == HPE_INVALID_VERSION ? 505 : 400;
       Reject(status, llhttp_get_error_reason(&parser_));
     }
@@ -400,7 +399,7 @@ void Codec::Parse(absl::string_view data) {
 }
 
 void Codec::ResumePendingInput() {
-  if (pending_input_.empty() || input_closed_) return;
+  if (pending_input_.empty() || connection_ != Connection::kOpen) return;
   if (body_ != nullptr ? body_held_ >= options_.max_buffered_body_bytes
                        : active_requests_ >= options_.max_pipelined_requests) {
     return;
@@ -447,11 +446,11 @@ void Codec::OnTransactionFinished(Transaction* transaction) {
     body_->Pump();
     if (transaction->close_after()) {
       // Stop reading; the lingering close drains what the client still sends, so it reads the answer.
-      early_close_ = true;
-      input_closed_ = true;
+      Advance(&lingering_, Lingering::kEarlyAnswer);
+      Advance(&connection_, Connection::kInputClosed);
       pending_input_.clear();
     } else {
-      discarding_ = true;
+      body_read_ = BodyRead::kDiscarding;  // a 100 Continue still owed is owed no more: the request is answered
     }
   }
   OnTransactionOutput();
@@ -485,8 +484,7 @@ void Codec::PopFinishedTransactions() {
     RecycleTransaction(std::move(done));  // after the erase: dropping its request and exchange runs foreign code
     popped = true;
     if (close) {
-      close_after_output_ = true;
-      input_closed_ = true;
+      Advance(&connection_, Connection::kCloseAfterOutput);
       pending_input_.clear();
       // Anything queued behind a closing response will never be answered.
       for (auto& later : transactions_) {
@@ -502,31 +500,32 @@ void Codec::PopFinishedTransactions() {
 }
 
 bool Codec::WantsRead() const {
-  if (input_closed_ || peer_closed_ || !pending_input_.empty()) return false;
+  if (connection_ != Connection::kOpen || !pending_input_.empty()) return false;
   return body_ != nullptr ? body_held_ < options_.max_buffered_body_bytes
                           : active_requests_ < options_.max_pipelined_requests;
 }
 
 bool Codec::WantsClose() const {
-  if (peer_closed_ || close_after_output_) return true;
-  if (linger_) return transactions_.empty();
-  if (shutting_down_ && transactions_.empty() && parse_.phase != MessagePhase::kAfterHead) return true;
+  if (connection_ >= Connection::kCloseAfterOutput) return true;
+  if (lingering_ == Lingering::kRejected) return transactions_.empty();
+  if (stopping_ == Stopping::kShuttingDown && transactions_.empty() && parse_.phase != MessagePhase::kAfterHead)
+    return true;
   return false;
 }
 
 http::CodecPhase Codec::phase() const {
   // Dropping the rest of a body nobody waits for: bounded by the read-header timeout, like a slow request head.
-  if (discarding_ && transactions_.empty()) return http::CodecPhase::kReadingHeaders;
+  if (body_read_ == BodyRead::kDiscarding && transactions_.empty()) return http::CodecPhase::kReadingHeaders;
   if (!transactions_.empty() || parse_.phase == MessagePhase::kAfterHead) return http::CodecPhase::kBusy;
   if (parse_.phase == MessagePhase::kHead) return http::CodecPhase::kReadingHeaders;
   return http::CodecPhase::kIdle;
 }
 
 void Codec::BeginShutdown() {
-  shutting_down_ = true;
+  Advance(&stopping_, Stopping::kShuttingDown);
   if (parse_.phase != MessagePhase::kAfterHead) {
     // A request whose head is still arriving is dropped with the connection (Go closes "new" connections too).
-    input_closed_ = true;
+    Advance(&connection_, Connection::kInputClosed);
     pending_input_.clear();
   }
 }
@@ -542,9 +541,8 @@ bool Codec::ClientGoneAtEof() const {
 }
 
 void Codec::OnPeerClosed() {
-  if (peer_closed_) return;
-  peer_closed_ = true;
-  input_closed_ = true;
+  if (connection_ == Connection::kPeerClosed) return;
+  connection_ = Connection::kPeerClosed;
   pending_input_.clear();
   auto transactions = std::move(transactions_);
   transactions_.clear();

@@ -52,14 +52,14 @@ class Codec : public http::ServerCodec, public http::BodySource, private Transac
   void ConsumeOutput(size_t n) override;
   bool WantsRead() const override;
   bool WantsClose() const override;
-  bool WantsLingeringClose() const override { return linger_ || early_close_; }
+  bool WantsLingeringClose() const override { return lingering_ != Lingering::kNo; }
   http::CodecPhase phase() const override;
   size_t ActiveRequests() const override { return active_requests_; }
   void BeginShutdown() override;
   void CompleteShutdown() override { BeginShutdown(); }
   // BeginDrain: every later response carries `Connection: close` (the connection closes after it); an idle
   // connection stays open and a request arriving on it is served.
-  void BeginDrain() override { draining_ = true; }
+  void BeginDrain() override { Advance(&stopping_, Stopping::kDraining); }
   void OnPeerClosed() override;
   // True while a streamed response (head sent, not finished) is in progress.
   bool ClientGoneAtEof() const override;
@@ -149,19 +149,45 @@ class Codec : public http::ServerCodec, public http::BodySource, private Transac
   std::shared_ptr<http::RequestBody> body_;
   Transaction* body_transaction_ = nullptr;
   size_t body_held_ = 0;
-  bool discarding_ = false;       // answered already: the rest of the body is dropped
-  bool expect_continue_ = false;  // `Expect: 100-continue` not answered yet
-  bool early_close_ = false;      // answered before the body: close (lingering) after the answer
-  bool resume_input_ = false;     // the body's reader took bytes: parse pending_input_ on the next PeekOutput
+  // How the body being read is taken in (meaningful while body_ is set; kReading otherwise).
+  enum class BodyRead {
+    kReading,           // delivered to its reader as it arrives
+    kAwaitingContinue,  // as kReading, but `Expect: 100-continue` is not answered yet (OnBodyWanted answers it)
+    kDiscarding,        // its request is answered and the connection survives: the rest is read and dropped
+  };
+  BodyRead body_read_ = BodyRead::kReading;
+  bool resume_input_ = false;  // the body's reader took bytes: parse pending_input_ on the next PeekOutput
 
   std::string pending_input_;  // received but not parsed: read-ahead full
-  bool input_closed_ = false;  // no more requests will be parsed
-  bool shutting_down_ = false;
-  bool draining_ = false;  // BeginDrain: close after the next response, but do not drop input
-  bool close_after_output_ = false;
-  bool linger_ = false;
-  bool in_feed_ = false;
-  bool peer_closed_ = false;
+
+  // The states below only move forward (Advance); each is independent of the others.
+  template <typename State>
+  static void Advance(State* state, State to) {
+    if (to > *state) *state = to;
+  }
+  // How far the connection has gone towards closing.
+  enum class Connection {
+    kOpen,
+    kInputClosed,       // no more requests will be parsed; the queued answers still go out
+    kCloseAfterOutput,  // as kInputClosed, and the connection closes once its output is written (WantsClose)
+    kPeerClosed,        // the peer is gone (OnPeerClosed): no input, no output
+  };
+  Connection connection_ = Connection::kOpen;
+  // Whether the close, when it comes, lingers so the client reads the last answer (WantsLingeringClose).
+  enum class Lingering {
+    kNo,
+    kEarlyAnswer,  // a request was answered before its body arrived and the connection cannot survive it
+    kRejected,     // bad input was answered with an error (Reject): Feed reports it, nothing more is parsed
+  };
+  Lingering lingering_ = Lingering::kNo;
+  // Whether the server asked the connection to stop.
+  enum class Stopping {
+    kNo,
+    kDraining,      // BeginDrain: every later response closes the connection, but input is not dropped
+    kShuttingDown,  // BeginShutdown: as kDraining, a head still arriving is dropped, and an idle connection closes
+  };
+  Stopping stopping_ = Stopping::kNo;
+  bool in_feed_ = false;  // inside Feed or a resumed Parse: new output is not signalled (the caller reads it next)
 
   // In arrival order (at most max_pipelined_requests, so erasing the front is cheap). Answered transactions are
   // kept for the next requests, buffers included.
