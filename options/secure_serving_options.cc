@@ -4,7 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "flags/go_strconv.h"
+#include "server/socket_activation.h"
 #include "tls/sni_cert_key.h"
 #include "tls/versions.h"
 
@@ -95,6 +97,9 @@ absl::Status SecureServingOptions::ApplyTo(server::Config* config) const {
   config->serving.bind_address = bind_address;
   config->serving.port = secure_port;
   config->serving.permit_port_sharing = permit_port_sharing;
+  // kube's ApplyTo serves SecureServingOptions.Listener when one is set instead of binding; a separate process gets
+  // its listener through systemd's socket activation, which wins over --bind-address/--secure-port.
+  ASSIGN_OR_RETURN(config->serving.inherited_fd, server::TakeSocketActivationListener());
   tls::TlsOptions& t = config->tls;
   t.min_version = tls_min_version;
   t.cipher_suites = tls_cipher_suites;

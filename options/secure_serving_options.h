@@ -32,7 +32,11 @@ struct SecureServingOptions {
   void AddFlags(flags::FlagSet* fs);
   // Validate appends every problem, with kube's messages.
   void Validate(std::vector<std::string>* problems) const;
-  // ApplyTo fills the listening and TLS parts of `config`. Relative file paths are resolved by ResolvePath.
+  // ApplyTo fills the listening and TLS parts of `config`. Relative file paths are resolved by ResolvePath. A
+  // listening socket handed over by systemd's socket activation (LISTEN_PID/LISTEN_FDS, fd 3) becomes
+  // config->serving.inherited_fd, served instead of binding --bind-address:--secure-port; ApplyTo takes it from the
+  // environment (server::TakeSocketActivationListener: call ApplyTo before starting threads) and fails with that
+  // function's errors when the environment or fd 3 is wrong.
   absl::Status ApplyTo(server::Config* config) const;
   // Http2MaxConcurrentStreams is the HTTP/2 stream limit to advertise: the flag if positive, else 100.
   int Http2MaxConcurrentStreams() const;

@@ -1,5 +1,6 @@
 #include "server/listener.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -91,6 +92,41 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Bind(EventLoop* loop, const 
   listener->port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);  // same offset for in6
   listener->address_ =
       unspecified && family == AF_INET6 ? absl::StrCat("[::]:", listener->port_) : HostPort(host, listener->port_);
+  if (absl::Status started = listener->Start(loop, std::move(socket)); !started.ok()) return started;
+  return listener;
+}
+
+absl::StatusOr<std::unique_ptr<Listener>> Listener::Adopt(EventLoop* loop, int fd, ConnectionContext* context,
+                                                          ConnectionSet* connections) {
+  auto socket = std::make_shared<const Socket>(fd);  // owns `fd` from here, whatever happens next
+  sockaddr_storage bound{};
+  socklen_t length = sizeof(bound);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
+    return absl::InternalError(
+        absl::StrCat("failed to create listener: getsockname on inherited fd ", fd, ": ", uv_strerror(-errno)));
+  }
+  std::unique_ptr<Listener> listener(new Listener());
+  listener->context_ = context;
+  listener->connections_ = connections;
+  char ip[INET6_ADDRSTRLEN] = "";
+  if (bound.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&bound);
+    listener->port_ = ntohs(in6->sin6_port);
+    if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) {
+      listener->address_ = absl::StrCat("[::]:", listener->port_);
+    } else {
+      ::inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+      listener->address_ = HostPort(ip, listener->port_);
+    }
+  } else if (bound.ss_family == AF_INET) {
+    const auto* in4 = reinterpret_cast<const sockaddr_in*>(&bound);
+    listener->port_ = ntohs(in4->sin_port);
+    ::inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof(ip));
+    listener->address_ = HostPort(ip, listener->port_);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("failed to create listener: inherited fd ", fd, " is not an IPv4 or IPv6 socket"));
+  }
   if (absl::Status started = listener->Start(loop, std::move(socket)); !started.ok()) return started;
   return listener;
 }

@@ -22,6 +22,9 @@
 // doubles from 5 ms to 1 s; ECONNABORTED is skipped. Any other error, unless the listener is closing, is fatal:
 // `Stopped listening on <addr> due to error: <err>`.
 //
+// Adopting: a socket that is already listening (socket activation, server/socket_activation.h) is served as it is —
+// no bind, no listen, no socket options — and shared between loops with Join like a bound one.
+//
 // Threading: loop-affine. Create, start and close on the loop's thread.
 
 #include <cstdint>
@@ -49,6 +52,12 @@ class Listener {
   // 0.0.0.0:6443: address already in use" (Unavailable), InvalidArgument for an address that is not an IP.
   static absl::StatusOr<std::unique_ptr<Listener>> Bind(EventLoop* loop, const ListenOptions& options,
                                                         ConnectionContext* context, ConnectionSet* connections);
+  // Adopt accepts on `fd`, a listening TCP socket made elsewhere (socket activation). The listener owns `fd` from
+  // the call on and closes it with the last listener sharing it, or at once when Adopt fails. port() and address()
+  // are read back from the socket (getsockname): "[::]:6443" for the IPv6 wildcard, else "<ip>:<port>". Internal
+  // error naming the call if getsockname fails or libuv cannot poll it.
+  static absl::StatusOr<std::unique_ptr<Listener>> Adopt(EventLoop* loop, int fd, ConnectionContext* context,
+                                                         ConnectionSet* connections);
   // Join accepts on `shared`'s socket from `loop` too. `shared` may live on another loop (it must not be closing
   // while Join runs) and may close first: the socket stays open while a listener polls it. Internal error if libuv
   // cannot poll it.

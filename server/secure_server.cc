@@ -2,9 +2,11 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
 
@@ -21,6 +23,11 @@ struct SecureServer::Worker {
 absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingOptions& options, SSL_CTX* ssl_ctx,
                                                                   http::HandlerPtr handler, CodecFactory codec_factory,
                                                                   TlsHooks tls, lifecycle::Signal* shutting_down) {
+  // Serve owns an inherited socket: closed here on every early return, until the first listener adopts it.
+  int inherited_fd = options.inherited_fd;
+  absl::Cleanup close_inherited = [&inherited_fd] {
+    if (inherited_fd >= 0) ::close(inherited_fd);
+  };
   if (options.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
   if (options.port < 0 || options.port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("--secure-port ", options.port,
@@ -75,9 +82,13 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
     // Bind on the loop's thread: libuv handles belong to their loop.
     absl::Status bound;
     lifecycle::Signal done("bound");
-    const Listener* first = i == 0 || options.permit_port_sharing ? nullptr : server->workers_.front()->listener.get();
+    // An inherited socket is shared by every loop, as a bound one is without --permit-port-sharing.
+    const bool share = i > 0 && (!options.permit_port_sharing || options.inherited_fd >= 0);
+    const Listener* first = share ? server->workers_.front()->listener.get() : nullptr;
+    const int adopt_fd = i == 0 ? std::exchange(inherited_fd, -1) : -1;  // Adopt owns it even when it fails
     w->loop.Post([&] {
       auto listener = first != nullptr ? Listener::Join(&w->loop, *first, &w->context, &w->connections)
+                      : adopt_fd >= 0  ? Listener::Adopt(&w->loop, adopt_fd, &w->context, &w->connections)
                                        : Listener::Bind(&w->loop, listen, &w->context, &w->connections);
       if (listener.ok()) {
         w->listener = *std::move(listener);
@@ -93,6 +104,10 @@ absl::StatusOr<std::unique_ptr<SecureServer>> SecureServer::Serve(const ServingO
       listen.port = w->listener->port();
       server->port_ = w->listener->port();
       server->address_ = w->listener->address();
+      if (adopt_fd >= 0 && options.port != server->port_) {
+        LOG(WARNING) << "Serving on the inherited socket (LISTEN_FDS) at " << server->address_
+                     << ", not on --secure-port=" << options.port;
+      }
     }
   }
   server->listeners_open_ = options.workers;

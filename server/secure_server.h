@@ -10,7 +10,9 @@
 //   server->stopped().Wait();
 //
 // With workers > 1 the loops share one listening socket and each accepts from it (server/listener.h); only with
-// permit_port_sharing does every loop bind its own SO_REUSEPORT socket.
+// permit_port_sharing does every loop bind its own SO_REUSEPORT socket. With an inherited socket
+// (ServingOptions::inherited_fd, from socket activation) nothing is bound: every loop accepts from that one socket,
+// permit_port_sharing or not, and address() is the socket's own.
 // Thread-safe: every public method may be called from any thread except a loop thread of this server (the
 // destructor joins them).
 
@@ -40,6 +42,12 @@ struct ServingOptions {
   // --max-connections: open connections across all loops; 0 is unlimited. Beyond it new connections are closed
   // at once.
   int64_t max_connections = 0;
+  // inherited_fd, when >= 0, is a listening TCP socket to serve on instead of binding bind_address:port: systemd's
+  // socket activation (server::TakeSocketActivationListener; options::SecureServingOptions::ApplyTo sets it). The
+  // socket wins: the server listens where it is bound, reads its address back for "Serving securely on", and only
+  // logs a warning when `port` differs from its port (a --secure-port left at its default cannot be told from one
+  // given). Serve takes ownership of the descriptor, and closes it on failure too: serve such options once.
+  int inherited_fd = -1;
   // --shutdown-drain-connections: halfway through --shutdown-delay-duration, server::Run calls DrainConnections, so
   // persistent connections move to other replicas while this one still listens. kube does
   // not do it; a TCP (passthrough) load balancer needs it for a rolling restart to lose nothing (DESIGN §11).
