@@ -2,7 +2,9 @@
 #define APISERVE_TESTS_E2E_APISERVER_PROCESS_H_
 
 // End-to-end harness: the real apiserver binary in a child process, on a free port of 127.0.0.1, with its own
-// certificate directory, plus helpers to drive it with real clients (curl, openssl s_client, nghttp, h2load).
+// certificate directory, plus helpers to drive it with real clients (curl, openssl s_client, nghttp, h2load). The
+// harness binds and listens on the port itself and hands the socket to the child through systemd's socket
+// activation (fd 3, LISTEN_FDS=1, LISTEN_PID), so no other process can take the port before the child serves it.
 //
 //   ApiserverProcess server({"--shutdown-delay-duration=200ms", "-v=1"});
 //   ASSERT_TRUE(server.Start().ok());
@@ -23,7 +25,9 @@ namespace apiserve::e2e {
 
 class ApiserverProcess {
  public:
-  // `flags` are added after the harness's own (--bind-address, --secure-port, --cert-dir).
+  // `flags` are added after the harness's own (--bind-address, --secure-port, --cert-dir). A `--secure-port=N` among
+  // them turns the socket handover off: the child binds port N itself (port() is N). With --permit-port-sharing
+  // the handed-over socket has SO_REUSEPORT, as systemd's ReusePort= would set it.
   explicit ApiserverProcess(std::vector<std::string> flags = {});
   // Kills the child if it still runs.
   ~ApiserverProcess();
@@ -55,8 +59,6 @@ class ApiserverProcess {
 
 // Path of the apiserver binary in the test's runfiles.
 std::string ApiserverBinary();
-// FreePort asks the kernel for a free TCP port on 127.0.0.1.
-int FreePort();
 // TempDir makes a new directory under $TEST_TMPDIR.
 std::string TempDir(const std::string& prefix);
 

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/apiserver_process.h"
@@ -67,6 +68,22 @@ TEST(FlagsTest, SecondProcessCannotShareThePortWithoutPortSharing) {
   ASSERT_TRUE(a.Start().ok()) << a.Log();
   ApiserverProcess b({"--secure-port=" + std::to_string(a.port()), "--workers=2", "--permit-port-sharing"});
   EXPECT_TRUE(b.Start().ok()) << b.Log();
+}
+
+// Socket activation: the harness hands every ApiserverProcess its listener at fd 3; a bad one stops the server.
+TEST(FlagsTest, ServesTheInheritedSocket) {
+  ApiserverProcess server;
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  EXPECT_THAT(server.Log(), HasSubstr(absl::StrCat("Serving securely on 127.0.0.1:", server.port())));
+  EXPECT_EQ(Curl(server, "/healthz").status, 200);
+}
+
+TEST(FlagsTest, InheritedFdThatIsNotASocketIsAnError) {
+  // `exec env` keeps the shell's pid ($$) for the server; fd 3 is /dev/null.
+  CommandResult r =
+      RunCommand({"sh", "-c", "exec env LISTEN_PID=$$ LISTEN_FDS=1 \"$0\" 3</dev/null", ApiserverBinary()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("LISTEN_FDS=1: fd 3 is not a listening TCP socket (not a socket)"));
 }
 
 TEST(FlagsTest, HelpListsEveryFlagWithDefaults) {
