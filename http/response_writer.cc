@@ -268,8 +268,6 @@ ResponseWriter& ResponseWriter::operator=(ResponseWriter&& other) {
   return *this;
 }
 
-ResponseWriter::~ResponseWriter() { Release(); }
-
 void ResponseWriter::Release() {
   if (!exchange_) return;
   std::shared_ptr<Exchange> exchange = std::move(exchange_);

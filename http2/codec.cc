@@ -103,7 +103,11 @@ void Codec::ReleaseIdleMemory() {
 }
 
 Stream* Codec::FindStream(int32_t id) const {
-  return static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_.get(), id));
+  if (id != found_stream_id_ || id == 0) {
+    found_stream_ = static_cast<Stream*>(nghttp2_session_get_stream_user_data(session_.get(), id));
+    found_stream_id_ = id;
+  }
+  return found_stream_;
 }
 
 void Codec::Flood(const FloodVerdict& flood) {
@@ -239,6 +243,7 @@ int Codec::OnBeginHeaders(const nghttp2_frame& frame) {
   Stream* stream = streams_.Acquire(frame.hd.stream_id);
   ++counters_.streams_opened;
   const int rv = nghttp2_session_set_stream_user_data(session_.get(), frame.hd.stream_id, stream);
+  ForgetFoundStream(frame.hd.stream_id);
   if (rv != 0) {
     streams_.Release(stream);
     FailInternal(NghttpError("nghttp2_session_set_stream_user_data", rv));
@@ -363,6 +368,7 @@ int Codec::OnFrameSend(const nghttp2_frame& frame) {
 int Codec::OnStreamClose(int32_t stream_id, uint32_t error_code) {
   Stream* stream = FindStream(stream_id);
   if (stream == nullptr) return 0;
+  ForgetFoundStream(stream_id);
   if (absl::Status status = NghttpError("nghttp2_session_set_stream_user_data",
                                         nghttp2_session_set_stream_user_data(session_.get(), stream_id, nullptr));
       !status.ok()) {

@@ -97,8 +97,13 @@ class Codec : public http::ServerCodec, private StreamHost, private SessionEvent
   Codec(http::CodecContext context, Options options);
   absl::Status Init();
 
-  // FindStream returns the stream of `id` nghttp2 knows, or null.
+  // FindStream returns the stream of `id` nghttp2 knows, or null. The last answer is remembered: a request's
+  // header fields, its HEADERS frame and its stream close arrive one after the other for the same id, and each
+  // nghttp2 lookup is a hash probe that misses the cache. Only OnBeginHeaders and OnStreamClose change the answer.
   Stream* FindStream(int32_t id) const;
+  void ForgetFoundStream(int32_t id) const {
+    if (found_stream_id_ == id) found_stream_id_ = 0;
+  }
 
   // --- SessionEvents: nghttp2's callbacks (codec.cc) ---
   int OnBeginFrame(const nghttp2_frame_hd& hd) override;
@@ -169,6 +174,8 @@ class Codec : public http::ServerCodec, private StreamHost, private SessionEvent
   SessionPtr session_;
 
   StreamPool streams_;
+  mutable int32_t found_stream_id_ = 0;  // FindStream's memory: 0 (no stream has id 0), or found_stream_'s id
+  mutable Stream* found_stream_ = nullptr;
   std::vector<int32_t> ready_;  // request head complete, to dispatch once nghttp2 returns
   std::vector<std::shared_ptr<http::RequestBody>> bodies_to_pump_;
   // Requests dispatched whose handler has not answered; exchanges of those whose stream already closed (the

@@ -1,6 +1,7 @@
 #include "http2/response_headers.h"
 
 #include <cstdint>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -29,18 +30,49 @@ bool IsConnectionSpecific(absl::string_view name) {
   }
 }
 
-bool ValidName(absl::string_view name) {
-  if (name.empty() || name[0] == ':') return false;
-  for (char c : name) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == ':') return false;
+// kLoweredNameChar maps a byte of a field name to its lowercase form, or to 0 where the byte may not appear in a
+// name (controls, space, DEL, non-ASCII, ':'), so one pass over a name both validates and lowercases it.
+struct NameCharTable {
+  char lowered[256];
+  constexpr NameCharTable() : lowered() {
+    for (int c = 0x21; c < 0x7f; ++c) {
+      lowered[c] = c == ':' ? 0 : static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+  }
+};
+constexpr NameCharTable kLoweredNameChar;
+
+// LowerValidName writes `name` lowercased to `out` (name.size() bytes); false if `name` is empty or not a valid
+// field name (so pseudo-headers, which start with ':', are never taken from a handler).
+bool LowerValidName(absl::string_view name, char* out) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char lowered = kLoweredNameChar.lowered[static_cast<unsigned char>(name[i])];
+    if (lowered == 0) return false;
+    out[i] = lowered;
   }
   return true;
 }
 
+// ValidValue: no NUL, CR or LF. Those are all below 0x0e, so eight bytes at a time are first tested for "any
+// byte below 0x0e" (the classic SWAR test: a byte b < 0x0e with its top bit clear borrows in b - 0x0e), and only
+// a word that has one is looked at byte by byte. Values here are mostly tens of bytes (Audit-Id, Content-Type).
 bool ValidValue(absl::string_view value) {
-  for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') return false;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  const char* p = value.data();
+  const char* const end = p + value.size();
+  auto bad = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
+  for (; end - p >= 8; p += 8) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof(word));
+    if (((word - kOnes * 0x0e) & ~word & kHighBits) == 0) continue;
+    for (int i = 0; i < 8; ++i) {
+      if (bad(p[i])) return false;
+    }
+  }
+  for (; p < end; ++p) {
+    if (bad(*p)) return false;
   }
   return true;
 }
@@ -79,16 +111,22 @@ bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers,
       }
       continue;
     }
-    if (!ValidName(name) || !ValidValue(field.value)) continue;
-    if (drop_content_length && absl::EqualsIgnoreCase(name, "content-length")) continue;
-    if (absl::EqualsIgnoreCase(name, "content-type")) *has_content_type = true;
-    if (absl::EqualsIgnoreCase(name, "date")) *has_date = true;
-    // Lowercase the name into storage; values are referenced where they are (nghttp2 copies them on submit).
+    // Lowercase the name into storage (validating it on the way); values are referenced where they are (nghttp2
+    // copies them on submit). A rejected name leaves storage_ as it was.
     const size_t offset = storage_.size();
-    storage_.append(name.data(), name.size());
+    storage_.resize(offset + name.size());
     char* lowered = &storage_[offset];
-    for (size_t i = 0; i < name.size(); ++i) lowered[i] = absl::ascii_tolower(static_cast<unsigned char>(lowered[i]));
+    if (!LowerValidName(name, lowered) || !ValidValue(field.value)) {
+      storage_.resize(offset);
+      continue;
+    }
     const absl::string_view lowered_name(lowered, name.size());
+    if (drop_content_length && lowered_name == "content-length") {
+      storage_.resize(offset);
+      continue;
+    }
+    if (lowered_name == "content-type") *has_content_type = true;
+    if (lowered_name == "date") *has_date = true;
     Push(lowered_name, field.value,
          IsUniquePerResponse(lowered_name) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE);
   }

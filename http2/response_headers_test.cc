@@ -64,6 +64,43 @@ TEST(ResponseHeaderBlockTest, ExtraFieldsFollowAndPerResponseValuesAreNotIndexed
   }
 }
 
+// Names and values are checked a word at a time on the fast path: every forbidden byte must be caught at every
+// position of a long value (in a full word or the tail), and bytes next to the forbidden ones (0x0e, 0x7f, 0x80+)
+// must pass; a name with a forbidden byte anywhere is dropped, and a rejected field leaves nothing behind.
+TEST(ResponseHeaderBlockTest, RejectsForbiddenBytesAtEveryPosition) {
+  for (const char bad : {'\0', '\r', '\n'}) {
+    for (size_t length : {1, 7, 8, 9, 23, 40}) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string value(length, 'v');
+        value[at] = bad;
+        ResponseHeaderBlock block;
+        ResponseHeaderBlock::Extras extras;
+        extras.now = absl::FromUnixSeconds(0);
+        block.Build(200, http::HeaderMap{{"X-Value", value}, {"X-Next", "n"}}, extras);
+        EXPECT_THAT(Fields(block), ElementsAre(Pair(":status", "200"), Pair("x-next", "n"),
+                                               Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")))
+            << static_cast<int>(bad) << " at " << at << " of " << length;
+      }
+    }
+  }
+  const std::string fine = std::string("\x0e\x1f\t \x7f\x80\xff", 7) + std::string(20, 'a') + "\x0e";
+  ResponseHeaderBlock block;
+  ResponseHeaderBlock::Extras extras;
+  extras.now = absl::FromUnixSeconds(0);
+  block.Build(200, http::HeaderMap{{"X-Fine", fine}}, extras);
+  EXPECT_THAT(Fields(block),
+              ElementsAre(Pair(":status", "200"), Pair("x-fine", fine), Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")));
+  for (const char bad : {' ', ':', '\x7f', '\x80', '\x01'}) {
+    std::string name = "X-Name-Long";
+    name[5] = bad;
+    ResponseHeaderBlock named;
+    named.Build(204, http::HeaderMap{{name, "v"}, {"", "empty"}, {"X-OK", "v"}}, extras);
+    EXPECT_THAT(Fields(named),
+                ElementsAre(Pair(":status", "204"), Pair("x-ok", "v"), Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")))
+        << static_cast<int>(bad);
+  }
+}
+
 TEST(ResponseHeaderBlockTest, SniffsAndKeepsHandlerDate) {
   ResponseHeaderBlock block;
   ResponseHeaderBlock::Extras extras;
