@@ -7,6 +7,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -14,19 +15,45 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "tls/x509_builder.h"
 
 namespace apiserve::server {
+
+namespace {
+
+absl::Status WriteFile(const std::string& path, const std::string& contents) {
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  if (file == nullptr) return absl::InternalError(absl::StrCat("fopen ", path, ": ", std::strerror(errno)));
+  const bool written = std::fwrite(contents.data(), 1, contents.size(), file) == contents.size();
+  if (std::fclose(file) != 0 || !written) return absl::InternalError(absl::StrCat("write ", path, ": failed"));
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<TestCertificate> MakeTestCertificate() {
   const char* base = std::getenv("TEST_TMPDIR");
   std::string templ = absl::StrCat(base != nullptr ? base : "/tmp", "/certXXXXXX");
   if (::mkdtemp(templ.data()) == nullptr) return absl::InternalError("mkdtemp failed");
   TestCertificate cert{templ, templ + "/tls.crt", templ + "/tls.key"};
-  const std::string command = absl::StrCat(
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost "
-      "-addext subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1 -keyout ",
-      cert.key_file, " -out ", cert.cert_file, " >/dev/null 2>&1");
-  if (std::system(command.c_str()) != 0) return absl::InternalError(absl::StrCat("failed: ", command));
+  absl::StatusOr<bssl::UniquePtr<EVP_PKEY>> key = tls::GenerateKey(tls::KeyType::kEcdsaP256);
+  if (!key.ok()) return key.status();
+  tls::CertificateTemplate spec;
+  spec.common_name = "localhost";
+  spec.dns_names = {"localhost"};
+  spec.ip_addresses = {"127.0.0.1", "::1"};
+  spec.not_before = absl::Now() - absl::Hours(1);
+  spec.not_after = absl::Now() + absl::Hours(48);
+  spec.is_ca = true;  // as `openssl req -x509` makes it: a client may take the certificate as its CA
+  absl::StatusOr<bssl::UniquePtr<X509>> x509 = tls::IssueCertificate(spec, key->get(), nullptr, key->get());
+  if (!x509.ok()) return x509.status();
+  absl::StatusOr<std::string> cert_pem = tls::CertificateToPem(x509->get());
+  if (!cert_pem.ok()) return cert_pem.status();
+  absl::StatusOr<std::string> key_pem = tls::PrivateKeyToPem(key->get(), tls::KeyEncoding::kPkcs8);
+  if (!key_pem.ok()) return key_pem.status();
+  if (absl::Status status = WriteFile(cert.cert_file, *cert_pem); !status.ok()) return status;
+  if (absl::Status status = WriteFile(cert.key_file, *key_pem); !status.ok()) return status;
   return cert;
 }
 

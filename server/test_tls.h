@@ -1,7 +1,7 @@
 #ifndef APISERVE_SERVER_TEST_TLS_H_
 #define APISERVE_SERVER_TEST_TLS_H_
 
-// Test helpers: a throwaway self-signed certificate (made with the `openssl` command), a server SSL_CTX over it
+// Test helpers: a throwaway self-signed certificate (made with tls/x509_builder), a server SSL_CTX over it
 // that negotiates ALPN h2/http/1.1, and in-process blocking clients (TlsClient, HttpsGet) over loopback sockets, so
 // server tests need no curl or shell. Test-only.
 
@@ -26,7 +26,9 @@ struct TestCertificate {
   std::string key_file;
 };
 
-// MakeTestCertificate writes an ECDSA P-256 certificate for localhost / 127.0.0.1 / ::1 into a new temp directory.
+// MakeTestCertificate writes a self-signed ECDSA P-256 certificate for localhost / 127.0.0.1 / ::1 (CA:TRUE, so a
+// client can trust it as its own CA; valid for two days) and its PKCS#8 key, as PEM files, into a new directory
+// under $TEST_TMPDIR. Internal error on failure.
 absl::StatusOr<TestCertificate> MakeTestCertificate();
 
 // MakeTestSslCtx loads the certificate; ALPN prefers h2 when `http2` is true, else only http/1.1.
