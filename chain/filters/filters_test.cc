@@ -241,7 +241,7 @@ TEST(TimeoutTest, SlowRequestGets504AndFastOneCancelsTheTimer) {
 
 // One timer per loop, not per request: requests wait in deadline order (received time + timeout), each answered 504
 // at its own deadline; one received earlier but served later (HTTP/1.1 pipelining) is not held behind the others;
-// requests answered in time leave the list, and the timer goes when the list is empty.
+// requests answered in time leave the list, and the timer goes once it fires with nothing left to time out.
 TEST(TimeoutTest, OneTimerServesEveryRequestInDeadlineOrder) {
   base::FakeExecutor loop;
   Holding inner;
@@ -270,15 +270,34 @@ TEST(TimeoutTest, OneTimerServesEveryRequestInDeadlineOrder) {
   EXPECT_EQ(sinks[1].recorded.status, 200);
   EXPECT_EQ(sinks[2].recorded.status, 504);
   EXPECT_EQ(loop.PendingTimers(), 0);  // nothing left: no timer armed
-  // A request answered in time cancels the loop's timer when it leaves the list empty.
-  http::RecordingSink quick;
-  http::RequestPtr request = http::NewRequest("GET", "/api/v1/pods", &loop);
-  request->received_time = loop.Now();
-  handler->Serve(std::move(request), http::ResponseWriter(http::NewExchange(&loop, &quick)));
-  ASSERT_TRUE(inner.writers[4].Send(http::TextResponse(200, "quick")).ok());
+  // Requests answered in time leave the timer armed rather than cancel and re-arm it for each: a hundred of them
+  // leave one timer, which fires at the first one's deadline, finds nothing due and is not re-armed.
+  http::RecordingSink quick[100];
+  for (int i = 0; i < 100; ++i) {
+    http::RequestPtr request = http::NewRequest("GET", "/api/v1/pods", &loop);
+    request->received_time = loop.Now();
+    handler->Serve(std::move(request), http::ResponseWriter(http::NewExchange(&loop, &quick[i])));
+    ASSERT_TRUE(inner.writers[4 + i].Send(http::TextResponse(200, "quick")).ok());
+    loop.AdvanceTime(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(loop.PendingTimers(), 1);
   loop.AdvanceTime(absl::Seconds(11));
-  EXPECT_EQ(quick.recorded.status, 200);
+  for (const http::RecordingSink& sink : quick) EXPECT_EQ(sink.recorded.status, 200);
   EXPECT_EQ(loop.PendingTimers(), 0);
+  // A request that arrives while the timer is armed for a later deadline (received earlier, dispatched late)
+  // re-arms it for its own: it still gets its 504 on time.
+  http::RecordingSink late[2];
+  http::RequestPtr first = http::NewRequest("GET", "/api/v1/pods", &loop);
+  first->received_time = loop.Now();
+  handler->Serve(std::move(first), http::ResponseWriter(http::NewExchange(&loop, &late[0])));
+  http::RequestPtr earlier = http::NewRequest("GET", "/api/v1/pods", &loop);
+  earlier->received_time = loop.Now() - absl::Seconds(5);
+  handler->Serve(std::move(earlier), http::ResponseWriter(http::NewExchange(&loop, &late[1])));
+  loop.AdvanceTime(absl::Seconds(5));
+  EXPECT_EQ(late[1].recorded.status, 504);
+  EXPECT_FALSE(late[0].recorded.complete);
+  loop.AdvanceTime(absl::Seconds(5));
+  EXPECT_EQ(late[0].recorded.status, 504);
 }
 
 // kube's order puts authentication before max in-flight, whose system:masters exemption reads the user: an

@@ -84,30 +84,30 @@ class DeadlineQueue {
     node->next = after != nullptr ? after->next : head_;
     (node->next != nullptr ? node->next->prev : tail_) = node;
     (after != nullptr ? after->next : head_) = node;
-    if (head_ == node) Arm(node->deadline - executor_->Now());
+    if (node->deadline < armed_for_) Arm(node->deadline);
   }
 
-  // Remove unlinks `node`; the timer is cancelled when no request is left.
+  // Remove unlinks `node`. The timer stays armed even when no request is left: most requests finish long before
+  // their deadline, and cancelling and re-arming a timer for each was most of this filter's cost. A timer that
+  // fires early (its request is gone) just re-arms for the earliest deadline left, about once per timeout.
   void Remove(Node* node) {
     (node->prev != nullptr ? node->prev->next : head_) = node->next;
     (node->next != nullptr ? node->next->prev : tail_) = node->prev;
     node->prev = node->next = nullptr;
     node->queue = nullptr;
-    if (head_ == nullptr) {
-      timer_.Cancel();
-      timer_ = base::CancelHandle();
-    }
   }
 
  private:
-  void Arm(absl::Duration delay) {
+  void Arm(absl::Time deadline) {
     timer_.Cancel();
-    timer_ = executor_->RunAfter(std::max(delay, absl::ZeroDuration()), [this] { Fire(); });
+    armed_for_ = deadline;
+    timer_ = executor_->RunAfter(std::max(deadline - executor_->Now(), absl::ZeroDuration()), [this] { Fire(); });
   }
 
   // Fire times out every request whose deadline has passed, then arms the timer for the next one.
   void Fire() {
     timer_ = base::CancelHandle();
+    armed_for_ = absl::InfiniteFuture();
     const absl::Time now = executor_->Now();
     while (head_ != nullptr && head_->deadline <= now) {
       Node* node = head_;
@@ -115,13 +115,14 @@ class DeadlineQueue {
       Remove(node);  // its on-complete hook frees it
       TimeOut(completer);
     }
-    if (head_ != nullptr) Arm(head_->deadline - now);
+    if (head_ != nullptr) Arm(head_->deadline);
   }
 
   base::Executor* const executor_;
   Node* head_ = nullptr;
   Node* tail_ = nullptr;
   base::CancelHandle timer_;
+  absl::Time armed_for_ = absl::InfiniteFuture();  // the deadline timer_ fires at; InfiniteFuture: not armed
 };
 
 // The loop thread's queues, one per (filter, executor): a filter serves every loop, and each loop has its own.
