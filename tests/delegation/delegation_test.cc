@@ -1,10 +1,7 @@
 // Delegated authentication and authorization end to end (issue 18): delegated_apiserver (the sample's shape:
 // NewDelegatingRecommendedOptions + authconfig) started with --authentication-kubeconfig and
 // --authorization-kubeconfig pointing at tests/fakecluster, driven by curl and h2load over real TLS.
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -24,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "server/test_shell.h"
 #include "tests/fakecluster/fake_cluster.h"
+#include "tests/harness/socket_activation.h"
 
 namespace apiserve::fakecluster {
 namespace {
@@ -32,18 +31,6 @@ using ::apiserve::base::IsOk;
 using ::apiserve::server::Shell;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string ReadFile(const std::string& path) {
   std::stringstream out;
@@ -97,31 +84,30 @@ class DelegationTest : public ::testing::Test {
             {"requestheader-extra-headers-prefix", R"(["X-Remote-Extra-"])"}};
   }
 
-  // StartServer runs delegated_apiserver against the fake cluster and waits until it serves.
+  // ServerArgs is delegated_apiserver's command line against the fake cluster, serving on `port`.
+  std::vector<std::string> ServerArgs(int port) const {
+    return {absl::StrCat(std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"),
+                         "/tests/delegation/delegated_apiserver"),
+            "--bind-address=127.0.0.1",
+            absl::StrCat("--secure-port=", port),
+            absl::StrCat("--cert-dir=", dir_, "/certs"),
+            absl::StrCat("--authentication-kubeconfig=", dir_, "/kubeconfig"),
+            absl::StrCat("--authorization-kubeconfig=", dir_, "/kubeconfig")};
+  }
+
+  // StartServer runs delegated_apiserver against the fake cluster and waits until it serves. The test listens on
+  // 127.0.0.1:0 and hands the socket to the server (socket activation, fd 3): no other process can take the port.
   void StartServer(std::vector<std::string> extra = {}) {
-    port_ = FreePort();
+    absl::StatusOr<int> listener = harness::ListenOnLoopback(/*reuse_port=*/false, &port_);
+    ASSERT_THAT(listener, IsOk());
     log_ = dir_ + "/server.log";
-    std::vector<std::string> args = {absl::StrCat(std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"),
-                                                  "/tests/delegation/delegated_apiserver"),
-                                     "--bind-address=127.0.0.1",
-                                     absl::StrCat("--secure-port=", port_),
-                                     absl::StrCat("--cert-dir=", dir_, "/certs"),
-                                     absl::StrCat("--authentication-kubeconfig=", dir_, "/kubeconfig"),
-                                     absl::StrCat("--authorization-kubeconfig=", dir_, "/kubeconfig"),
-                                     "--feature-gates=UnauthenticatedHTTP2DOSMitigation=false",
-                                     "-v=2"};
+    std::vector<std::string> args = ServerArgs(port_);
+    args.push_back("--feature-gates=UnauthenticatedHTTP2DOSMitigation=false");
+    args.push_back("-v=2");
     args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    absl::StatusOr<pid_t> spawned = harness::SpawnWithListener(args, log_, *listener);
+    ASSERT_THAT(spawned, IsOk());
+    pid_ = *spawned;
     for (int i = 0; i < 200; ++i) {
       if (absl::StrContains(ReadFile(log_), "Serving securely on")) return;
       int status = 0;
@@ -333,16 +319,20 @@ TEST_F(DelegationTest, StartUpLookupFailure) {
   pid_ = -1;
 
   // Not tolerated: start-up fails with kube's message.
-  const std::string out =
-      Shell(absl::StrCat(std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"),
-                         "/tests/delegation/delegated_apiserver --bind-address=127.0.0.1 --secure-port=", FreePort(),
-                         " --cert-dir=", dir_, "/certs --authentication-kubeconfig=", dir_,
-                         "/kubeconfig --authorization-kubeconfig=", dir_, "/kubeconfig 2>&1; echo exit=$?"));
+  int port = 0;
+  absl::StatusOr<int> listener = harness::ListenOnLoopback(/*reuse_port=*/false, &port);
+  ASSERT_THAT(listener, IsOk());
+  const std::string log = dir_ + "/not-tolerated.log";
+  absl::StatusOr<pid_t> spawned = harness::SpawnWithListener(ServerArgs(port), log, *listener);
+  ASSERT_THAT(spawned, IsOk());
+  int status = 0;
+  ASSERT_EQ(::waitpid(*spawned, &status, 0), *spawned);
+  const std::string out = ReadFile(log);
   EXPECT_THAT(out, HasSubstr("Error: unable to load configmap based request-header-client-ca-file: configmaps "
                              "\"extension-apiserver-authentication\" is forbidden: User "
                              "\"system:serviceaccount:kube-system:sample-apiserver\" cannot get resource "
                              "\"configmaps\" in API group \"\" in the namespace \"kube-system\""));
-  EXPECT_THAT(out, HasSubstr("exit=1"));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << "status " << status << ": " << out;
 }
 
 }  // namespace

@@ -1,18 +1,13 @@
 #include "tests/e2e/apiserver_process.h"
 
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -22,8 +17,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "tests/harness/socket_activation.h"
 
 namespace apiserve::e2e {
 namespace {
@@ -40,32 +35,6 @@ std::vector<char*> Argv(const std::vector<std::string>& args) {
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   return argv;
-}
-
-// ListenOnLoopback listens on 127.0.0.1:0 (close-on-exec; SO_REUSEPORT when `reuse_port`) and returns the socket,
-// with its port in `port`.
-absl::StatusOr<int> ListenOnLoopback(bool reuse_port, int* port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", std::strerror(errno)));
-  int one = 1;
-  if (reuse_port && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
-    const int error = errno;
-    ::close(fd);
-    return absl::InternalError(absl::StrCat("setsockopt(SO_REUSEPORT): ", std::strerror(error)));
-  }
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 || ::listen(fd, 1024) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    const int error = errno;
-    ::close(fd);
-    return absl::InternalError(absl::StrCat("listen on 127.0.0.1:0: ", std::strerror(error)));
-  }
-  *port = ntohs(address.sin_port);
-  return fd;
 }
 
 }  // namespace
@@ -114,49 +83,15 @@ absl::Status ApiserverProcess::Start(absl::Duration timeout) {
   std::vector<std::string> args = {ApiserverBinary(), "--bind-address=127.0.0.1",
                                    absl::StrCat("--cert-dir=", dir_, "/certs")};
   if (!port_given) {
-    absl::StatusOr<int> listening = ListenOnLoopback(reuse_port, &port_);
+    absl::StatusOr<int> listening = harness::ListenOnLoopback(reuse_port, &port_);
     if (!listening.ok()) return listening.status();
     listener = *listening;
     args.push_back(absl::StrCat("--secure-port=", port_));
   }
   args.insert(args.end(), flags_.begin(), flags_.end());
-  std::vector<char*> argv = Argv(args);
-  // The child's environment: ours without LISTEN_*, plus LISTEN_FDS=1 and LISTEN_PID=<child pid> when it inherits
-  // the listener. Built before fork (the child makes only async-signal-safe calls); the child writes its pid into
-  // the space kept for it.
-  std::vector<std::string> environment;
-  for (char** variable = environ; *variable != nullptr; ++variable) {
-    if (!absl::StartsWith(*variable, "LISTEN_")) environment.emplace_back(*variable);
-  }
-  constexpr absl::string_view kListenPid = "LISTEN_PID=";
-  if (listener >= 0) {
-    environment.emplace_back("LISTEN_FDS=1");
-    environment.push_back(std::string(kListenPid) + std::string(20, '\0'));
-  }
-  std::vector<char*> envp = Argv(environment);
-  char* pid_digits = listener >= 0 ? envp[environment.size() - 1] + kListenPid.size() : nullptr;
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    ::dup2(log, STDERR_FILENO);
-    ::dup2(log, STDOUT_FILENO);
-    if (listener >= 0) {
-      // fd 3 is the listener (dup2 clears FD_CLOEXEC; when it already is fd 3, clear it by hand).
-      if (listener == 3) {
-        ::fcntl(3, F_SETFD, 0);
-      } else if (::dup2(listener, 3) != 3) {
-        ::_exit(126);
-      }
-      int length = 0;
-      for (pid_t pid = ::getpid(); pid > 0; pid /= 10) pid_digits[length++] = static_cast<char>('0' + pid % 10);
-      std::reverse(pid_digits, pid_digits + length);
-    }
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  const int fork_error = errno;
-  if (listener >= 0) ::close(listener);  // the child has its copy
-  if (pid_ < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(fork_error)));
+  absl::StatusOr<pid_t> spawned = harness::SpawnWithListener(args, log_path_, listener);
+  if (!spawned.ok()) return spawned.status();
+  pid_ = *spawned;
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     if (Log().find("Serving securely on") != std::string::npos) {
