@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
 #include "base/recycling_allocator.h"
+#include "server/socket_address.h"
 #include "tls/ssl_error.h"
 
 namespace apiserve::server {
@@ -25,24 +26,6 @@ constexpr size_t kReadBufferSize = 64 * 1024;
 char* LoopReadBuffer() {
   thread_local std::unique_ptr<char[]> buffer(new char[kReadBufferSize]);
   return buffer.get();
-}
-
-// FormatIp returns the address's IP ("10.0.0.1", "::1"), or "" if libuv cannot print it.
-std::string FormatIp(const sockaddr_storage& address) {
-  char host[64] = {0};
-  const int rc = address.ss_family == AF_INET6
-                     ? uv_ip6_name(reinterpret_cast<const sockaddr_in6*>(&address), host, sizeof(host))
-                     : uv_ip4_name(reinterpret_cast<const sockaddr_in*>(&address), host, sizeof(host));
-  return rc == 0 ? host : "";
-}
-
-// FormatAddress returns "ip:port", "[ip6]:port" for IPv6, as Go's net.Addr.String.
-std::string FormatAddress(const sockaddr_storage& address) {
-  if (address.ss_family == AF_INET6) {
-    return absl::StrCat("[", FormatIp(address),
-                        "]:", ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port));
-  }
-  return absl::StrCat(FormatIp(address), ":", ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port));
 }
 
 absl::Status UvError(absl::string_view call, int rc) {
@@ -454,17 +437,24 @@ void Connection::UpdateTimer() {
   }
   if (want == timer_kind_ && !new_requests) return;
   timer_kind_ = want;
-  if (want == TimerKind::kNone) {
-    if (int rc = uv_timer_stop(&timer_); rc != 0) Fail(UvError("uv_timer_stop", rc));
-    return;
-  }
+  if (want == TimerKind::kNone) return deadline_.Clear();
   const int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(duration));
+  StartTimer(deadline_.Want(uv_now(timer_.loop), static_cast<uint64_t>(ms)));
+}
+
+void Connection::StartTimer(int64_t ms) {
+  if (ms < 0) return;  // the armed timer fires first and re-arms (LazyDeadline)
   if (int rc = uv_timer_start(&timer_, &Connection::OnTimer, static_cast<uint64_t>(ms), 0); rc != 0) {
     Fail(UvError("uv_timer_start", rc));
   }
 }
 
-void Connection::OnTimer(uv_timer_t* timer) { static_cast<Connection*>(timer->data)->OnTimeout(); }
+void Connection::OnTimer(uv_timer_t* timer) {
+  auto* connection = static_cast<Connection*>(timer->data);
+  int64_t rearm = -1;
+  if (connection->deadline_.Fired(uv_now(timer->loop), &rearm)) return connection->OnTimeout();
+  connection->StartTimer(rearm);
+}
 
 void Connection::OnTimeout() {
   const TimerKind kind = timer_kind_;

@@ -133,6 +133,8 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   void WriteCiphertext();
   void OnWriteDone();
   void UpdateTimer();
+  // StartTimer (re)starts timer_ to fire in `ms`; does nothing when ms < 0.
+  void StartTimer(int64_t ms);
   void OnTimeout();
   void StartClose(bool graceful, bool linger);
   void UpdateReading();
@@ -164,6 +166,7 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   bool holds_slot_ = false;  // took a slot of context_->limit
   size_t writes_in_flight_ = 0;
   TimerKind timer_kind_ = TimerKind::kNone;
+  LazyDeadline deadline_;       // when timer_kind_ fires; timer_ stays armed across changes (connection_timer.h)
   bool idle_trimmed_ = false;   // this idle period's kIdleTrim has fired
   uint64_t requests_seen_ = 0;  // codec_->RequestsDispatched() when the timer was last set
   std::string plaintext_;       // codec output batched for one SSL_write

@@ -53,4 +53,27 @@ TimerChoice ChooseTimer(const TimerState& state, const ConnectionOptions& option
   return choice;
 }
 
+int64_t LazyDeadline::Want(uint64_t now, uint64_t ms) {
+  wanted_ = true;
+  due_ = now + ms;
+  if (armed_ && armed_due_ <= due_) return -1;
+  armed_ = true;
+  armed_due_ = due_;
+  return static_cast<int64_t>(ms);
+}
+
+bool LazyDeadline::Fired(uint64_t now, int64_t* rearm_ms) {
+  armed_ = false;
+  *rearm_ms = -1;
+  if (!wanted_) return false;
+  if (due_ <= now) {
+    wanted_ = false;
+    return true;
+  }
+  armed_ = true;
+  armed_due_ = due_;
+  *rearm_ms = static_cast<int64_t>(due_ - now);
+  return false;
+}
+
 }  // namespace apiserve::server

@@ -57,6 +57,29 @@ struct TimerChoice {
 // ChooseTimer returns the timer `state` calls for under `options`.
 TimerChoice ChooseTimer(const TimerState& state, const ConnectionOptions& options);
 
+// LazyDeadline keeps one libuv timer armed across the connection's many timer changes instead of stopping and
+// restarting it at each: on HTTP/1.1 every request would otherwise stop the idle timer and start it again (two
+// timer-heap operations per request). The wanted deadline moves freely; the armed one only ever moves earlier.
+// When the armed timer fires before the wanted deadline (or with none wanted) it is re-armed for the rest.
+// Times are the loop's milliseconds (uv_now). Pure bookkeeping: the caller starts the uv timer when told.
+class LazyDeadline {
+ public:
+  // Want sets the deadline to `now + ms`. Returns the delay to (re)start the timer with, or -1 if the armed timer
+  // fires no later than that (it will re-arm then).
+  int64_t Want(uint64_t now, uint64_t ms);
+  // Clear wants no deadline; the armed timer, if any, stays and fires for nothing.
+  void Clear() { wanted_ = false; }
+  // Fired is called when the armed timer fires. Returns true if the wanted deadline has come (the timer event is
+  // real); otherwise `*rearm_ms` is the delay to restart the timer with, or -1 if nothing is wanted.
+  bool Fired(uint64_t now, int64_t* rearm_ms);
+
+ private:
+  bool wanted_ = false;
+  uint64_t due_ = 0;  // when wanted_
+  bool armed_ = false;
+  uint64_t armed_due_ = 0;  // when armed_
+};
+
 }  // namespace apiserve::server
 
 #endif  // APISERVE_SERVER_CONNECTION_TIMER_H_

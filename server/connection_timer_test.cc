@@ -146,3 +146,31 @@ TEST(ConnectionTimerTest, EachPhaseGetsItsTimer) {
 
 }  // namespace
 }  // namespace apiserve::server
+
+namespace apiserve::server {
+namespace {
+
+// The connection's uv timer stays armed while the wanted deadline moves later (each HTTP/1.1 request moves the idle
+// deadline); it is restarted only for an earlier deadline, and a firing before the wanted deadline re-arms for the
+// rest, so the timeout still happens exactly when wanted.
+TEST(LazyDeadlineTest, ArmsOnlyForEarlierDeadlines) {
+  LazyDeadline deadline;
+  EXPECT_EQ(deadline.Want(1000, 500), 500);  // nothing armed: start for 500 ms (due 1500)
+  EXPECT_EQ(deadline.Want(1100, 500), -1);   // due 1600: the armed timer fires first
+  deadline.Clear();                          // busy: nothing wanted, the timer stays
+  EXPECT_EQ(deadline.Want(1200, 500), -1);   // idle again, due 1700
+  int64_t rearm = 0;
+  EXPECT_FALSE(deadline.Fired(1500, &rearm));  // early: 200 ms left
+  EXPECT_EQ(rearm, 200);
+  EXPECT_EQ(deadline.Want(1550, 50), 50);  // due 1600, before the armed 1700: restart
+  EXPECT_TRUE(deadline.Fired(1600, &rearm));
+  EXPECT_EQ(rearm, -1);
+  EXPECT_EQ(deadline.Want(1600, 10), 10);  // nothing armed after a real firing
+  deadline.Clear();
+  EXPECT_FALSE(deadline.Fired(1610, &rearm));  // fired for nothing: not re-armed
+  EXPECT_EQ(rearm, -1);
+  EXPECT_EQ(deadline.Want(1700, 100), 100);
+}
+
+}  // namespace
+}  // namespace apiserve::server

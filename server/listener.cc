@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
+#include "server/socket_address.h"
 
 namespace apiserve::server {
 namespace {
@@ -108,25 +109,12 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Adopt(EventLoop* loop, int f
   std::unique_ptr<Listener> listener(new Listener());
   listener->context_ = context;
   listener->connections_ = connections;
-  char ip[INET6_ADDRSTRLEN] = "";
-  if (bound.ss_family == AF_INET6) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&bound);
-    listener->port_ = ntohs(in6->sin6_port);
-    if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) {
-      listener->address_ = absl::StrCat("[::]:", listener->port_);
-    } else {
-      ::inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
-      listener->address_ = HostPort(ip, listener->port_);
-    }
-  } else if (bound.ss_family == AF_INET) {
-    const auto* in4 = reinterpret_cast<const sockaddr_in*>(&bound);
-    listener->port_ = ntohs(in4->sin_port);
-    ::inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof(ip));
-    listener->address_ = HostPort(ip, listener->port_);
-  } else {
+  if (bound.ss_family != AF_INET6 && bound.ss_family != AF_INET) {
     return absl::InvalidArgumentError(
         absl::StrCat("failed to create listener: inherited fd ", fd, " is not an IPv4 or IPv6 socket"));
   }
+  listener->port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);  // same offset for in6
+  listener->address_ = FormatAddress(bound);
   if (absl::Status started = listener->Start(loop, std::move(socket)); !started.ok()) return started;
   return listener;
 }
