@@ -456,6 +456,17 @@ void Connection::OnTimer(uv_timer_t* timer) {
   connection->StartTimer(rearm);
 }
 
+void Connection::CloseIdle() {
+  if (http2_ && !final_goaway_sent_) {
+    // GOAWAY with the last stream id at once (no stream is open), then close when it is out.
+    codec_->BeginShutdown();
+    codec_->CompleteShutdown();
+    Process();
+  } else {
+    StartClose(/*graceful=*/true, /*linger=*/false);
+  }
+}
+
 void Connection::OnTimeout() {
   const TimerKind kind = timer_kind_;
   timer_kind_ = TimerKind::kNone;
@@ -473,14 +484,7 @@ void Connection::OnTimeout() {
       return;
     case TimerKind::kIdle:
       if (!draining_) ++context_->counters.idle_closes;
-      if (http2_ && !final_goaway_sent_) {
-        codec_->BeginShutdown();
-        codec_->CompleteShutdown();
-        Process();
-      } else {
-        StartClose(/*graceful=*/true, /*linger=*/false);
-      }
-      return;
+      return CloseIdle();
     case TimerKind::kGoaway:
       shutdown_requested_ = true;
       codec_->CompleteShutdown();

@@ -137,6 +137,8 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   void StartTimer(int64_t ms);
   void OnTimeout();
   void StartClose(bool graceful, bool linger);
+  // CloseIdle closes a connection with no request in progress: HTTP/2 with a GOAWAY first (idle timeout, eviction).
+  void CloseIdle();
   void UpdateReading();
   // TrackIdle keeps this connection's place in its set's idle list (only under a ConnectionLimit): in it while
   // `idle`, moved to the end when `restarted` (a request came and went).

@@ -28,14 +28,7 @@ void Connection::Evict() {
     holds_slot_ = false;
     context_->limit->Release();
   }
-  if (http2_ && !final_goaway_sent_) {
-    // As at the idle timeout: GOAWAY with the last stream id at once (no stream is open), then close.
-    codec_->BeginShutdown();
-    codec_->CompleteShutdown();
-    Process();
-  } else {
-    StartClose(/*graceful=*/true, /*linger=*/false);
-  }
+  CloseIdle();  // as at the idle timeout
 }
 
 void ConnectionCounters::Add(const ConnectionCounters& o) {
