@@ -77,6 +77,36 @@ bool ValidValue(absl::string_view value) {
   return true;
 }
 
+// StaticName returns a copy with static storage of a common lowercase response field name, or an empty view. nghttp2
+// may reference such a name without copying and lowercasing it again (NGHTTP2_NV_FLAG_NO_COPY_NAME: the name must
+// outlive the frame, which a string literal does).
+absl::string_view StaticName(absl::string_view lowered) {
+  static constexpr absl::string_view kNames[] = {
+      "audit-id",
+      "cache-control",
+      "content-type",
+      "content-length",
+      "date",
+      "x-content-type-options",
+      "strict-transport-security",
+      "retry-after",
+      "warning",
+      "content-encoding",
+      "vary",
+      "location",
+      "www-authenticate",
+      "etag",
+      "last-modified",
+      "expires",
+      "x-kubernetes-pf-flowschema-uid",
+      "x-kubernetes-pf-prioritylevel-uid",
+  };
+  for (absl::string_view name : kNames) {
+    if (name == lowered) return name;
+  }
+  return {};
+}
+
 // Fields whose value differs in every response: HPACK-indexing them only churns the connection's dynamic table
 // (each insert evicts fields that do repeat, such as content-type), so they go out as literals without indexing.
 bool IsUniquePerResponse(absl::string_view lowered_name) { return lowered_name == "audit-id"; }
@@ -120,15 +150,20 @@ bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers,
       storage_.resize(offset);
       continue;
     }
-    const absl::string_view lowered_name(lowered, name.size());
+    absl::string_view lowered_name(lowered, name.size());
     if (drop_content_length && lowered_name == "content-length") {
       storage_.resize(offset);
       continue;
     }
     if (lowered_name == "content-type") *has_content_type = true;
     if (lowered_name == "date") *has_date = true;
-    Push(lowered_name, field.value,
-         IsUniquePerResponse(lowered_name) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE);
+    uint8_t flags = IsUniquePerResponse(lowered_name) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
+    if (const absl::string_view shared = StaticName(lowered_name); !shared.empty()) {
+      storage_.resize(offset);
+      lowered_name = shared;
+      flags |= NGHTTP2_NV_FLAG_NO_COPY_NAME;
+    }
+    Push(lowered_name, field.value, flags);
   }
   return close;
 }
@@ -145,20 +180,21 @@ bool ResponseHeaderBlock::Build(int status, const http::HeaderMap& headers, cons
   char digits[16];
   const int clamped = status < 100 || status > 999 ? 500 : status;
   char* end = absl::numbers_internal::FastIntToBuffer(clamped, digits);
-  Push(":status", Store(absl::string_view(digits, static_cast<size_t>(end - digits))));
+  Push(":status", Store(absl::string_view(digits, static_cast<size_t>(end - digits))), NGHTTP2_NV_FLAG_NO_COPY_NAME);
 
   bool has_content_type = false;
   bool has_date = false;
   bool close = AddFields(headers.fields(), extras.content_length.has_value(), &has_content_type, &has_date);
   if (AddFields(extras.more_headers, extras.content_length.has_value(), &has_content_type, &has_date)) close = true;
   if (!has_content_type && !extras.sniff_body_prefix.empty()) {
-    Push("content-type", SniffContentType(extras.sniff_body_prefix));
+    Push("content-type", SniffContentType(extras.sniff_body_prefix), NGHTTP2_NV_FLAG_NO_COPY_NAME);
   }
   if (extras.content_length.has_value()) {
     end = absl::numbers_internal::FastIntToBuffer(static_cast<uint64_t>(*extras.content_length), digits);
-    Push("content-length", Store(absl::string_view(digits, static_cast<size_t>(end - digits))));
+    Push("content-length", Store(absl::string_view(digits, static_cast<size_t>(end - digits))),
+         NGHTTP2_NV_FLAG_NO_COPY_NAME);
   }
-  if (!has_date) Push("date", Store(HttpDate(extras.now)));
+  if (!has_date) Push("date", Store(HttpDate(extras.now)), NGHTTP2_NV_FLAG_NO_COPY_NAME);
   return close;
 }
 

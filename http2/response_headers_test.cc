@@ -60,8 +60,32 @@ TEST(ResponseHeaderBlockTest, ExtraFieldsFollowAndPerResponseValuesAreNotIndexed
   for (size_t i = 0; i < block.size(); ++i) {
     const nghttp2_nv& nv = block.data()[i];
     const bool audit_id = std::string(reinterpret_cast<const char*>(nv.name), nv.namelen) == "audit-id";
-    EXPECT_EQ(nv.flags, audit_id ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE) << i;
+    EXPECT_EQ(nv.flags & NGHTTP2_NV_FLAG_NO_INDEX, audit_id ? NGHTTP2_NV_FLAG_NO_INDEX : 0) << i;
+    // Every name here is a common one, handed to nghttp2 from static storage: it need not copy it.
+    EXPECT_NE(nv.flags & NGHTTP2_NV_FLAG_NO_COPY_NAME, 0) << i;
   }
+}
+
+// Names nghttp2 may reference without copying are only ever string literals; any other name is lowercased into the
+// block's storage and copied by nghttp2 (it does not outlive the block's next Build).
+TEST(ResponseHeaderBlockTest, OnlyStaticNamesAreNotCopied) {
+  ResponseHeaderBlock block;
+  ResponseHeaderBlock::Extras extras;
+  extras.now = absl::FromUnixSeconds(0);
+  extras.content_length = 0;
+  block.Build(200, http::HeaderMap{{"X-Custom", "1"}, {"Cache-Control", "no-cache"}, {"Warning", "299 - x"}}, extras);
+  ASSERT_THAT(Fields(block), ElementsAre(Pair(":status", "200"), Pair("x-custom", "1"),
+                                         Pair("cache-control", "no-cache"), Pair("warning", "299 - x"),
+                                         Pair("content-length", "0"), Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")));
+  const std::string first_name(reinterpret_cast<const char*>(block.data()[1].name), block.data()[1].namelen);
+  for (size_t i = 0; i < block.size(); ++i) {
+    EXPECT_EQ((block.data()[i].flags & NGHTTP2_NV_FLAG_NO_COPY_NAME) != 0, i != 1) << i;
+  }
+  // A second block reusing the storage changes what the custom name's bytes hold; the static names do not move.
+  const uint8_t* cache_control = block.data()[2].name;
+  block.Build(200, http::HeaderMap{{"X-Other", "2"}, {"Cache-Control", "no-store"}}, extras);
+  EXPECT_EQ(block.data()[2].name, cache_control);
+  EXPECT_EQ(first_name, "x-custom");
 }
 
 // Names and values are checked a word at a time on the fast path: every forbidden byte must be caught at every
