@@ -77,39 +77,73 @@ bool ValidValue(absl::string_view value) {
   return true;
 }
 
-// StaticName returns a copy with static storage of a common lowercase response field name, or an empty view. nghttp2
-// may reference such a name without copying and lowercasing it again (NGHTTP2_NV_FLAG_NO_COPY_NAME: the name must
+// What the block needs to know of a lowercase field name, decided once per field.
+enum class NameKind : uint8_t { kOther, kContentType, kContentLength, kDate, kAuditId };
+struct KnownName {
+  absl::string_view shared;  // a copy with static storage, or empty
+  NameKind kind = NameKind::kOther;
+};
+
+// Is compares `p` with a literal of the same length; the constant length lets the compiler inline the comparison.
+template <size_t N>
+bool Is(const char* p, const char (&literal)[N]) {
+  return std::memcmp(p, literal, N - 1) == 0;
+}
+
+// Classify finds common response field names by length, then content. A common name has a copy with static storage
+// that nghttp2 may reference without copying and lowercasing it again (NGHTTP2_NV_FLAG_NO_COPY_NAME: the name must
 // outlive the frame, which a string literal does).
-absl::string_view StaticName(absl::string_view lowered) {
-  static constexpr absl::string_view kNames[] = {
-      "audit-id",
-      "cache-control",
-      "content-type",
-      "content-length",
-      "date",
-      "x-content-type-options",
-      "strict-transport-security",
-      "retry-after",
-      "warning",
-      "content-encoding",
-      "vary",
-      "location",
-      "www-authenticate",
-      "etag",
-      "last-modified",
-      "expires",
-      "x-kubernetes-pf-flowschema-uid",
-      "x-kubernetes-pf-prioritylevel-uid",
-  };
-  for (absl::string_view name : kNames) {
-    if (name == lowered) return name;
+KnownName Classify(absl::string_view lowered) {
+  const char* p = lowered.data();
+  auto known = [](absl::string_view name, NameKind kind = NameKind::kOther) { return KnownName{name, kind}; };
+  switch (lowered.size()) {
+    case 4:
+      if (Is(p, "date")) return known("date", NameKind::kDate);
+      if (Is(p, "vary")) return known("vary");
+      if (Is(p, "etag")) return known("etag");
+      break;
+    case 7:
+      if (Is(p, "warning")) return known("warning");
+      if (Is(p, "expires")) return known("expires");
+      break;
+    case 8:
+      if (Is(p, "audit-id")) return known("audit-id", NameKind::kAuditId);
+      if (Is(p, "location")) return known("location");
+      break;
+    case 11:
+      if (Is(p, "retry-after")) return known("retry-after");
+      break;
+    case 12:
+      if (Is(p, "content-type")) return known("content-type", NameKind::kContentType);
+      break;
+    case 13:
+      if (Is(p, "cache-control")) return known("cache-control");
+      if (Is(p, "last-modified")) return known("last-modified");
+      break;
+    case 14:
+      if (Is(p, "content-length")) return known("content-length", NameKind::kContentLength);
+      break;
+    case 16:
+      if (Is(p, "content-encoding")) return known("content-encoding");
+      if (Is(p, "www-authenticate")) return known("www-authenticate");
+      break;
+    case 22:
+      if (Is(p, "x-content-type-options")) return known("x-content-type-options");
+      break;
+    case 25:
+      if (Is(p, "strict-transport-security")) return known("strict-transport-security");
+      break;
+    case 30:
+      if (Is(p, "x-kubernetes-pf-flowschema-uid")) return known("x-kubernetes-pf-flowschema-uid");
+      break;
+    case 33:
+      if (Is(p, "x-kubernetes-pf-prioritylevel-uid")) return known("x-kubernetes-pf-prioritylevel-uid");
+      break;
+    default:
+      break;
   }
   return {};
 }
-
-// Fields whose value differs in every response: HPACK-indexing them only churns the connection's dynamic table
-// (each insert evicts fields that do repeat, such as content-type), so they go out as literals without indexing.
-bool IsUniquePerResponse(absl::string_view lowered_name) { return lowered_name == "audit-id"; }
 
 }  // namespace
 
@@ -151,16 +185,19 @@ bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers,
       continue;
     }
     absl::string_view lowered_name(lowered, name.size());
-    if (drop_content_length && lowered_name == "content-length") {
+    const KnownName known = Classify(lowered_name);
+    if (drop_content_length && known.kind == NameKind::kContentLength) {
       storage_.resize(offset);
       continue;
     }
-    if (lowered_name == "content-type") *has_content_type = true;
-    if (lowered_name == "date") *has_date = true;
-    uint8_t flags = IsUniquePerResponse(lowered_name) ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
-    if (const absl::string_view shared = StaticName(lowered_name); !shared.empty()) {
+    if (known.kind == NameKind::kContentType) *has_content_type = true;
+    if (known.kind == NameKind::kDate) *has_date = true;
+    // Fields whose value differs in every response (Audit-Id): HPACK-indexing them only churns the connection's
+    // dynamic table (each insert evicts fields that do repeat, such as content-type), so they go out as literals.
+    uint8_t flags = known.kind == NameKind::kAuditId ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
+    if (!known.shared.empty()) {
       storage_.resize(offset);
-      lowered_name = shared;
+      lowered_name = known.shared;
       flags |= NGHTTP2_NV_FLAG_NO_COPY_NAME;
     }
     Push(lowered_name, field.value, flags);
