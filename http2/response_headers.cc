@@ -42,12 +42,36 @@ struct NameCharTable {
 };
 constexpr NameCharTable kLoweredNameChar;
 
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+
+// HasByteBelow: does any byte of `word` lie below `n` (n <= 0x80)? Exact for the word as a whole (a borrow can
+// only follow a byte that already answered yes).
+constexpr uint64_t HasByteBelow(uint64_t word, uint64_t n) { return (word - kOnes * n) & ~word & kHighBits; }
+constexpr uint64_t HasByte(uint64_t word, uint64_t c) { return HasByteBelow(word ^ (kOnes * c), 1); }
+
 // LowerValidName writes `name` lowercased to `out` (name.size() bytes); false if `name` is empty or not a valid
-// field name (so pseudo-headers, which start with ':', are never taken from a handler).
+// field name (so pseudo-headers, which start with ':', are never taken from a handler). Eight bytes at a time: a
+// word is valid when every byte is ASCII, none is below 0x21, DEL or ':'; its upper-case letters are then the
+// bytes at or above 'A' and not above 'Z', whose 0x20 bit is set. The tail goes through the table.
 bool LowerValidName(absl::string_view name, char* out) {
   if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char lowered = kLoweredNameChar.lowered[static_cast<unsigned char>(name[i])];
+  const char* const p = name.data();
+  const size_t n = name.size();
+  size_t i = 0;
+  for (; n - i >= 8; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + i, sizeof(word));
+    if (((word & kHighBits) | HasByteBelow(word, 0x21) | HasByte(word, 0x7f) | HasByte(word, ':')) != 0) {
+      return false;
+    }
+    const uint64_t at_least_a = (word + kOnes * (0x80 - 'A')) & kHighBits;
+    const uint64_t above_z = (word + kOnes * (0x80 - 'Z' - 1)) & kHighBits;
+    word |= (at_least_a & ~above_z) >> 2;  // 0x80 >> 2 == 0x20
+    std::memcpy(out + i, &word, sizeof(word));
+  }
+  for (; i < n; ++i) {
+    const char lowered = kLoweredNameChar.lowered[static_cast<unsigned char>(p[i])];
     if (lowered == 0) return false;
     out[i] = lowered;
   }
@@ -58,15 +82,13 @@ bool LowerValidName(absl::string_view name, char* out) {
 // byte below 0x0e" (the classic SWAR test: a byte b < 0x0e with its top bit clear borrows in b - 0x0e), and only
 // a word that has one is looked at byte by byte. Values here are mostly tens of bytes (Audit-Id, Content-Type).
 bool ValidValue(absl::string_view value) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
   const char* p = value.data();
   const char* const end = p + value.size();
   auto bad = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
   for (; end - p >= 8; p += 8) {
     uint64_t word;
     std::memcpy(&word, p, sizeof(word));
-    if (((word - kOnes * 0x0e) & ~word & kHighBits) == 0) continue;
+    if (HasByteBelow(word, 0x0e) == 0) continue;
     for (int i = 0; i < 8; ++i) {
       if (bad(p[i])) return false;
     }

@@ -125,6 +125,31 @@ TEST(ResponseHeaderBlockTest, RejectsForbiddenBytesAtEveryPosition) {
   }
 }
 
+// Names are validated and lowercased eight bytes at a time: every byte value at every position of names of every
+// length up to three words is judged as the per-byte rule judges it.
+TEST(ResponseHeaderBlockTest, NamesJudgedAndLoweredLikeByteByByte) {
+  ResponseHeaderBlock::Extras extras;
+  extras.now = absl::FromUnixSeconds(0);
+  for (size_t length = 1; length <= 24; ++length) {
+    for (size_t at = 0; at < length; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string name(length, 'Q');
+        name[at] = static_cast<char>(byte);
+        const bool valid = byte > 0x20 && byte < 0x7f && byte != ':';
+        std::string lowered(length, 'q');
+        lowered[at] = static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte + 32 : byte);
+        ResponseHeaderBlock block;
+        block.Build(200, http::HeaderMap{{name, "v"}}, extras);
+        ASSERT_EQ(block.size(), valid ? 3u : 2u) << "byte " << byte << " at " << at << " of " << length;
+        if (valid) {
+          EXPECT_EQ(std::string(reinterpret_cast<const char*>(block.data()[1].name), block.data()[1].namelen), lowered)
+              << "byte " << byte << " at " << at << " of " << length;
+        }
+      }
+    }
+  }
+}
+
 TEST(ResponseHeaderBlockTest, SniffsAndKeepsHandlerDate) {
   ResponseHeaderBlock block;
   ResponseHeaderBlock::Extras extras;
