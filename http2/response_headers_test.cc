@@ -66,6 +66,7 @@ TEST(ResponseHeaderBlockTest, ExtraFieldsFollowAndPerResponseValuesAreNotIndexed
   }
 }
 
+// (The block references the handler's values where they are: each test keeps its HeaderMap alive while it reads.)
 // Names nghttp2 may reference without copying are only ever string literals; any other name is lowercased into the
 // block's storage and copied by nghttp2 (it does not outlive the block's next Build).
 TEST(ResponseHeaderBlockTest, OnlyStaticNamesAreNotCopied) {
@@ -73,7 +74,8 @@ TEST(ResponseHeaderBlockTest, OnlyStaticNamesAreNotCopied) {
   ResponseHeaderBlock::Extras extras;
   extras.now = absl::FromUnixSeconds(0);
   extras.content_length = 0;
-  block.Build(200, http::HeaderMap{{"X-Custom", "1"}, {"Cache-Control", "no-cache"}, {"Warning", "299 - x"}}, extras);
+  const http::HeaderMap headers_block{{"X-Custom", "1"}, {"Cache-Control", "no-cache"}, {"Warning", "299 - x"}};
+  block.Build(200, headers_block, extras);
   ASSERT_THAT(Fields(block), ElementsAre(Pair(":status", "200"), Pair("x-custom", "1"),
                                          Pair("cache-control", "no-cache"), Pair("warning", "299 - x"),
                                          Pair("content-length", "0"), Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")));
@@ -83,7 +85,8 @@ TEST(ResponseHeaderBlockTest, OnlyStaticNamesAreNotCopied) {
   }
   // A second block reusing the storage changes what the custom name's bytes hold; the static names do not move.
   const uint8_t* cache_control = block.data()[2].name;
-  block.Build(200, http::HeaderMap{{"X-Other", "2"}, {"Cache-Control", "no-store"}}, extras);
+  const http::HeaderMap other_headers{{"X-Other", "2"}, {"Cache-Control", "no-store"}};
+  block.Build(200, other_headers, extras);
   EXPECT_EQ(block.data()[2].name, cache_control);
   EXPECT_EQ(first_name, "x-custom");
 }
@@ -100,7 +103,8 @@ TEST(ResponseHeaderBlockTest, RejectsForbiddenBytesAtEveryPosition) {
         ResponseHeaderBlock block;
         ResponseHeaderBlock::Extras extras;
         extras.now = absl::FromUnixSeconds(0);
-        block.Build(200, http::HeaderMap{{"X-Value", value}, {"X-Next", "n"}}, extras);
+        const http::HeaderMap headers_block{{"X-Value", value}, {"X-Next", "n"}};
+        block.Build(200, headers_block, extras);
         EXPECT_THAT(Fields(block), ElementsAre(Pair(":status", "200"), Pair("x-next", "n"),
                                                Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")))
             << static_cast<int>(bad) << " at " << at << " of " << length;
@@ -111,14 +115,16 @@ TEST(ResponseHeaderBlockTest, RejectsForbiddenBytesAtEveryPosition) {
   ResponseHeaderBlock block;
   ResponseHeaderBlock::Extras extras;
   extras.now = absl::FromUnixSeconds(0);
-  block.Build(200, http::HeaderMap{{"X-Fine", fine}}, extras);
+  const http::HeaderMap headers_block{{"X-Fine", fine}};
+  block.Build(200, headers_block, extras);
   EXPECT_THAT(Fields(block),
               ElementsAre(Pair(":status", "200"), Pair("x-fine", fine), Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")));
   for (const char bad : {' ', ':', '\x7f', '\x80', '\x01'}) {
     std::string name = "X-Name-Long";
     name[5] = bad;
     ResponseHeaderBlock named;
-    named.Build(204, http::HeaderMap{{name, "v"}, {"", "empty"}, {"X-OK", "v"}}, extras);
+    const http::HeaderMap headers_named{{name, "v"}, {"", "empty"}, {"X-OK", "v"}};
+    named.Build(204, headers_named, extras);
     EXPECT_THAT(Fields(named),
                 ElementsAre(Pair(":status", "204"), Pair("x-ok", "v"), Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")))
         << static_cast<int>(bad);
@@ -139,7 +145,8 @@ TEST(ResponseHeaderBlockTest, NamesJudgedAndLoweredLikeByteByByte) {
         std::string lowered(length, 'q');
         lowered[at] = static_cast<char>(byte >= 'A' && byte <= 'Z' ? byte + 32 : byte);
         ResponseHeaderBlock block;
-        block.Build(200, http::HeaderMap{{name, "v"}}, extras);
+        const http::HeaderMap headers_block{{name, "v"}};
+        block.Build(200, headers_block, extras);
         ASSERT_EQ(block.size(), valid ? 3u : 2u) << "byte " << byte << " at " << at << " of " << length;
         if (valid) {
           EXPECT_EQ(std::string(reinterpret_cast<const char*>(block.data()[1].name), block.data()[1].namelen), lowered)
