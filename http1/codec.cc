@@ -14,7 +14,7 @@
 
 namespace apiserve::http1 {
 
-absl::Time Codec::Now() const { return context_.clock->Now(); }
+absl::Time Codec::Now() const { return batch_clock_.Now(); }
 
 bool Codec::ClosesAfterEveryResponse() const { return stopping_ != Stopping::kNo; }
 
@@ -325,6 +325,7 @@ void Codec::Reject(int status, absl::string_view reason) {
 absl::Status Codec::Feed(absl::string_view data) {
   if (connection_ != Connection::kOpen) return absl::OkStatus();  // Nothing more is read on this connection.
   in_feed_ = true;
+  batch_clock_.BeginBatch();
   if (!pending_input_.empty()) {
     pending_input_.append(data.data(), data.size());
     std::string input = std::move(pending_input_);
@@ -333,6 +334,7 @@ absl::Status Codec::Feed(absl::string_view data) {
   } else {
     Parse(data);
   }
+  batch_clock_.EndBatch();
   in_feed_ = false;
   if (lingering_ == Lingering::kRejected)
     return absl::InvalidArgumentError("malformed HTTP/1.1 request: answered with an error and closing");

@@ -30,6 +30,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "base/clock.h"
 #include "http/request.h"
 #include "http/server_codec.h"
 #include "http1/options.h"
@@ -114,6 +115,8 @@ class Codec : public http::ServerCodec, public http::BodySource, private Transac
 
   const http::CodecContext context_;
   const Options options_;
+  // The time of the read being handled (Feed): received_time of its requests, Date of the answers given at once.
+  base::BatchClock batch_clock_{context_.clock};
 
   llhttp_t parser_;
 

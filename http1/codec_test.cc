@@ -12,6 +12,7 @@
 #include "http/codec_test_peer.h"
 #include "http/handler.h"
 #include "http/response.h"
+#include "http/wire_format.h"
 
 namespace apiserve::http1 {
 namespace {
@@ -100,6 +101,24 @@ TEST(Http1CodecTest, KeepAliveAndPipeliningInOrder) {
 
 // Transactions are recycled: what one response set (HEAD, chunked framing, a streamed head) must not leak into the
 // next, and dropping the spares (idle trim) changes nothing.
+// The requests of one read are stamped with the time that read was handled (base::BatchClock); a later read, later.
+TEST(Http1CodecTest, RequestsOfOneReadShareTheirReceivedTime) {
+  Connection c;
+  c.auto_answer = false;
+  const absl::Time first_read = c.loop.Now();
+  ASSERT_THAT(c.Feed("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n"), IsOk());
+  c.loop.AdvanceTime(absl::Seconds(3));
+  ASSERT_THAT(c.writers[0].Send(http::TextResponse(200, "a")), IsOk());
+  ASSERT_THAT(c.writers[1].Send(http::TextResponse(200, "b")), IsOk());
+  ASSERT_THAT(c.Feed("GET /c HTTP/1.1\r\nHost: h\r\n\r\n"), IsOk());
+  ASSERT_EQ(c.requests.size(), 3u);
+  EXPECT_EQ(c.requests[0]->received_time, first_read);
+  EXPECT_EQ(c.requests[1]->received_time, first_read);
+  EXPECT_EQ(c.requests[2]->received_time, first_read + absl::Seconds(3));
+  // Answers given outside a read are dated when they are sent.
+  EXPECT_THAT(c.Drain(), HasSubstr("Date: " + std::string(http::HttpDate(first_read + absl::Seconds(3)))));
+}
+
 TEST(Http1CodecTest, RecycledTransactionsStartClean) {
   Connection c;
   c.auto_answer = false;

@@ -152,6 +152,7 @@ void Codec::OutputReady() {
 absl::Status Codec::Feed(absl::string_view data) {
   if (state_ >= State::kFatal) return error_;
   in_feed_ = true;
+  batch_clock_.BeginBatch();
   // nghttp2 parses up to each frame the scanner must answer (ScanFrameHeaders), then the rest.
   size_t parsed = 0;
   scanner_.Scan(data, [&](const FrameHeader& header, size_t header_end) {
@@ -168,6 +169,7 @@ absl::Status Codec::Feed(absl::string_view data) {
   // Serialize what is queued now: the server pulls it next anyway, and a connection error that nghttp2 found shows
   // only when its GOAWAY is framed (OnErrorGoawaySent), which lets Feed report it.
   FillOutput();
+  batch_clock_.EndBatch();
   in_feed_ = false;
   return error_;
 }
@@ -398,7 +400,7 @@ int Codec::OnStreamClose(int32_t stream_id, uint32_t error_code) {
   return 0;
 }
 
-absl::Time Codec::Now() const { return context_.clock->Now(); }
+absl::Time Codec::Now() const { return batch_clock_.Now(); }
 
 absl::string_view Codec::PeekOutput() {
   if (state_ == State::kPeerClosed) return {};

@@ -41,6 +41,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "http/response_writer.h"
 #include "http/server_codec.h"
 #include "http2/closed_streams.h"
@@ -170,6 +171,8 @@ class Codec : public http::ServerCodec, private StreamHost, private SessionEvent
 
   const http::CodecContext context_;
   const Options options_;
+  // The time of the read being handled (Feed): received_time of its requests, Date of the answers given at once.
+  base::BatchClock batch_clock_{context_.clock};
   SessionAllocator allocator_;  // declared before session_: outlives it
   SessionPtr session_;
 
