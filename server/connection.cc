@@ -111,10 +111,7 @@ void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set) {
 }
 
 absl::Status Connection::Start() {
-  if (int rc = uv_tcp_nodelay(&tcp_, 1); rc != 0) return UvError("uv_tcp_nodelay", rc);
-  // kube's tcpKeepAliveListener: 3 minutes.
-  if (int rc = uv_tcp_keepalive(&tcp_, 1, 180); rc != 0) return UvError("uv_tcp_keepalive", rc);
-
+  // TCP_NODELAY and kube's keepalive come with the socket: the listener set them (server/tcp_options.h).
   auto info = std::make_shared<http::ConnectionInfo>();
   std::string local_ip;
   sockaddr_storage address;
@@ -339,6 +336,9 @@ bool Connection::FlushRound(const Queued& queued, const Seal& seal) {
     CloseNow();
     return false;
   }
+  // The codec's last words are out and it reads no more: Process closes right after this flush, so close_notify
+  // rides in the same write as the last response instead of a write of its own.
+  if (codec_->PeekOutput().empty() && codec_->WantsClose() && !codec_->WantsRead()) QueueCloseNotify();
   WriteCiphertext();
   return true;
 }
@@ -520,10 +520,7 @@ void Connection::StartClose(bool graceful, bool linger) {
   state_ = State::kClosing;
   if (codec_) codec_->OnPeerClosed();  // exchanges still open complete as "client gone"
   if (graceful || linger) {
-    // Queue close_notify (0: sent, the peer's not yet seen). A failure only costs the alert: the close goes on.
-    if (absl::Status status = tls_.Shutdown(); !status.ok()) {
-      VLOG(5) << "close_notify for " << info_->remote_address << ": " << status.message();
-    }
+    QueueCloseNotify();
     WriteCiphertext();
   }
   lingering_ = linger;
@@ -543,6 +540,15 @@ void Connection::StartClose(bool graceful, bool linger) {
   reading_ = !linger;  // force UpdateReading to apply the lingering choice
   UpdateReading();
   UpdateTimer();
+}
+
+void Connection::QueueCloseNotify() {
+  if (close_notify_queued_) return;
+  close_notify_queued_ = true;
+  // 0: sent, the peer's not yet seen. A failure only costs the alert: the close goes on.
+  if (absl::Status status = tls_.Shutdown(); !status.ok()) {
+    VLOG(5) << "close_notify for " << info_->remote_address << ": " << status.message();
+  }
 }
 
 void Connection::CloseNow() {

@@ -131,6 +131,8 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   void ReadPlaintext();
   void Flush();
   void WriteCiphertext();
+  // QueueCloseNotify seals TLS close_notify into the pending ciphertext, once per connection.
+  void QueueCloseNotify();
   void OnWriteDone();
   void UpdateTimer();
   // StartTimer (re)starts timer_ to fire in `ms`; does nothing when ms < 0.
@@ -165,6 +167,7 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   bool shutdown_requested_ = false;
   bool draining_ = false;  // Drain ran on this open connection
   bool lingering_ = false;
+  bool close_notify_queued_ = false;
   bool holds_slot_ = false;  // took a slot of context_->limit
   size_t writes_in_flight_ = 0;
   TimerKind timer_kind_ = TimerKind::kNone;

@@ -178,6 +178,19 @@ TEST_F(ConnectionTest, ServesKeepAliveRequestsOverOneConnection) {
   EXPECT_EQ(context_.counters.open_http1, 1u);
 }
 
+// `Connection: close`: the answer, then close_notify (sealed with the answer's records into one write: Process
+// queues it as the codec's last output is flushed), then EOF.
+TEST_F(ConnectionTest, ConnectionCloseAnswerEndsWithCloseNotify) {
+  TlsClient client(Connect());
+  ASSERT_TRUE(client.Handshake());
+  ASSERT_TRUE(client.Write("GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  EXPECT_TRUE(client.ReadToEnd());
+  EXPECT_THAT(client.received(), StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(client.received(), HasSubstr("hello /last"));
+  EXPECT_TRUE(client.ClosedWithCloseNotify());
+  EXPECT_TRUE(WaitForNoConnections());
+}
+
 // A codec that cannot be made (nghttp2 out of memory, say) closes that connection, counted; no fallback to the
 // other protocol's codec.
 TEST_F(ConnectionTest, CodecFactoryFailureClosesTheConnectionAndCounts) {

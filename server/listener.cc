@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
 #include "server/socket_address.h"
+#include "server/tcp_options.h"
 
 namespace apiserve::server {
 namespace {
@@ -39,7 +40,8 @@ int ListenSocket(const sockaddr* address, socklen_t length, bool reuse_port, int
   if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
       (reuse_port && ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) ||
       (address->sa_family == AF_INET6 && ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) != 0) ||
-      ::bind(fd, address, length) != 0 || ::listen(fd, backlog) != 0) {
+      // Before listen(), so no connection can queue without them; accept4 copies them into each connection.
+      !SetServingTcpOptions(fd).ok() || ::bind(fd, address, length) != 0 || ::listen(fd, backlog) != 0) {
     const int error = errno;
     ::close(fd);
     return -error;
@@ -115,6 +117,9 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Adopt(EventLoop* loop, int f
   }
   listener->port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);  // same offset for in6
   listener->address_ = FormatAddress(bound);
+  // Listening already: connections may be queued (the one that activated us) without the serving options, so an
+  // adopted socket's connections get them one by one.
+  listener->options_per_connection_ = true;
   if (absl::Status started = listener->Start(loop, std::move(socket)); !started.ok()) return started;
   return listener;
 }
@@ -127,6 +132,7 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Join(EventLoop* loop, const 
   listener->connections_ = connections;
   listener->port_ = shared.port_;
   listener->address_ = shared.address_;
+  listener->options_per_connection_ = shared.options_per_connection_;
   if (absl::Status started = listener->Start(loop, shared.socket_); !started.ok()) return started;
   return listener;
 }
@@ -171,6 +177,10 @@ void Listener::AcceptPending() {
     const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       in_error_burst_ = false;
+      if (options_per_connection_) {
+        if (absl::Status set = SetServingTcpOptions(fd); !set.ok())
+          LOG(WARNING) << "listener " << address_ << ": " << set;
+      }
       Connection::Adopt(fd, context_, connections_);
       continue;
     }

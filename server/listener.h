@@ -22,8 +22,12 @@
 // doubles from 5 ms to 1 s; ECONNABORTED is skipped. Any other error, unless the listener is closing, is fatal:
 // `Stopped listening on <addr> due to error: <err>`.
 //
+// Socket options: a bound socket gets the serving TCP options (server/tcp_options.h) before listen(), and every
+// accepted socket inherits them, so accepting makes no setsockopt call.
+//
 // Adopting: a socket that is already listening (socket activation, server/socket_activation.h) is served as it is —
-// no bind, no listen, no socket options — and shared between loops with Join like a bound one.
+// no bind, no listen, none of its options changed — and shared between loops with Join like a bound one. Its
+// connections get the serving TCP options one by one (some may have queued before we ran).
 //
 // Threading: loop-affine. Create, start and close on the loop's thread.
 
@@ -99,6 +103,7 @@ class Listener {
   uv_timer_t backoff_timer_;
   int handles_open_ = 0;
   int64_t backoff_ms_ = 0;
+  bool options_per_connection_ = false;  // adopted sockets: set the TCP options on each accepted connection
   ConnectionContext* context_ = nullptr;
   ConnectionSet* connections_ = nullptr;
   int port_ = 0;

@@ -1,6 +1,9 @@
 #include "server/secure_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -71,6 +74,22 @@ class SecureServerTest : public ::testing::Test {
         .IgnoreError();
   });
 };
+
+// The listener sets them once (server/tcp_options.h); each connection inherits them: no Nagle delay, and kube's
+// keepalive — first probe after 3 minutes idle, then every 3 minutes (Go's SetKeepAlivePeriod sets both).
+TEST_F(SecureServerTest, AcceptedConnectionsCarryKubesTcpOptions) {
+  auto server = Start(ServingOptions());
+  ASSERT_THAT(server, IsOk());
+  const int client = ConnectTcp((*server)->port());
+  ASSERT_GE(client, 0);
+  int accepted = -1;
+  ASSERT_TRUE(base::PollUntil([&] { return (accepted = ServerEndOfConnection(client)) >= 0; }));
+  EXPECT_EQ(IntSocketOption(accepted, IPPROTO_TCP, TCP_NODELAY), 1);
+  EXPECT_EQ(IntSocketOption(accepted, SOL_SOCKET, SO_KEEPALIVE), 1);
+  EXPECT_EQ(IntSocketOption(accepted, IPPROTO_TCP, TCP_KEEPIDLE), 180);
+  EXPECT_EQ(IntSocketOption(accepted, IPPROTO_TCP, TCP_KEEPINTVL), 180);
+  ::close(client);
+}
 
 // curl against the server binary: tests/e2e/tls_test.cc.
 TEST_F(SecureServerTest, ServesHttps) {

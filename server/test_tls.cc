@@ -1,6 +1,7 @@
 #include "server/test_tls.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -16,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/tcp_options.h"
 #include "tls/x509_builder.h"
 
 namespace apiserve::server {
@@ -109,6 +111,33 @@ int ConnectTcp(int port) {
   return fd;
 }
 
+int ServerEndOfConnection(int client) {
+  sockaddr_in client_address{};
+  socklen_t length = sizeof(client_address);
+  if (::getsockname(client, reinterpret_cast<sockaddr*>(&client_address), &length) != 0) return -1;
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  int found = -1;
+  while (dirent* entry = ::readdir(dir)) {
+    const int fd = std::atoi(entry->d_name);
+    sockaddr_in peer{};
+    length = sizeof(peer);
+    if (fd == client || ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) continue;
+    if (peer.sin_family == AF_INET && peer.sin_port == client_address.sin_port &&
+        peer.sin_addr.s_addr == client_address.sin_addr.s_addr) {
+      found = fd;
+    }
+  }
+  ::closedir(dir);
+  return found;
+}
+
+int IntSocketOption(int fd, int level, int option) {
+  int value = -1;
+  socklen_t length = sizeof(value);
+  return ::getsockopt(fd, level, option, &value, &length) == 0 ? value : -1;
+}
+
 std::pair<int, int> TcpPair() {
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
@@ -116,7 +145,8 @@ std::pair<int, int> TcpPair() {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t length = sizeof(address);
   if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      ::listen(listener, 1) != 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      !SetServingTcpOptions(listener).ok() || ::listen(listener, 1) != 0 ||
+      ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
     if (listener >= 0) ::close(listener);
     return {-1, -1};
   }

@@ -93,6 +93,8 @@ class TlsClient {
   const std::string& received() const { return received_; }
   // closed reports whether the server ended the connection (close_notify, EOF, reset or a fatal alert).
   bool closed() const { return closed_; }
+  // ClosedWithCloseNotify: the server's TLS close_notify arrived (a clean TLS close, not just EOF or a reset).
+  bool ClosedWithCloseNotify() const { return (SSL_get_shutdown(ssl_.get()) & SSL_RECEIVED_SHUTDOWN) != 0; }
   int fd() const { return fd_; }
   // Alpn returns the protocol the server chose ("" for none).
   std::string Alpn() const {
@@ -124,6 +126,13 @@ inline bool RawReadsEof(int fd) {
     if (n < 0) return false;  // timed out
   }
 }
+
+// ServerEndOfConnection finds, among this process's descriptors, the server's end of the IPv4 TCP connection whose
+// client end is `client` (for tests whose server runs in-process); -1 if there is none (yet).
+int ServerEndOfConnection(int client);
+
+// IntSocketOption reads an int socket option of `fd`; -1 if getsockopt fails.
+int IntSocketOption(int fd, int level, int option);
 
 // ConnectTcp connects to 127.0.0.1:`port` with a 10 s receive timeout; -1 on failure, with errno set by connect(2).
 int ConnectTcp(int port);
