@@ -62,10 +62,11 @@ void Exchange::Complete(CompletionReason reason) {
   if (completed_) return;
   completed_ = true;
   completion_ = Completion{status_, body_bytes_, reason};
-  auto hooks = std::move(hooks_);
-  hooks_.clear();
   on_writable_ = nullptr;
-  for (auto& hook : hooks) hook(completion_);
+  // In place, by index: a hook that adds a hook now (completed_ is set) runs it at once instead of appending, so
+  // the list does not change under the loop; moving the list out would cost every hook a move and a destruction.
+  for (size_t i = 0; i < hooks_.size(); ++i) hooks_[i](completion_);
+  hooks_.clear();
 }
 
 absl::Status Exchange::Send(ResponsePtr response) {
@@ -250,14 +251,20 @@ void Exchange::OnWritable(absl::AnyInvocable<void()> callback) {
   });
 }
 
-void Exchange::OnComplete(absl::AnyInvocable<void(const Completion&)> hook) {
-  RunOnLoop([this, hook = std::move(hook)]() mutable {
-    if (completed_) {
-      hook(completion_);
-    } else {
-      hooks_.push_back(std::move(hook));
-    }
-  });
+void Exchange::OnComplete(absl::AnyInvocable<void(const Completion&)>&& hook) {
+  if (CanRunNow()) {  // the common case, inline: no capture to move the hook through
+    AddHook(std::move(hook));
+    return;
+  }
+  PostToLoop([this, hook = std::move(hook)]() mutable { AddHook(std::move(hook)); });
+}
+
+void Exchange::AddHook(absl::AnyInvocable<void(const Completion&)>&& hook) {
+  if (completed_) {
+    hook(completion_);
+  } else {
+    hooks_.push_back(std::move(hook));
+  }
 }
 
 ResponseWriter& ResponseWriter::operator=(ResponseWriter&& other) {

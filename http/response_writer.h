@@ -87,7 +87,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   absl::Status Finish(HeaderMap trailers);
   absl::Status Abort();
   void OnWritable(absl::AnyInvocable<void()> callback);
-  void OnComplete(absl::AnyInvocable<void(const Completion&)> hook);
+  // Taken by reference: a hook is moved once, into the list (each move of an AnyInvocable is an indirect call).
+  void OnComplete(absl::AnyInvocable<void(const Completion&)>&& hook);
   void AddResponseHeader(absl::string_view name, absl::string_view value, bool only_if_absent);
   bool done() const { return state_.load(std::memory_order_acquire) == kDone; }
   bool head_sent() const { return state_.load(std::memory_order_acquire) != kOpen; }
@@ -111,6 +112,8 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   bool CanRunNow() const;
   void PostToLoop(absl::AnyInvocable<void()> fn);
   void Complete(CompletionReason reason);  // loop thread
+  // AddHook runs `hook` now if complete, else keeps it for Complete (loop thread).
+  void AddHook(absl::AnyInvocable<void(const Completion&)>&& hook);
 
   // Set once by NewExchange.
   base::Executor* loop_ = nullptr;
