@@ -275,6 +275,9 @@ void Connection::ReadPlaintext() {
     const TlsTransport::ReadResult read = tls_.Read(buffer, kReadBufferSize);
     if (read.status == TlsTransport::ReadStatus::kData) {
       codec_->Feed(absl::string_view(buffer, read.size)).IgnoreError();  // errors end in WantsClose
+      // Nothing more received: stop here rather than learn it from one more SSL_read (a request per read is the
+      // common case, and that read costs BoringSSL's error-state reset and a buffer allocated and freed).
+      if (!tls_.HasBufferedInput()) break;
       continue;
     }
     if (read.status == TlsTransport::ReadStatus::kWantRead) break;

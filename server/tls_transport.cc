@@ -64,7 +64,10 @@ TlsTransport::ReadResult TlsTransport::Read(char* buffer, size_t size) {
   }
 }
 
-bool TlsTransport::HasBufferedInput() const { return BIO_pending(read_bio_) > 0 || SSL_pending(ssl_.get()) > 0; }
+bool TlsTransport::HasBufferedInput() const {
+  // SSL_has_pending: decrypted plaintext, or ciphertext the library has read from the BIO but not yet processed.
+  return BIO_pending(read_bio_) > 0 || SSL_has_pending(ssl_.get()) != 0;
+}
 
 bool TlsTransport::Seal(absl::string_view plaintext) {
   if (plaintext.empty()) return true;

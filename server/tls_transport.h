@@ -55,7 +55,7 @@ class TlsTransport {
   // Read decrypts up to `size` plaintext bytes into `buffer`. kClosed: the peer's close_notify; kError: a TLS
   // error (its reasons are logged by the caller through tls::ConsumeSslErrors).
   ReadResult Read(char* buffer, size_t size);
-  // HasBufferedInput: ciphertext or decrypted plaintext is waiting to be Read.
+  // HasBufferedInput: ciphertext or decrypted plaintext is waiting to be Read. When false, Read would say kWantRead.
   bool HasBufferedInput() const;
   // Seal encrypts `plaintext` into records (empty: nothing). False on a TLS error.
   bool Seal(absl::string_view plaintext);

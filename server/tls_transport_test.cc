@@ -110,6 +110,26 @@ TEST_F(TlsTransportTest, PlaintextCrossesBothWaysInRecords) {
   EXPECT_EQ(server_.PendingCiphertext(), 0u);
 }
 
+// Records that arrived together: after the first is read, HasBufferedInput tells that the second waits (in the BIO
+// or already in the library's buffer), and after the last that nothing does — what lets a reader stop at the last
+// record without one more read to learn that nothing is left.
+TEST_F(TlsTransportTest, HasBufferedInputCountsRecordsTheLibraryAlreadyPulledIn) {
+  Connect();
+  ASSERT_TRUE(client_.Seal("first"));
+  ASSERT_TRUE(client_.Seal("second"));
+  Move(client_, server_);
+  char buffer[64];
+  TlsTransport::ReadResult r = server_.Read(buffer, sizeof(buffer));
+  ASSERT_EQ(r.status, ReadStatus::kData);
+  EXPECT_EQ(absl::string_view(buffer, r.size), "first");
+  EXPECT_TRUE(server_.HasBufferedInput());
+  r = server_.Read(buffer, sizeof(buffer));
+  ASSERT_EQ(r.status, ReadStatus::kData);
+  EXPECT_EQ(absl::string_view(buffer, r.size), "second");
+  EXPECT_FALSE(server_.HasBufferedInput());
+  EXPECT_EQ(server_.Read(buffer, sizeof(buffer)).status, ReadStatus::kWantRead);
+}
+
 TEST_F(TlsTransportTest, IdleMemoryIsReleasedOnlyWhenNothingWaitsAndTheSessionGoesOn) {
   Connect();
   ReadAll(server_);
