@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/fake_executor.h"
+#include "base/logger.h"
 #include "chain/filters/access_log.h"
 #include "chain/filters/auth.h"
 #include "chain/filters/body_limit.h"
@@ -120,6 +121,22 @@ TEST(PanicRecoveryTest, ThrowingHandlerGetsKubes500) {
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body, "This request caused apiserver to panic. Look in the logs for details.\n");
   EXPECT_EQ(r.headers.Get("Content-Type"), "text/plain; charset=utf-8");
+}
+
+// The log line names the request even though the handler took the request away (and dropped it) before it threw.
+TEST(PanicRecoveryTest, LogsTheMethodAndTargetOfTheRequestThatPanicked) {
+  auto handler = WithPanicRecovery(http::HandlerFunc([](http::RequestPtr request, http::ResponseWriter) {
+    request.reset();
+    throw std::runtime_error("nil map");
+  }));
+  ::testing::internal::CaptureStderr();
+  http::RecordedResponse r =
+      http::ServeForTest(*handler, http::NewRequest("DELETE", "/apis/demo.apiserve.io/v1/namespaces/a/widgets/b"));
+  base::Logger::Global().Flush();
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_THAT(logged, ::testing::HasSubstr(
+                          "apiserver panic'd on DELETE /apis/demo.apiserve.io/v1/namespaces/a/widgets/b: nil map"));
 }
 
 TEST(NotFoundTest, Returns503BeforeMuxCompleteAnd404After) {

@@ -10,8 +10,9 @@ namespace apiserve::chain {
 http::HandlerPtr WithPanicRecovery(http::HandlerPtr next) {
   return http::HandlerFunc([next = std::move(next)](http::RequestPtr request, http::ResponseWriter writer) {
     const http::Completer completer = writer.completer();
-    const std::string method = request->method;
-    const std::string target = request->target;
+    // A reference, not copies of method and target: a target longer than the short-string buffer would cost every
+    // request an allocation for a log line that a panic alone writes.
+    const http::RequestPtr kept = request;
     std::string what;
     try {
       next->Serve(std::move(request), std::move(writer));
@@ -21,7 +22,7 @@ http::HandlerPtr WithPanicRecovery(http::HandlerPtr next) {
     } catch (...) {
       what = "unknown exception";
     }
-    LOG(ERROR) << "apiserver panic'd on " << method << " " << target << ": " << what;
+    LOG(ERROR) << "apiserver panic'd on " << kept->method << " " << kept->target << ": " << what;
     if (completer.head_sent()) {
       completer.TryAbort().IgnoreError();
     } else {
