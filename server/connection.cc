@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <utility>
 #include <vector>
 
@@ -66,7 +67,7 @@ void RejectOverLimit(int fd, ConnectionContext* context) {
 
 }  // namespace
 
-void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set) {
+void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set, KnownAddresses known) {
   if (context->limit != nullptr) {
     const ConnectionLimit::Admission admission = context->limit->Acquire(set);
     if (admission == ConnectionLimit::Admission::kRefused) return RejectOverLimit(fd, context);
@@ -105,24 +106,30 @@ void Connection::Adopt(int fd, ConnectionContext* context, ConnectionSet* set) {
   c->handles_open_ = 2;
   ++context->counters.accepted;
   set->Add(std::move(connection));
-  if (absl::Status status = c->Start(); !status.ok()) return c->Fail(std::move(status));
+  if (absl::Status status = c->Start(known); !status.ok()) return c->Fail(std::move(status));
   c->UpdateTimer();
   c->UpdateReading();
 }
 
-absl::Status Connection::Start() {
+absl::Status Connection::Start(KnownAddresses known) {
   // TCP_NODELAY and kube's keepalive come with the socket: the listener set them (server/tcp_options.h).
   auto info = std::make_shared<http::ConnectionInfo>();
   std::string local_ip;
   sockaddr_storage address;
-  int length = sizeof(address);
-  if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    info->remote_address = FormatAddress(address);
+  const sockaddr_storage* peer = known.peer;
+  if (peer == nullptr) {
+    int length = sizeof(address);
+    if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) peer = &address;
   }
-  length = sizeof(address);
-  if (uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    info->local_address = FormatAddress(address);
-    local_ip = FormatIp(address);
+  if (peer != nullptr) info->remote_address = FormatAddress(*peer);
+  const sockaddr_storage* local = known.local;
+  if (local == nullptr) {
+    int length = sizeof(address);
+    if (uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&address), &length) == 0) local = &address;
+  }
+  if (local != nullptr) {
+    info->local_address = FormatAddress(*local);
+    local_ip = FormatIp(*local);
   }
   info_ = std::move(info);
 
@@ -362,8 +369,15 @@ void Connection::WriteCiphertext() {
   size_t written = 0;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
   if (writes_in_flight_ == 0) {
-    uv_buf_t buf = uv_buf_init(scratch.get(), static_cast<unsigned>(size));
-    const int rc = uv_try_write(stream, &buf, 1);
+    int rc;
+    if (close_notify_queued_) {
+      // The connection's last bytes: MSG_MORE holds them for the FIN that StartClose sends right after, so the
+      // answer, close_notify and FIN leave in one segment instead of two.
+      rc = SendHeld(scratch.get(), size);
+    } else {
+      uv_buf_t buf = uv_buf_init(scratch.get(), static_cast<unsigned>(size));
+      rc = uv_try_write(stream, &buf, 1);
+    }
     if (rc >= 0) {
       written = static_cast<size_t>(rc);
     } else if (rc != UV_EAGAIN) {
@@ -525,8 +539,22 @@ void Connection::StartClose(bool graceful, bool linger) {
   if (graceful || linger) {
     QueueCloseNotify();
     WriteCiphertext();
+    if (state_ == State::kClosed) return;  // the write found the client gone
   }
   lingering_ = linger;
+  if (writes_in_flight_ == 0) {
+    // Nothing queued in libuv: shutdown(2) now, the FIN right behind (or, held by MSG_MORE, with) the last bytes.
+    // An error (ENOTCONN: the peer reset) changes nothing: the close goes on.
+    if (uv_os_fd_t fd; uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) == 0) ::shutdown(fd, SHUT_WR);
+    if (!linger) {
+      CloseNow();
+      return;
+    }
+    reading_ = false;  // force UpdateReading to apply the lingering choice
+    UpdateReading();
+    UpdateTimer();
+    return;
+  }
   auto* request = new uv_shutdown_t;
   request->data = this;
   // shutdown(2) after the queued writes: the client reads the whole response, then EOF.
@@ -543,6 +571,14 @@ void Connection::StartClose(bool graceful, bool linger) {
   reading_ = !linger;  // force UpdateReading to apply the lingering choice
   UpdateReading();
   UpdateTimer();
+}
+
+int Connection::SendHeld(const char* data, size_t size) {
+  uv_os_fd_t fd;
+  if (int rc = uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd); rc != 0) return rc;
+  const ssize_t sent = ::send(fd, data, size, MSG_MORE | MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (sent >= 0) return static_cast<int>(sent);
+  return errno == EAGAIN || errno == EWOULDBLOCK ? UV_EAGAIN : -errno;
 }
 
 void Connection::QueueCloseNotify() {

@@ -23,6 +23,8 @@
 //
 // Threading: loop-affine; created, used and destroyed on its EventLoop. Owned by its ConnectionSet.
 
+#include <sys/socket.h>
+
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -82,11 +84,18 @@ struct ConnectionContext {
   ConnectionCounters counters;
 };
 
+// KnownAddresses: what the accepting side already knows of a new socket's addresses, so that Connection::Adopt need
+// not ask the kernel (getpeername, getsockname). Each may be null: then it is asked.
+struct KnownAddresses {
+  const sockaddr_storage* peer = nullptr;   // as accept4 returned it
+  const sockaddr_storage* local = nullptr;  // the listener's own address, when it is not a wildcard
+};
+
 class Connection : public http::CodecCallbacks, public std::enable_shared_from_this<Connection> {
  public:
   // Adopt takes ownership of the accepted socket `fd` and starts its handshake; over --max-connections it closes
   // `fd` at once (logging once per burst).
-  static void Adopt(int fd, ConnectionContext* context, ConnectionSet* set);
+  static void Adopt(int fd, ConnectionContext* context, ConnectionSet* set, KnownAddresses known = {});
 
   ~Connection() override;
 
@@ -122,8 +131,8 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void OnTimer(uv_timer_t* timer);
 
-  // Start sets up the socket options, addresses and TLS of an adopted connection; Internal naming the failed call.
-  absl::Status Start();
+  // Start sets up the addresses and TLS of an adopted connection; Internal naming the failed call.
+  absl::Status Start(KnownAddresses known);
   // Fail closes the connection at once after a library call failed: logged and counted (internal_errors).
   void Fail(absl::Status status);
   void Process();
@@ -131,6 +140,8 @@ class Connection : public http::CodecCallbacks, public std::enable_shared_from_t
   void ReadPlaintext();
   void Flush();
   void WriteCiphertext();
+  // SendHeld sends up to `size` bytes with MSG_MORE (held for the FIN that follows); bytes sent, or a UV error.
+  int SendHeld(const char* data, size_t size);
   // QueueCloseNotify seals TLS close_notify into the pending ciphertext, once per connection.
   void QueueCloseNotify();
   void OnWriteDone();

@@ -95,6 +95,7 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Bind(EventLoop* loop, const 
   listener->port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);  // same offset for in6
   listener->address_ =
       unspecified && family == AF_INET6 ? absl::StrCat("[::]:", listener->port_) : HostPort(host, listener->port_);
+  listener->SetLocalIfSpecific(bound);
   if (absl::Status started = listener->Start(loop, std::move(socket)); !started.ok()) return started;
   return listener;
 }
@@ -117,6 +118,7 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Adopt(EventLoop* loop, int f
   }
   listener->port_ = ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);  // same offset for in6
   listener->address_ = FormatAddress(bound);
+  listener->SetLocalIfSpecific(bound);
   // Listening already: connections may be queued (the one that activated us) without the serving options, so an
   // adopted socket's connections get them one by one.
   listener->options_per_connection_ = true;
@@ -133,6 +135,8 @@ absl::StatusOr<std::unique_ptr<Listener>> Listener::Join(EventLoop* loop, const 
   listener->port_ = shared.port_;
   listener->address_ = shared.address_;
   listener->options_per_connection_ = shared.options_per_connection_;
+  listener->local_known_ = shared.local_known_;
+  listener->local_ = shared.local_;
   if (absl::Status started = listener->Start(loop, shared.socket_); !started.ok()) return started;
   return listener;
 }
@@ -161,6 +165,16 @@ absl::Status Listener::Start(EventLoop* loop, std::shared_ptr<const Socket> sock
 
 Listener::Socket::~Socket() { ::close(fd); }
 
+void Listener::SetLocalIfSpecific(const sockaddr_storage& bound) {
+  if (bound.ss_family == AF_INET) {
+    local_known_ = reinterpret_cast<const sockaddr_in&>(bound).sin_addr.s_addr != htonl(INADDR_ANY);
+  } else if (bound.ss_family == AF_INET6) {
+    const in6_addr& ip = reinterpret_cast<const sockaddr_in6&>(bound).sin6_addr;
+    local_known_ = !IN6_IS_ADDR_UNSPECIFIED(&ip) && !IN6_IS_ADDR_V4MAPPED(&ip);
+  }
+  if (local_known_) local_ = bound;
+}
+
 Listener::~Listener() = default;  // after Close's callback, or when Bind/Join failed before opening a handle
 
 void Listener::OnReadable(uv_poll_t* poll, int status, int /*events*/) {
@@ -174,14 +188,19 @@ void Listener::OnReadable(uv_poll_t* poll, int status, int /*events*/) {
 
 void Listener::AcceptPending() {
   for (int i = 0; i < kAcceptsPerWakeup && !closing_; ++i) {
-    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    sockaddr_storage peer;
+    socklen_t peer_length = sizeof(peer);
+    const int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       in_error_burst_ = false;
       if (options_per_connection_) {
         if (absl::Status set = SetServingTcpOptions(fd); !set.ok())
           LOG(WARNING) << "listener " << address_ << ": " << set;
       }
-      Connection::Adopt(fd, context_, connections_);
+      KnownAddresses known;
+      if (peer_length <= sizeof(peer)) known.peer = &peer;
+      if (local_known_) known.local = &local_;
+      Connection::Adopt(fd, context_, connections_, known);
       continue;
     }
     const int error = errno;

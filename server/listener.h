@@ -22,6 +22,9 @@
 // doubles from 5 ms to 1 s; ECONNABORTED is skipped. Any other error, unless the listener is closing, is fatal:
 // `Stopped listening on <addr> due to error: <err>`.
 //
+// Addresses: accept4 returns each connection's peer address, and a socket bound to one IP (not a wildcard) is every
+// connection's local address, so a connection starts without getpeername or getsockname.
+//
 // Socket options: a bound socket gets the serving TCP options (server/tcp_options.h) before listen(), and every
 // accepted socket inherits them, so accepting makes no setsockopt call.
 //
@@ -30,6 +33,8 @@
 // connections get the serving TCP options one by one (some may have queued before we ran).
 //
 // Threading: loop-affine. Create, start and close on the loop's thread.
+
+#include <sys/socket.h>
 
 #include <cstdint>
 #include <functional>
@@ -96,6 +101,8 @@ class Listener {
   void AcceptPending();
   // Pause stops polling for the back-off; the timer restarts it.
   void Pause();
+  // SetLocalIfSpecific records `bound` as every connection's local address unless it is a wildcard.
+  void SetLocalIfSpecific(const sockaddr_storage& bound);
 
   std::shared_ptr<const Socket> socket_;  // null once closed
   int fd_ = -1;                           // socket_->fd
@@ -104,6 +111,9 @@ class Listener {
   int handles_open_ = 0;
   int64_t backoff_ms_ = 0;
   bool options_per_connection_ = false;  // adopted sockets: set the TCP options on each accepted connection
+  // The socket's own address when it is bound to one IP (not a wildcard): every connection's local address.
+  bool local_known_ = false;
+  sockaddr_storage local_{};
   ConnectionContext* context_ = nullptr;
   ConnectionSet* connections_ = nullptr;
   int port_ = 0;

@@ -91,6 +91,36 @@ TEST_F(SecureServerTest, AcceptedConnectionsCarryKubesTcpOptions) {
   ::close(client);
 }
 
+// The connection's addresses, as a handler sees them: the peer's from accept4, the local one from the listener
+// when it is bound to one IP, else from the socket (a wildcard listener: the address the client dialled).
+TEST_F(SecureServerTest, HandlersSeeThePeerAndLocalAddresses) {
+  handler_ = http::HandlerFunc([](http::RequestPtr request, http::ResponseWriter writer) {
+    writer
+        .Send(http::TextResponse(200, absl::StrCat("remote=", request->connection->remote_address,
+                                                   " local=", request->connection->local_address, ";")))
+        .IgnoreError();
+  });
+  for (const char* bind : {"127.0.0.1", "0.0.0.0"}) {
+    ServingOptions options;
+    options.bind_address = bind;
+    options.port = 0;
+    auto server = SecureServer::Serve(options, ctx_.get(), handler_, Http1Only());
+    ASSERT_THAT(server, IsOk()) << bind;
+    const int fd = ConnectTcp((*server)->port());
+    ASSERT_GE(fd, 0) << bind;
+    sockaddr_in client{};
+    socklen_t length = sizeof(client);
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&client), &length), 0);
+    TlsClient tls(fd);
+    ASSERT_TRUE(tls.Handshake()) << bind;
+    ASSERT_TRUE(tls.Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(tls.ReadUntil(";")) << bind;
+    EXPECT_THAT(tls.received(), HasSubstr(absl::StrCat("remote=127.0.0.1:", ntohs(client.sin_port),
+                                                       " local=127.0.0.1:", (*server)->port(), ";")))
+        << bind;
+  }
+}
+
 // curl against the server binary: tests/e2e/tls_test.cc.
 TEST_F(SecureServerTest, ServesHttps) {
   auto server = Start(ServingOptions());
