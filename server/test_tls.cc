@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -132,10 +133,32 @@ int ServerEndOfConnection(int client) {
   return found;
 }
 
+namespace {
+
 int IntSocketOption(int fd, int level, int option) {
   int value = -1;
   socklen_t length = sizeof(value);
   return ::getsockopt(fd, level, option, &value, &length) == 0 ? value : -1;
+}
+
+}  // namespace
+
+std::string ServerEndTcpOptions(int port) {
+  const int client = ConnectTcp(port);
+  if (client < 0) return "no connection";
+  int accepted = -1;
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while ((accepted = ServerEndOfConnection(client)) < 0 && absl::Now() < deadline)
+    absl::SleepFor(absl::Milliseconds(1));
+  std::string summary = "no connection";
+  if (accepted >= 0) {
+    summary = absl::StrCat("nodelay=", IntSocketOption(accepted, IPPROTO_TCP, TCP_NODELAY),
+                           " keepalive=", IntSocketOption(accepted, SOL_SOCKET, SO_KEEPALIVE),
+                           " idle=", IntSocketOption(accepted, IPPROTO_TCP, TCP_KEEPIDLE),
+                           " interval=", IntSocketOption(accepted, IPPROTO_TCP, TCP_KEEPINTVL));
+  }
+  ::close(client);
+  return summary;
 }
 
 std::pair<int, int> TcpPair() {

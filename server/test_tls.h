@@ -131,8 +131,10 @@ inline bool RawReadsEof(int fd) {
 // client end is `client` (for tests whose server runs in-process); -1 if there is none (yet).
 int ServerEndOfConnection(int client);
 
-// IntSocketOption reads an int socket option of `fd`; -1 if getsockopt fails.
-int IntSocketOption(int fd, int level, int option);
+// ServerEndTcpOptions connects to 127.0.0.1:`port`, waits for the server (in this process) to accept, and describes
+// the TCP options of its end: "nodelay=1 keepalive=1 idle=180 interval=180" (-1 for an option it cannot read);
+// "no connection" if the connection failed or was not accepted within 10 s.
+std::string ServerEndTcpOptions(int port);
 
 // ConnectTcp connects to 127.0.0.1:`port` with a 10 s receive timeout; -1 on failure, with errno set by connect(2).
 int ConnectTcp(int port);
