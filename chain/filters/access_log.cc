@@ -6,7 +6,7 @@
 namespace apiserve::chain {
 
 http::HandlerPtr WithAccessLog(http::HandlerPtr next) {
-  return http::HandlerFunc([next = std::move(next)](http::RequestPtr request, http::ResponseWriter writer) {
+  return http::HandlerFunc([next = std::move(next)](http::RequestPtr&& request, http::ResponseWriter&& writer) {
     if (base::Logger::Global().VEnabled(3)) {
       // Latency from the request's received stamp, on the request's clock: the one the request metrics use.
       http::StampReceivedTime(request.get());

@@ -125,12 +125,12 @@ http::HandlerPtr WithAuthentication(http::HandlerPtr next, std::shared_ptr<const
       std::move(next), std::move(authenticator), http2_dos_mitigation, std::move(request_header_config)});
   if (!filter->authenticator->IsAsync()) {
     // Synchronous authenticators: no callback, nothing allocated per request.
-    return http::HandlerFunc([filter](http::RequestPtr request, http::ResponseWriter writer) {
+    return http::HandlerFunc([filter](http::RequestPtr&& request, http::ResponseWriter&& writer) {
       absl::StatusOr<auth::UserPtr> user = filter->authenticator->Authenticate(*request);
       filter->Finish(std::move(user), std::move(request), std::move(writer));
     });
   }
-  return http::HandlerFunc([filter](http::RequestPtr request, http::ResponseWriter writer) {
+  return http::HandlerFunc([filter](http::RequestPtr&& request, http::ResponseWriter&& writer) {
     const http::Request& borrowed = *request;  // kept alive by the callback until it runs
     filter->authenticator->AuthenticateAsync(
         borrowed,
@@ -160,16 +160,16 @@ auth::Attributes AuthorizationAttributes(const auth::UserInfo& user, const Reque
 http::HandlerPtr WithAuthorization(http::HandlerPtr next, std::shared_ptr<const auth::Authorizer> authorizer) {
   if (!authorizer->IsAsync()) {
     // Synchronous authorizers: no callback, nothing allocated per request.
-    return http::HandlerFunc([next = std::move(next), authorizer = std::move(authorizer)](http::RequestPtr request,
-                                                                                          http::ResponseWriter writer) {
+    return http::HandlerFunc([next = std::move(next), authorizer = std::move(authorizer)](
+                                 http::RequestPtr&& request, http::ResponseWriter&& writer) {
       const AuthorizationSubject subject(*request);
       auth::AuthorizationResult result;
       result.decision = authorizer->Authorize(subject.attributes, &result.reason);
       Authorized(result, subject.attributes, *next, std::move(request), std::move(writer));
     });
   }
-  return http::HandlerFunc([next = std::move(next), authorizer = std::move(authorizer)](http::RequestPtr request,
-                                                                                        http::ResponseWriter writer) {
+  return http::HandlerFunc([next = std::move(next), authorizer = std::move(authorizer)](http::RequestPtr&& request,
+                                                                                        http::ResponseWriter&& writer) {
     // What the attributes borrow lives here until the callback has run: the request (its user and request info)
     // and the subject (the request info parsed here, if any).
     struct Pending {

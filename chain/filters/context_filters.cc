@@ -23,17 +23,18 @@ using RequestInfoPool = base::ObjectPool<RequestInfo, &KeepSmallBuffers, /*kMaxI
 }  // namespace
 
 http::HandlerPtr WithMuxAndDiscoveryComplete(http::HandlerPtr next, const lifecycle::Signal* complete) {
-  return http::HandlerFunc([next = std::move(next), complete](http::RequestPtr request, http::ResponseWriter writer) {
-    if (complete != nullptr && !complete->HasFired()) {
-      request->SetContext(std::make_shared<MuxIncompleteMarker>());
-    }
-    next->Serve(std::move(request), std::move(writer));
-  });
+  return http::HandlerFunc(
+      [next = std::move(next), complete](http::RequestPtr&& request, http::ResponseWriter&& writer) {
+        if (complete != nullptr && !complete->HasFired()) {
+          request->SetContext(std::make_shared<MuxIncompleteMarker>());
+        }
+        next->Serve(std::move(request), std::move(writer));
+      });
 }
 
 http::HandlerPtr WithRequestInfo(http::HandlerPtr next, LongRunningPredicate extra_long_running) {
   return http::HandlerFunc([next = std::move(next), extra = std::move(extra_long_running)](
-                               http::RequestPtr request, http::ResponseWriter writer) {
+                               http::RequestPtr&& request, http::ResponseWriter&& writer) {
     std::shared_ptr<RequestInfo> info = RequestInfoPool::Acquire();
     ParseRequestInfoInto(*request, info.get());
     if (!info->long_running && extra && extra(*request, *info)) info->long_running = true;
@@ -43,7 +44,7 @@ http::HandlerPtr WithRequestInfo(http::HandlerPtr next, LongRunningPredicate ext
 }
 
 http::HandlerPtr WithRequestReceivedTimestamp(http::HandlerPtr next) {
-  return http::HandlerFunc([next = std::move(next)](http::RequestPtr request, http::ResponseWriter writer) {
+  return http::HandlerFunc([next = std::move(next)](http::RequestPtr&& request, http::ResponseWriter&& writer) {
     http::StampReceivedTime(request.get());
     next->Serve(std::move(request), std::move(writer));
   });

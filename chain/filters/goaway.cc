@@ -12,7 +12,7 @@ http::HandlerPtr WithProbabilisticGoaway(http::HandlerPtr next, double chance, s
     };
   }
   return http::HandlerFunc(
-      [next = std::move(next), decide = std::move(decide)](http::RequestPtr request, http::ResponseWriter writer) {
+      [next = std::move(next), decide = std::move(decide)](http::RequestPtr&& request, http::ResponseWriter&& writer) {
         if (request->protocol == http::Protocol::kHttp2 && decide()) writer.AddResponseHeader("Connection", "close");
         next->Serve(std::move(request), std::move(writer));
       });

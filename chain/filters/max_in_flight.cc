@@ -70,8 +70,8 @@ void RollInFlightWatermarks() {
 http::HandlerPtr WithMaxInFlightLimit(http::HandlerPtr next, int64_t max_readonly, int64_t max_mutating,
                                       InFlightCounters* counters) {
   static const http::ResponsePtr* const kTooMany = new http::ResponsePtr(http::Shared(http::TooManyRequestsResponse()));
-  return http::HandlerFunc([next = std::move(next), max_readonly, max_mutating, counters](http::RequestPtr request,
-                                                                                          http::ResponseWriter writer) {
+  return http::HandlerFunc([next = std::move(next), max_readonly, max_mutating, counters](
+                               http::RequestPtr&& request, http::ResponseWriter&& writer) {
     const RequestInfo* info = request->Context<RequestInfo>();
     if (info != nullptr && info->long_running) {
       next->Serve(std::move(request), std::move(writer));

@@ -7,8 +7,8 @@ namespace apiserve::chain {
 
 http::HandlerPtr TerminalNotFoundHandler() {
   return http::HandlerFunc([not_found = http::Shared(http::NotFoundTextResponse()),
-                            incomplete = http::Shared(http::MuxIncompleteResponse())](http::RequestPtr request,
-                                                                                      http::ResponseWriter writer) {
+                            incomplete = http::Shared(http::MuxIncompleteResponse())](http::RequestPtr&& request,
+                                                                                      http::ResponseWriter&& writer) {
     writer.Send(request->Context<MuxIncompleteMarker>() != nullptr ? incomplete : not_found).IgnoreError();
   });
 }

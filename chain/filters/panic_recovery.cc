@@ -8,7 +8,7 @@
 namespace apiserve::chain {
 
 http::HandlerPtr WithPanicRecovery(http::HandlerPtr next) {
-  return http::HandlerFunc([next = std::move(next)](http::RequestPtr request, http::ResponseWriter writer) {
+  return http::HandlerFunc([next = std::move(next)](http::RequestPtr&& request, http::ResponseWriter&& writer) {
     const http::Completer completer = writer.completer();
     // A reference, not copies of method and target: a target longer than the short-string buffer would cost every
     // request an allocation for a log line that a panic alone writes.

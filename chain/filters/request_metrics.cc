@@ -203,21 +203,22 @@ RequestMetricLabels MetricLabelsFor(const http::Request& request, const RequestI
 }
 
 http::HandlerPtr WithRequestMetrics(http::HandlerPtr next, RequestMetrics* metrics) {
-  return http::HandlerFunc([next = std::move(next), metrics](http::RequestPtr request, http::ResponseWriter writer) {
-    // Latency is measured on the request's clock, from when it arrived (the codec's stamp; see StampReceivedTime).
-    http::StampReceivedTime(request.get());
-    // The hook captures only the request (it fits AnyInvocable's inline storage: no allocation per request); the
-    // metrics travel in the request's context, held without ownership.
-    request->SetContext(std::shared_ptr<RequestMetrics>(std::shared_ptr<void>(), metrics));
-    writer.OnComplete([request](const http::Completion& done) {
-      const LabelViews labels = LabelViewsFor(*request, request->Context<RequestInfo>(), done.status);
-      const Series series = LookUp(request->Context<RequestMetrics>(), labels, done.status);
-      series.total->Inc();
-      series.duration->Observe(absl::ToDoubleSeconds(http::RequestClockNow(*request) - request->received_time));
-      series.sizes->Observe(static_cast<double>(done.body_bytes));
-    });
-    next->Serve(std::move(request), std::move(writer));
-  });
+  return http::HandlerFunc(
+      [next = std::move(next), metrics](http::RequestPtr&& request, http::ResponseWriter&& writer) {
+        // Latency is measured on the request's clock, from when it arrived (the codec's stamp; see StampReceivedTime).
+        http::StampReceivedTime(request.get());
+        // The hook captures only the request (it fits AnyInvocable's inline storage: no allocation per request); the
+        // metrics travel in the request's context, held without ownership.
+        request->SetContext(std::shared_ptr<RequestMetrics>(std::shared_ptr<void>(), metrics));
+        writer.OnComplete([request](const http::Completion& done) {
+          const LabelViews labels = LabelViewsFor(*request, request->Context<RequestInfo>(), done.status);
+          const Series series = LookUp(request->Context<RequestMetrics>(), labels, done.status);
+          series.total->Inc();
+          series.duration->Observe(absl::ToDoubleSeconds(http::RequestClockNow(*request) - request->received_time));
+          series.sizes->Observe(static_cast<double>(done.body_bytes));
+        });
+        next->Serve(std::move(request), std::move(writer));
+      });
 }
 
 }  // namespace apiserve::chain

@@ -38,7 +38,7 @@ std::string NewUuid() {
 }
 
 http::HandlerPtr WithAuditId(http::HandlerPtr next) {
-  return http::HandlerFunc([next = std::move(next)](http::RequestPtr request, http::ResponseWriter writer) {
+  return http::HandlerFunc([next = std::move(next)](http::RequestPtr&& request, http::ResponseWriter&& writer) {
     const std::optional<absl::string_view> audit_id = request->headers.Get("Audit-ID");
     if (audit_id.has_value() && !audit_id->empty()) {
       writer.AddResponseHeader("Audit-Id", *audit_id);
@@ -54,7 +54,7 @@ http::HandlerPtr WithAuditId(http::HandlerPtr next) {
 http::HandlerPtr WithResponseHeaders(http::HandlerPtr next, std::vector<std::string> hsts_directives) {
   std::string hsts = absl::StrJoin(hsts_directives, "; ");
   return http::HandlerFunc(
-      [next = std::move(next), hsts = std::move(hsts)](http::RequestPtr request, http::ResponseWriter writer) {
+      [next = std::move(next), hsts = std::move(hsts)](http::RequestPtr&& request, http::ResponseWriter&& writer) {
         writer.AddResponseHeader("Cache-Control", "no-cache, private", /*only_if_absent=*/true);
         if (!hsts.empty()) writer.AddResponseHeader("Strict-Transport-Security", hsts);
         next->Serve(std::move(request), std::move(writer));

@@ -30,7 +30,7 @@ bool IsExemptFromShutdownRejection(const http::Request& request) {
 
 http::HandlerPtr WithRetryAfter(http::HandlerPtr next, const lifecycle::Signal* not_accepting) {
   return http::HandlerFunc(
-      [next = std::move(next), not_accepting](http::RequestPtr request, http::ResponseWriter writer) {
+      [next = std::move(next), not_accepting](http::RequestPtr&& request, http::ResponseWriter&& writer) {
         if (not_accepting != nullptr && not_accepting->HasFired() && !IsExemptFromShutdownRejection(*request)) {
           writer.Send(RetryAfterResponse()).IgnoreError();
           return;
@@ -40,42 +40,44 @@ http::HandlerPtr WithRetryAfter(http::HandlerPtr next, const lifecycle::Signal* 
 }
 
 http::HandlerPtr WithWaitGroup(http::HandlerPtr next, SafeWaitGroup* wait_group) {
-  return http::HandlerFunc([next = std::move(next), wait_group](http::RequestPtr request, http::ResponseWriter writer) {
-    const RequestInfo* info = request->Context<RequestInfo>();
-    if (info != nullptr && info->long_running) {
-      next->Serve(std::move(request), std::move(writer));
-      return;
-    }
-    if (!wait_group->Add().ok()) {
-      if (IsExemptFromShutdownRejection(*request)) {
-        next->Serve(std::move(request), std::move(writer));  // served, untracked
-      } else {
-        writer.Send(ShuttingDown()).IgnoreError();
-      }
-      return;
-    }
-    writer.OnComplete([wait_group](const http::Completion&) { wait_group->Done(); });
-    next->Serve(std::move(request), std::move(writer));
-  });
+  return http::HandlerFunc(
+      [next = std::move(next), wait_group](http::RequestPtr&& request, http::ResponseWriter&& writer) {
+        const RequestInfo* info = request->Context<RequestInfo>();
+        if (info != nullptr && info->long_running) {
+          next->Serve(std::move(request), std::move(writer));
+          return;
+        }
+        if (!wait_group->Add().ok()) {
+          if (IsExemptFromShutdownRejection(*request)) {
+            next->Serve(std::move(request), std::move(writer));  // served, untracked
+          } else {
+            writer.Send(ShuttingDown()).IgnoreError();
+          }
+          return;
+        }
+        writer.OnComplete([wait_group](const http::Completion&) { wait_group->Done(); });
+        next->Serve(std::move(request), std::move(writer));
+      });
 }
 
 http::HandlerPtr WithWatchTerminationDuringShutdown(http::HandlerPtr next, WatchTracker* watches) {
-  return http::HandlerFunc([next = std::move(next), watches](http::RequestPtr request, http::ResponseWriter writer) {
-    const RequestInfo* info = request->Context<RequestInfo>();
-    if (info == nullptr || info->verb != "watch") {
-      next->Serve(std::move(request), std::move(writer));
-      return;
-    }
-    std::shared_ptr<lifecycle::Signal> shutting_down = watches->Add();
-    if (!shutting_down) {
-      writer.Send(ShuttingDown()).IgnoreError();
-      return;
-    }
-    request->shutting_down = shutting_down.get();
-    request->SetContext(std::move(shutting_down));  // owned by the request for as long as the handler keeps it
-    writer.OnComplete([watches](const http::Completion&) { watches->Done(); });
-    next->Serve(std::move(request), std::move(writer));
-  });
+  return http::HandlerFunc(
+      [next = std::move(next), watches](http::RequestPtr&& request, http::ResponseWriter&& writer) {
+        const RequestInfo* info = request->Context<RequestInfo>();
+        if (info == nullptr || info->verb != "watch") {
+          next->Serve(std::move(request), std::move(writer));
+          return;
+        }
+        std::shared_ptr<lifecycle::Signal> shutting_down = watches->Add();
+        if (!shutting_down) {
+          writer.Send(ShuttingDown()).IgnoreError();
+          return;
+        }
+        request->shutting_down = shutting_down.get();
+        request->SetContext(std::move(shutting_down));  // owned by the request for as long as the handler keeps it
+        writer.OnComplete([watches](const http::Completion&) { watches->Done(); });
+        next->Serve(std::move(request), std::move(writer));
+      });
 }
 
 }  // namespace apiserve::chain
