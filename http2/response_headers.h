@@ -60,6 +60,11 @@ class ResponseHeaderBlock {
                  bool* has_date);
   void Push(absl::string_view name, absl::string_view value, uint8_t flags = NGHTTP2_NV_FLAG_NONE);
 
+  // Audit-Id values sent through this block (one block per connection): every kReindexAuditIdEvery-th is indexed,
+  // the first included, so the name stays in the dynamic table (evicted entries come back this way).
+  static constexpr uint32_t kReindexAuditIdEvery = 1024;
+  uint32_t audit_ids_sent_ = 0;
+
   std::string storage_;
   std::vector<nghttp2_nv> nv_;
 };

@@ -53,6 +53,7 @@ TEST(ResponseHeaderBlockTest, ExtraFieldsFollowAndPerResponseValuesAreNotIndexed
   ResponseHeaderBlock::Extras extras;
   extras.now = absl::FromUnixSeconds(0);
   extras.more_headers = more;
+  EXPECT_TRUE(block.Build(200, headers, extras));  // the connection's first Audit-Id is indexed (see below)
   EXPECT_TRUE(block.Build(200, headers, extras));  // Connection: close among the extra fields still closes
   EXPECT_THAT(Fields(block),
               ElementsAre(Pair(":status", "200"), Pair("content-type", "application/json"), Pair("audit-id", "6c3f"),
@@ -64,6 +65,27 @@ TEST(ResponseHeaderBlockTest, ExtraFieldsFollowAndPerResponseValuesAreNotIndexed
     // Every name here is a common one, handed to nghttp2 from static storage: it need not copy it.
     EXPECT_NE(nv.flags & NGHTTP2_NV_FLAG_NO_COPY_NAME, 0) << i;
   }
+}
+
+// Audit-Id, different in every response, is not indexed — but one in 1024 is, the connection's first included, so
+// that the other literals can name it by index.
+TEST(ResponseHeaderBlockTest, AuditIdIsIndexedOnceInEvery1024Responses) {
+  ResponseHeaderBlock block;
+  http::HeaderMap headers;
+  ResponseHeaderBlock::Extras extras;
+  extras.now = absl::FromUnixSeconds(0);
+  std::vector<int> indexed;
+  for (int response = 0; response < 3000; ++response) {
+    const http::HeaderField more[] = {{"Audit-Id", "6c3f"}};
+    extras.more_headers = more;
+    block.Build(200, headers, extras);
+    for (size_t i = 0; i < block.size(); ++i) {
+      const nghttp2_nv& nv = block.data()[i];
+      if (std::string(reinterpret_cast<const char*>(nv.name), nv.namelen) != "audit-id") continue;
+      if ((nv.flags & NGHTTP2_NV_FLAG_NO_INDEX) == 0) indexed.push_back(response);
+    }
+  }
+  EXPECT_THAT(indexed, ElementsAre(0, 1024, 2048));
 }
 
 // (The block references the handler's values where they are: each test keeps its HeaderMap alive while it reads.)
