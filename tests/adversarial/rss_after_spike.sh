@@ -5,7 +5,7 @@
 #
 #   tests/adversarial/rss_after_spike.sh [BINARY] [ROUNDS] [CONNECTIONS]
 #
-# BINARY defaults to the --config=opt build of //cmd/apiserver:apiserver (built first). Prints one line per reading (RSS
+# BINARY defaults to the --config=release build of //cmd/apiserver:apiserver (built first). Prints one line per reading (RSS
 # in MB from /proc/PID/status VmRSS). Not a test: the figures go in notes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,8 +13,8 @@ BIN=${1:-}
 ROUNDS=${2:-5}
 CONNECTIONS=${3:-2000}
 if [ -z "$BIN" ]; then
-  (cd "$root" && bazel build --config=opt //cmd/apiserver:apiserver >/dev/null 2>&1)
-  BIN="$(cd "$root" && bazel info --config=opt bazel-bin 2>/dev/null)/cmd/apiserver/apiserver"
+  (cd "$root" && bazel build --config=release //cmd/apiserver:apiserver >/dev/null 2>&1)
+  BIN="$(cd "$root" && bazel info --config=release bazel-bin 2>/dev/null)/cmd/apiserver/apiserver"
 fi
 WORK=$(mktemp -d)
 SERVER=""

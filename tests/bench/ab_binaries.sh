@@ -8,8 +8,8 @@
 #
 #   tests/bench/ab_binaries.sh BIN_A BIN_B [ROUNDS]       (ROUNDS default 5; server on core 0, load on core 1)
 #
-# To get BIN_A for an older commit: `git worktree add /tmp/old <rev>` and `bazel build --config=opt
-# //cmd/apiserver:apiserver` there, then copy $(bazel info --config=opt bazel-bin)/cmd/apiserver/apiserver out.
+# To get BIN_A for an older commit: `git worktree add /tmp/old <rev>` and `bazel build --config=release
+# //cmd/apiserver:apiserver` there, then copy $(bazel info --config=release bazel-bin)/cmd/apiserver/apiserver out.
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n '2,12p' "$0"; exit 2; }
 A=$1 B=$2 ROUNDS=${3:-5}

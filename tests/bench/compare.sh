@@ -10,15 +10,15 @@
 #
 #   tests/bench/compare.sh [RUNS] [TARGETS...]     e.g. tests/bench/compare.sh 2 apiserve goseed h2o
 #
-# It builds the server with --config=opt first. Needs root to install the peers' packages the first time.
+# It builds the server with --config=release first. Needs root to install the peers' packages the first time.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PEERS=${APISERVE_PEERS:-$ROOT/../shared/peers}
 [ -x "$PEERS/compare.sh" ] || { echo "compare.sh not found under $PEERS (set APISERVE_PEERS)" >&2; exit 2; }
 
 cd "$ROOT"
-bazel build --config=opt //cmd/apiserver:apiserver
-BIN="$(bazel info --config=opt bazel-bin)/cmd/apiserver/apiserver"
+bazel build --config=release //cmd/apiserver:apiserver
+BIN="$(bazel info --config=release bazel-bin)/cmd/apiserver/apiserver"
 
 # compare.sh runs ./bazel-bin/server/apiserver from its working directory: give it a directory whose bazel-bin is
 # the optimized build, whatever configuration the workspace's own bazel-bin symlink points at.

@@ -4,7 +4,7 @@
 #
 #   tests/bench/idle_memory.sh [RUNS] [CONNS]        defaults: 1 run, 2000 connections
 #
-# Each run starts apiserve (--config=opt, --workers=1) and h2o (one thread, the peers' config) fresh on core 0,
+# Each run starts apiserve (--config=release, --workers=1) and h2o (one thread, the peers' config) fresh on core 0,
 # records the server's VmRSS, opens CONNS TLS + h2 connections from core 1 that each make one GET and then idle,
 # waits 2 s, and records VmRSS again: (after - before) / accepted connections. Prints one line per server and run.
 # Needs ../shared/peers/compare.sh to have run once (it writes the shared certificate and h2o.conf).
@@ -15,8 +15,8 @@ CONNS=${2:-2000}
 PEERS_WORK=${TMPDIR:-/tmp}/apiserve-peers
 [ -s "$PEERS_WORK/cert.pem" ] && [ -s "$PEERS_WORK/h2o.conf" ] ||
   { echo "run ../shared/peers/compare.sh once first (it makes $PEERS_WORK/cert.pem and h2o.conf)" >&2; exit 2; }
-(cd "$ROOT" && bazel build --config=opt //cmd/apiserver:apiserver >/dev/null 2>&1)
-BIN="$(cd "$ROOT" && bazel info --config=opt bazel-bin 2>/dev/null)/cmd/apiserver/apiserver"
+(cd "$ROOT" && bazel build --config=release //cmd/apiserver:apiserver >/dev/null 2>&1)
+BIN="$(cd "$ROOT" && bazel info --config=release bazel-bin 2>/dev/null)/cmd/apiserver/apiserver"
 OUT=$(mktemp -d)
 SERVER=""
 trap '[ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$OUT"' EXIT

@@ -13,8 +13,8 @@
 bench_setup() {
   local root
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-  (cd "$root" && bazel build --config=opt //cmd/apiserver:apiserver >/dev/null 2>&1)
-  BIN="$(cd "$root" && bazel info --config=opt bazel-bin 2>/dev/null)/cmd/apiserver/apiserver"
+  (cd "$root" && bazel build --config=release //cmd/apiserver:apiserver >/dev/null 2>&1)
+  BIN="$(cd "$root" && bazel info --config=release bazel-bin 2>/dev/null)/cmd/apiserver/apiserver"
   WORK=$(mktemp -d)
   BENCH_SERVER=""
   trap 'bench_stop; rm -rf "$WORK"' EXIT

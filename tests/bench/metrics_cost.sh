@@ -5,7 +5,7 @@
 #
 #   tests/bench/metrics_cost.sh [RUNS]   (default 5)
 #
-# Prints each run and the ratio of medians (without / with). Builds the server with --config=opt first.
+# Prints each run and the ratio of medians (without / with). Builds the server with --config=release first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bench_setup

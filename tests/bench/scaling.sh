@@ -6,7 +6,7 @@
 # Both servers are pinned to the same cores (0 and 1) and so is h2load (2 threads, 64 connections x 32 streams,
 # /healthz): the machine has two cores, so no placement keeps the load generator off the server's cores; CPU time
 # per request is what is compared (see lib.sh), and the ratio of medians (workers=2 / workers=1) is the result:
-# 1.00 means a second loop costs nothing per request. Builds the server with --config=opt first.
+# 1.00 means a second loop costs nothing per request. Builds the server with --config=release first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bench_setup
