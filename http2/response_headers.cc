@@ -3,32 +3,11 @@
 #include <cstdint>
 #include <cstring>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "http/wire_format.h"
 
 namespace apiserve::http2 {
 namespace {
-
-// RFC 9113 §8.2.2: fields that are connection-specific in HTTP/1.1 and malformed in HTTP/2.
-bool IsConnectionSpecific(absl::string_view name) {
-  switch (name.size()) {
-    case 2:
-      return absl::EqualsIgnoreCase(name, "te");
-    case 7:
-      return absl::EqualsIgnoreCase(name, "upgrade");
-    case 10:
-      return absl::EqualsIgnoreCase(name, "connection") || absl::EqualsIgnoreCase(name, "keep-alive");
-    case 16:
-      return absl::EqualsIgnoreCase(name, "proxy-connection");
-    case 17:
-      return absl::EqualsIgnoreCase(name, "transfer-encoding");
-    default:
-      return false;
-  }
-}
 
 // kLoweredNameChar maps a byte of a field name to its lowercase form, or to 0 where the byte may not appear in a
 // name (controls, space, DEL, non-ASCII, ':'), so one pass over a name both validates and lowercases it.
@@ -100,7 +79,17 @@ bool ValidValue(absl::string_view value) {
 }
 
 // What the block needs to know of a lowercase field name, decided once per field.
-enum class NameKind : uint8_t { kOther, kContentType, kContentLength, kDate, kAuditId };
+// kConnection and kConnectionSpecific are the fields RFC 9113 §8.2.2 calls connection-specific (malformed in HTTP/2):
+// Connection, Keep-Alive, Proxy-Connection, Transfer-Encoding, Upgrade, TE. They are never sent.
+enum class NameKind : uint8_t {
+  kOther,
+  kContentType,
+  kContentLength,
+  kDate,
+  kAuditId,
+  kConnection,
+  kConnectionSpecific
+};
 struct KnownName {
   absl::string_view shared;  // a copy with static storage, or empty
   NameKind kind = NameKind::kOther;
@@ -119,18 +108,26 @@ KnownName Classify(absl::string_view lowered) {
   const char* p = lowered.data();
   auto known = [](absl::string_view name, NameKind kind = NameKind::kOther) { return KnownName{name, kind}; };
   switch (lowered.size()) {
+    case 2:
+      if (Is(p, "te")) return {{}, NameKind::kConnectionSpecific};
+      break;
     case 4:
       if (Is(p, "date")) return known("date", NameKind::kDate);
       if (Is(p, "vary")) return known("vary");
       if (Is(p, "etag")) return known("etag");
       break;
     case 7:
+      if (Is(p, "upgrade")) return {{}, NameKind::kConnectionSpecific};
       if (Is(p, "warning")) return known("warning");
       if (Is(p, "expires")) return known("expires");
       break;
     case 8:
       if (Is(p, "audit-id")) return known("audit-id", NameKind::kAuditId);
       if (Is(p, "location")) return known("location");
+      break;
+    case 10:
+      if (Is(p, "connection")) return {{}, NameKind::kConnection};
+      if (Is(p, "keep-alive")) return {{}, NameKind::kConnectionSpecific};
       break;
     case 11:
       if (Is(p, "retry-after")) return known("retry-after");
@@ -148,6 +145,10 @@ KnownName Classify(absl::string_view lowered) {
     case 16:
       if (Is(p, "content-encoding")) return known("content-encoding");
       if (Is(p, "www-authenticate")) return known("www-authenticate");
+      if (Is(p, "proxy-connection")) return {{}, NameKind::kConnectionSpecific};
+      break;
+    case 17:
+      if (Is(p, "transfer-encoding")) return {{}, NameKind::kConnectionSpecific};
       break;
     case 22:
       if (Is(p, "x-content-type-options")) return known("x-content-type-options");
@@ -189,27 +190,27 @@ bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers,
                                     bool* has_content_type, bool* has_date) {
   bool close = false;
   for (const http::HeaderField& field : headers) {
+    // Lowercase the name (validating it on the way) on the stack, and copy it into storage only when it is not a
+    // common name with a static copy; values are referenced where they are (nghttp2 copies them on submit). A name
+    // too long for the stack is lowered in storage directly; a rejected one leaves storage_ as it was.
     const absl::string_view name = field.name;
-    if (IsConnectionSpecific(name)) {
-      if (name.size() == 10 && absl::EqualsIgnoreCase(name, "connection") &&
-          http::HeaderValueHasToken(field.value, "close")) {
-        close = true;
-      }
-      continue;
-    }
-    // Lowercase the name into storage (validating it on the way); values are referenced where they are (nghttp2
-    // copies them on submit). A rejected name leaves storage_ as it was.
+    char on_stack[kStackNameBytes];
     const size_t offset = storage_.size();
-    storage_.resize(offset + name.size());
-    char* lowered = &storage_[offset];
-    if (!LowerValidName(name, lowered) || !ValidValue(field.value)) {
-      storage_.resize(offset);
+    const bool long_name = name.size() > sizeof(on_stack);
+    if (long_name) storage_.resize(offset + name.size());
+    char* const lowered = long_name ? &storage_[offset] : on_stack;
+    if (!LowerValidName(name, lowered)) {
+      if (long_name) storage_.resize(offset);
       continue;
     }
     absl::string_view lowered_name(lowered, name.size());
     const KnownName known = Classify(lowered_name);
-    if (drop_content_length && known.kind == NameKind::kContentLength) {
-      storage_.resize(offset);
+    if (known.kind == NameKind::kConnection || known.kind == NameKind::kConnectionSpecific) {
+      if (known.kind == NameKind::kConnection && http::HeaderValueHasToken(field.value, "close")) close = true;
+      continue;
+    }
+    if (!ValidValue(field.value) || (drop_content_length && known.kind == NameKind::kContentLength)) {
+      if (long_name) storage_.resize(offset);
       continue;
     }
     if (known.kind == NameKind::kContentType) *has_content_type = true;
@@ -224,9 +225,10 @@ bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers,
       flags = NGHTTP2_NV_FLAG_NO_INDEX;
     }
     if (!known.shared.empty()) {
-      storage_.resize(offset);
       lowered_name = known.shared;
       flags |= NGHTTP2_NV_FLAG_NO_COPY_NAME;
+    } else if (!long_name) {
+      lowered_name = Store(lowered_name);
     }
     Push(lowered_name, field.value, flags);
   }

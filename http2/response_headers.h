@@ -63,6 +63,8 @@ class ResponseHeaderBlock {
   // Audit-Id values sent through this block (one block per connection): every kReindexAuditIdEvery-th is indexed,
   // the first included, so the name stays in the dynamic table (evicted entries come back this way).
   static constexpr uint32_t kReindexAuditIdEvery = 1024;
+  // Field names up to this long are lowercased on the stack (most are common names that need no copy at all).
+  static constexpr size_t kStackNameBytes = 64;
   uint32_t audit_ids_sent_ = 0;
 
   std::string storage_;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -177,6 +178,27 @@ TEST(ResponseHeaderBlockTest, NamesJudgedAndLoweredLikeByteByByte) {
       }
     }
   }
+}
+
+// Names up to 64 bytes are lowered on the stack and copied only when they have no static copy; longer ones are
+// lowered in the block's storage directly. Both kinds, valid or not, mixed with common names, come out right.
+TEST(ResponseHeaderBlockTest, NamesLongerThanTheStackBufferAreLoweredInStorage) {
+  ResponseHeaderBlock::Extras extras;
+  extras.now = absl::FromUnixSeconds(0);
+  const std::string at_limit = "X-" + std::string(62, 'L');
+  const std::string over_limit = "X-" + std::string(63, 'M');
+  const std::string long_bad = "X-" + std::string(70, 'B') + " ";
+  const std::string very_long = "X-" + std::string(300, 'V');
+  const http::HeaderMap headers{
+      {at_limit, "1"},  {"Content-Type", "text/plain"}, {over_limit, "2"},      {long_bad, "3"}, {"X-Short", "4"},
+      {very_long, "5"}, {over_limit, "a\nb"},           {"Connection", "close"}};
+  ResponseHeaderBlock block;
+  EXPECT_TRUE(block.Build(200, headers, extras));
+  EXPECT_THAT(Fields(block),
+              ElementsAre(Pair(":status", "200"), Pair(absl::AsciiStrToLower(at_limit), "1"),
+                          Pair("content-type", "text/plain"), Pair(absl::AsciiStrToLower(over_limit), "2"),
+                          Pair("x-short", "4"), Pair(absl::AsciiStrToLower(very_long), "5"),
+                          Pair("date", "Thu, 01 Jan 1970 00:00:00 GMT")));
 }
 
 TEST(ResponseHeaderBlockTest, SniffsAndKeepsHandlerDate) {
