@@ -60,6 +60,14 @@ class RootHandler : public http::Handler, public std::enable_shared_from_this<Ro
   // Settle records the result of check `index` (or Serve's own hold when index < 0) and answers after the last.
   void Settle(const std::shared_ptr<Probe>& probe, int index, absl::Status status);
   void Answer(Probe& probe);
+  // NoteHealthy runs first_time_healthy_ on the first healthy answer. A plain load first: the exchange is a locked
+  // instruction, and only the first healthy probe needs it.
+  void NoteHealthy() {
+    if (first_time_healthy_ && !healthy_once_.load(std::memory_order_acquire) &&
+        !healthy_once_.exchange(true, std::memory_order_acq_rel)) {
+      first_time_healthy_();
+    }
+  }
 
   const std::string endpoint_;
   const std::vector<std::shared_ptr<CheckRunner>> runners_;
@@ -80,7 +88,7 @@ void RootHandler::ServeInline(http::RequestPtr request, http::ResponseWriter wri
   }
   if (healthy) {
     for (CheckMetrics::Series* series : series_) series->Record(true);
-    if (first_time_healthy_ && !healthy_once_.exchange(true, std::memory_order_acq_rel)) first_time_healthy_();
+    NoteHealthy();
     writer.Send(ok_).IgnoreError();
     return;
   }
@@ -200,7 +208,7 @@ void RootHandler::Answer(Probe& probe) {
     writer.Send(http::TextResponse(500, absl::StrCat(lines, endpoint_, " check failed\n"))).IgnoreError();
     return;
   }
-  if (first_time_healthy_ && !healthy_once_.exchange(true, std::memory_order_acq_rel)) first_time_healthy_();
+  NoteHealthy();
   if (!probe.request->HasQuery("verbose")) {
     writer.Send(ok_).IgnoreError();
     return;
