@@ -50,9 +50,9 @@ bool Exchange::CanRunNow() const {
   return loop_ == nullptr || (pending_posts_.load(std::memory_order_acquire) == 0 && loop_->IsExecutorThread());
 }
 
-void Exchange::PostToLoop(absl::AnyInvocable<void()> fn) {
+void Exchange::PostToLoop(const Self& self, absl::AnyInvocable<void()> fn) {
   pending_posts_.fetch_add(1, std::memory_order_acq_rel);
-  loop_->Post([self = shared_from_this(), fn = std::move(fn)]() mutable {
+  loop_->Post([self, fn = std::move(fn)]() mutable {
     self->pending_posts_.fetch_sub(1, std::memory_order_acq_rel);
     fn();
   });
@@ -69,10 +69,10 @@ void Exchange::Complete(CompletionReason reason) {
   hooks_.clear();
 }
 
-absl::Status Exchange::Send(ResponsePtr response) {
+absl::Status Exchange::Send(const Self& self, ResponsePtr response) {
   int expected = kOpen;
   if (!state_.compare_exchange_strong(expected, kDone, std::memory_order_acq_rel)) return AlreadyCompleted();
-  RunOnLoop([this, response = std::move(response)]() mutable {
+  RunOnLoop(self, [this, response = std::move(response)]() mutable {
     if (!decorations_.empty() && !KeepExtraHeaders(response->headers)) {
       auto decorated = std::make_shared<Response>(*response);  // rare: a filter overrides the handler's header
       Decorate(&decorated->headers);
@@ -91,12 +91,12 @@ absl::Status Exchange::Send(ResponsePtr response) {
   return absl::OkStatus();
 }
 
-absl::Status Exchange::WriteHead(int status, HeaderMap headers) {
+absl::Status Exchange::WriteHead(const Self& self, int status, HeaderMap headers) {
   int expected = kOpen;
   if (!state_.compare_exchange_strong(expected, kStreaming, std::memory_order_acq_rel)) {
     return expected == kStreaming ? absl::FailedPreconditionError("response head already sent") : AlreadyCompleted();
   }
-  RunOnLoop([this, status, headers = std::move(headers)]() mutable {
+  RunOnLoop(self, [this, status, headers = std::move(headers)]() mutable {
     Decorate(&headers);
     status_ = status;
     if (sink_ != nullptr) sink_->SendHead(status, std::move(headers), /*end_stream=*/false);
@@ -104,7 +104,7 @@ absl::Status Exchange::WriteHead(int status, HeaderMap headers) {
   return absl::OkStatus();
 }
 
-absl::Status Exchange::Write(std::string data) {
+absl::Status Exchange::Write(const Self& self, std::string data) {
   const int state = state_.load(std::memory_order_acquire);
   if (state == kOpen) return absl::FailedPreconditionError("Write before WriteHead");
   if (state == kDone) return AlreadyCompleted();
@@ -115,19 +115,19 @@ absl::Status Exchange::Write(std::string data) {
                                                      high_water_mark_, "); retry after OnWritable"));
   }
   buffered_.fetch_add(data.size(), std::memory_order_acq_rel);
-  RunOnLoop([this, data = std::move(data)]() mutable {
+  RunOnLoop(self, [this, data = std::move(data)]() mutable {
     body_bytes_ += data.size();
     if (sink_ != nullptr) sink_->SendBody(std::move(data), /*end_stream=*/false);
   });
   return absl::OkStatus();
 }
 
-absl::Status Exchange::Finish(HeaderMap trailers) {
+absl::Status Exchange::Finish(const Self& self, HeaderMap trailers) {
   int expected = kStreaming;
   if (!state_.compare_exchange_strong(expected, kDone, std::memory_order_acq_rel)) {
     return expected == kOpen ? absl::FailedPreconditionError("Finish before WriteHead") : AlreadyCompleted();
   }
-  RunOnLoop([this, trailers = std::move(trailers)]() mutable {
+  RunOnLoop(self, [this, trailers = std::move(trailers)]() mutable {
     if (sink_ != nullptr) {
       ResponseSink* sink = sink_;
       sink_ = nullptr;
@@ -142,13 +142,13 @@ absl::Status Exchange::Finish(HeaderMap trailers) {
   return absl::OkStatus();
 }
 
-absl::Status Exchange::Abort() {
+absl::Status Exchange::Abort(const Self& self) {
   int expected = kStreaming;
   if (!state_.compare_exchange_strong(expected, kDone, std::memory_order_acq_rel)) {
     return expected == kOpen ? absl::FailedPreconditionError("nothing sent yet: answer instead of aborting")
                              : AlreadyCompleted();
   }
-  RunOnLoop([this] {
+  RunOnLoop(self, [this] {
     if (sink_ != nullptr) {
       ResponseSink* sink = sink_;
       sink_ = nullptr;
@@ -159,12 +159,13 @@ absl::Status Exchange::Abort() {
   return absl::OkStatus();
 }
 
-void Exchange::AddResponseHeader(absl::string_view name, absl::string_view value, bool only_if_absent) {
+void Exchange::AddResponseHeader(const Self& self, absl::string_view name, absl::string_view value,
+                                 bool only_if_absent) {
   if (CanRunNow()) {
     AddDecoration(name, value, only_if_absent);
     return;
   }
-  PostToLoop([this, name = std::string(name), value = std::string(value), only_if_absent] {
+  PostToLoop(self, [this, name = std::string(name), value = std::string(value), only_if_absent] {
     AddDecoration(name, value, only_if_absent);
   });
 }
@@ -240,8 +241,8 @@ void Exchange::OnClientGone() {
   Complete(CompletionReason::kClientGone);
 }
 
-void Exchange::OnWritable(absl::AnyInvocable<void()> callback) {
-  RunOnLoop([this, callback = std::move(callback)]() mutable {
+void Exchange::OnWritable(const Self& self, absl::AnyInvocable<void()> callback) {
+  RunOnLoop(self, [this, callback = std::move(callback)]() mutable {
     if (completed_) return;
     if (buffered_.load(std::memory_order_acquire) <= high_water_mark_ / 2) {
       callback();
@@ -251,12 +252,12 @@ void Exchange::OnWritable(absl::AnyInvocable<void()> callback) {
   });
 }
 
-void Exchange::OnComplete(absl::AnyInvocable<void(const Completion&)>&& hook) {
+void Exchange::OnComplete(const Self& self, absl::AnyInvocable<void(const Completion&)>&& hook) {
   if (CanRunNow()) {  // the common case, inline: no capture to move the hook through
     AddHook(std::move(hook));
     return;
   }
-  PostToLoop([this, hook = std::move(hook)]() mutable { AddHook(std::move(hook)); });
+  PostToLoop(self, [this, hook = std::move(hook)]() mutable { AddHook(std::move(hook)); });
 }
 
 void Exchange::AddHook(absl::AnyInvocable<void(const Completion&)>&& hook) {
@@ -282,9 +283,9 @@ void ResponseWriter::Release() {
   // Destroyed while a handler's exception unwinds: the panic-recovery filter answers (kube's 500 body), not us.
   if (std::uncaught_exceptions() > 0) return;
   if (exchange->head_sent()) {
-    exchange->Abort().IgnoreError();
+    exchange->Abort(exchange).IgnoreError();
   } else {
-    exchange->Send(DroppedWriterResponse()).IgnoreError();
+    exchange->Send(exchange, DroppedWriterResponse()).IgnoreError();
   }
 }
 

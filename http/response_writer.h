@@ -67,7 +67,7 @@ class ResponseSink {
 
 // Exchange is the completion state shared by a ResponseWriter, its Completers and the codec's stream. The codec
 // holds it to report drained bytes and a departed client (loop thread only).
-class Exchange : public std::enable_shared_from_this<Exchange> {
+class Exchange {
  public:
   // Made by NewExchange (recycled per thread, decorations' buffers included).
   Exchange() = default;
@@ -80,37 +80,43 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   // DetachSink: the codec finished the stream normally and drops the sink (no completion change).
   void DetachSink() { sink_ = nullptr; }
 
-  // --- handler side, any thread (used through ResponseWriter / Completer) ---
-  absl::Status Send(ResponsePtr response);
-  absl::Status WriteHead(int status, HeaderMap headers);
-  absl::Status Write(std::string data);
-  absl::Status Finish(HeaderMap trailers);
-  absl::Status Abort();
-  void OnWritable(absl::AnyInvocable<void()> callback);
-  // Taken by reference: a hook is moved once, into the list (each move of an AnyInvocable is an indirect call).
-  void OnComplete(absl::AnyInvocable<void(const Completion&)>&& hook);
-  void AddResponseHeader(absl::string_view name, absl::string_view value, bool only_if_absent);
   bool done() const { return state_.load(std::memory_order_acquire) == kDone; }
   bool head_sent() const { return state_.load(std::memory_order_acquire) != kOpen; }
 
  private:
+  friend class ResponseWriter;
+  friend class Completer;
   friend std::shared_ptr<Exchange> NewExchange(base::Executor* loop, ResponseSink* sink, size_t high_water_mark);
   enum State { kOpen, kStreaming, kDone };
+
+  // --- handler side, any thread, through ResponseWriter / Completer. `self` is the caller's owning pointer to this
+  // exchange: a call made off the loop is posted with a copy of it, which keeps the exchange alive until it runs.
+  // (Not enable_shared_from_this: its weak reference would cost every request two more locked instructions.)
+  using Self = std::shared_ptr<Exchange>;
+  absl::Status Send(const Self& self, ResponsePtr response);
+  absl::Status WriteHead(const Self& self, int status, HeaderMap headers);
+  absl::Status Write(const Self& self, std::string data);
+  absl::Status Finish(const Self& self, HeaderMap trailers);
+  absl::Status Abort(const Self& self);
+  void OnWritable(const Self& self, absl::AnyInvocable<void()> callback);
+  // Taken by reference: a hook is moved once, into the list (each move of an AnyInvocable is an indirect call).
+  void OnComplete(const Self& self, absl::AnyInvocable<void(const Completion&)>&& hook);
+  void AddResponseHeader(const Self& self, absl::string_view name, absl::string_view value, bool only_if_absent);
 
   static void ResetForReuse(Exchange* exchange);
 
   // RunOnLoop runs `fn` now if on the loop with nothing posted ahead of it, else posts it. A template so the
   // common case (a handler answering on the loop) does not box `fn` into a heap-allocated AnyInvocable.
   template <typename Fn>
-  void RunOnLoop(Fn&& fn) {
+  void RunOnLoop(const Self& self, Fn&& fn) {
     if (CanRunNow()) {
       fn();
     } else {
-      PostToLoop(absl::AnyInvocable<void()>(std::forward<Fn>(fn)));
+      PostToLoop(self, absl::AnyInvocable<void()>(std::forward<Fn>(fn)));
     }
   }
   bool CanRunNow() const;
-  void PostToLoop(absl::AnyInvocable<void()> fn);
+  void PostToLoop(const Self& self, absl::AnyInvocable<void()> fn);
   void Complete(CompletionReason reason);  // loop thread
   // AddHook runs `hook` now if complete, else keeps it for Complete (loop thread).
   void AddHook(absl::AnyInvocable<void(const Completion&)>&& hook);
@@ -156,10 +162,10 @@ class Completer {
   explicit Completer(std::shared_ptr<Exchange> exchange) : exchange_(std::move(exchange)) {}
 
   // TrySend answers with `response` if nothing has been sent. FailedPrecondition otherwise.
-  absl::Status TrySend(ResponsePtr response) const { return exchange_->Send(std::move(response)); }
+  absl::Status TrySend(ResponsePtr response) const { return exchange_->Send(exchange_, std::move(response)); }
   absl::Status TrySend(Response response) const { return TrySend(Shared(std::move(response))); }
   // TryAbort aborts a stream whose head was sent; FailedPrecondition if nothing or everything was sent.
-  absl::Status TryAbort() const { return exchange_->Abort(); }
+  absl::Status TryAbort() const { return exchange_->Abort(exchange_); }
   bool done() const { return exchange_->done(); }
   bool head_sent() const { return exchange_->head_sent(); }
 
@@ -183,26 +189,30 @@ class ResponseWriter {
 
   // Send answers with a whole response. FailedPrecondition if anything was already sent or the exchange is over.
   absl::Status Send(Response response) { return Send(Shared(std::move(response))); }
-  absl::Status Send(ResponsePtr response) { return exchange_->Send(std::move(response)); }
+  absl::Status Send(ResponsePtr response) { return exchange_->Send(exchange_, std::move(response)); }
 
   // WriteHead starts a streamed response. FailedPrecondition if anything was already sent.
-  absl::Status WriteHead(int status, HeaderMap headers) { return exchange_->WriteHead(status, std::move(headers)); }
+  absl::Status WriteHead(int status, HeaderMap headers) {
+    return exchange_->WriteHead(exchange_, status, std::move(headers));
+  }
   // Write sends a body chunk after WriteHead. ResourceExhausted (data not taken) while the codec holds more than
   // the high-water mark; OnWritable says when to retry. FailedPrecondition before WriteHead or after completion.
-  absl::Status Write(std::string data) { return exchange_->Write(std::move(data)); }
+  absl::Status Write(std::string data) { return exchange_->Write(exchange_, std::move(data)); }
   // Finish ends a streamed response, with optional trailers.
-  absl::Status Finish(HeaderMap trailers = {}) { return exchange_->Finish(std::move(trailers)); }
+  absl::Status Finish(HeaderMap trailers = {}) { return exchange_->Finish(exchange_, std::move(trailers)); }
 
   // OnWritable runs `callback` once, on the loop, when the codec's buffer has drained below half the high-water
   // mark (now, if it already is). Replaces an earlier callback.
-  void OnWritable(absl::AnyInvocable<void()> callback) { exchange_->OnWritable(std::move(callback)); }
+  void OnWritable(absl::AnyInvocable<void()> callback) { exchange_->OnWritable(exchange_, std::move(callback)); }
   // OnComplete runs `hook` on the loop when the exchange completes (at once if it has).
-  void OnComplete(absl::AnyInvocable<void(const Completion&)> hook) { exchange_->OnComplete(std::move(hook)); }
+  void OnComplete(absl::AnyInvocable<void(const Completion&)> hook) {
+    exchange_->OnComplete(exchange_, std::move(hook));
+  }
   // AddResponseHeader makes the response carry `name: value` whatever the handler sends (filters: Cache-Control,
   // Audit-Id, HSTS, Connection: close). With `only_if_absent`, a header the handler set wins. Must be called before
   // the response head is sent; a shared response is then copied once to add the headers.
   void AddResponseHeader(absl::string_view name, absl::string_view value, bool only_if_absent = false) {
-    exchange_->AddResponseHeader(name, value, only_if_absent);
+    exchange_->AddResponseHeader(exchange_, name, value, only_if_absent);
   }
 
   Completer completer() const { return Completer(exchange_); }

@@ -24,11 +24,15 @@ struct Fixture {
   RecordingSink sink;
   std::shared_ptr<Exchange> exchange;
   std::vector<Completion> completions;
+  // Registers the completion hook (hooks go through a writer). It answers nothing: each test answers through its
+  // own writer, and an exchange that is complete when the fixture ends makes this one's destruction a no-op.
+  ResponseWriter hook_writer;
 
   explicit Fixture(size_t high_water_mark = 1 << 20) {
     exchange = NewExchange(&loop, &sink, high_water_mark);
     sink.Attach(exchange);
-    exchange->OnComplete([this](const Completion& c) { completions.push_back(c); });
+    hook_writer = ResponseWriter(exchange);
+    hook_writer.OnComplete([this](const Completion& c) { completions.push_back(c); });
   }
 };
 
