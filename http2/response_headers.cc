@@ -177,9 +177,9 @@ absl::string_view ResponseHeaderBlock::Store(absl::string_view text) {
 }
 
 void ResponseHeaderBlock::Push(absl::string_view name, absl::string_view value, uint8_t flags) {
-  // Filled in place: an entry built on the stack and copied in was stored as 8-byte words and reloaded as 16-byte
-  // ones, which the store buffer cannot forward (a stall on every field).
-  nghttp2_nv& nv = nv_.emplace_back();
+  // Filled in place, in an array sized by Start: an entry built on the stack and copied in was stored as 8-byte
+  // words and reloaded as 16-byte ones, which the store buffer cannot forward (a stall on every field).
+  nghttp2_nv& nv = nv_[count_++];
   nv.name = reinterpret_cast<uint8_t*>(const_cast<char*>(name.data()));
   nv.namelen = name.size();
   nv.value = reinterpret_cast<uint8_t*>(const_cast<char*>(value.data()));
@@ -236,14 +236,18 @@ bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers,
   return close;
 }
 
-bool ResponseHeaderBlock::Build(int status, const http::HeaderMap& headers, const Extras& extras) {
-  nv_.clear();
+void ResponseHeaderBlock::Start(size_t max_entries, size_t max_stored_bytes) {
+  count_ = 0;
+  if (nv_.size() < max_entries) nv_.resize(max_entries);
   storage_.clear();
+  storage_.reserve(max_stored_bytes);  // every view handed to nghttp2 points into it: no reallocation below
+}
+
+bool ResponseHeaderBlock::Build(int status, const http::HeaderMap& headers, const Extras& extras) {
   size_t needed = 64;  // status, content-length digits, date
   for (const http::HeaderField& field : headers) needed += field.name.size();
   for (const http::HeaderField& field : extras.more_headers) needed += field.name.size();
-  storage_.reserve(needed);  // every view handed to nghttp2 points into it: no reallocation below
-  nv_.reserve(headers.size() + extras.more_headers.size() + 4);
+  Start(headers.size() + extras.more_headers.size() + 4, needed);  // + status, content-type, -length, date
 
   char digits[16];
   const int clamped = status < 100 || status > 999 ? 500 : status;
@@ -267,11 +271,9 @@ bool ResponseHeaderBlock::Build(int status, const http::HeaderMap& headers, cons
 }
 
 void ResponseHeaderBlock::BuildTrailers(const http::HeaderMap& trailers) {
-  nv_.clear();
-  storage_.clear();
   size_t needed = 0;
   for (const http::HeaderField& field : trailers) needed += field.name.size();
-  storage_.reserve(needed);
+  Start(trailers.size(), needed);
   bool unused_type = false;
   bool unused_date = false;
   AddFields(trailers.fields(), /*drop_content_length=*/false, &unused_type, &unused_date);

@@ -50,9 +50,11 @@ class ResponseHeaderBlock {
   void BuildTrailers(const http::HeaderMap& trailers);
 
   const nghttp2_nv* data() const { return nv_.data(); }
-  size_t size() const { return nv_.size(); }
+  size_t size() const { return count_; }
 
  private:
+  // Start empties the block for at most `max_entries` fields and `max_stored_bytes` of copied text.
+  void Start(size_t max_entries, size_t max_stored_bytes);
   // Appends `text` to storage_ and returns a view of the copy. storage_ is reserved up front, so views stay valid.
   absl::string_view Store(absl::string_view text);
   // Appends the handler's fields; returns true if one was `Connection: close`.
@@ -68,7 +70,8 @@ class ResponseHeaderBlock {
   uint32_t audit_ids_sent_ = 0;
 
   std::string storage_;
-  std::vector<nghttp2_nv> nv_;
+  std::vector<nghttp2_nv> nv_;  // entries [0, count_) are the block; the vector only grows
+  size_t count_ = 0;
 };
 
 }  // namespace apiserve::http2
