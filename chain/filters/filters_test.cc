@@ -1,5 +1,7 @@
 // Each filter's status, headers and body, driven through http::ServeForTest.
+#include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -197,6 +199,30 @@ TEST(WaitGroupFilterTest, CountsWhileRunningAndRejectsAfterDrain) {
   EXPECT_FALSE(drained);
   ASSERT_TRUE(inner.writers[0].Send(http::TextResponse(200, "done")).ok());
   EXPECT_TRUE(drained);
+}
+
+// Audit-Ids are version 4 UUIDs; none repeats, and every random hex digit takes its 16 values about equally often
+// (122 random bits per id: all nibbles but the version one, and the variant nibble's two low bits).
+TEST(ResponseHeadersTest, NewUuidsAreVersion4DistinctAndUniform) {
+  constexpr int kIds = 20000;
+  std::set<std::string> seen;
+  std::map<char, int> digits;
+  int random_digits = 0;
+  for (int i = 0; i < kIds; ++i) {
+    const std::string id = NewUuid();
+    ASSERT_THAT(id, MatchesRegex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+    EXPECT_TRUE(seen.insert(id).second) << id;
+    for (size_t at = 0; at < id.size(); ++at) {
+      if (at == 8 || at == 13 || at == 14 || at == 18 || at == 19 || at == 23) continue;  // dashes, version, variant
+      ++digits[id[at]];
+      ++random_digits;
+    }
+  }
+  ASSERT_EQ(digits.size(), 16u);
+  const double expected = random_digits / 16.0;
+  for (const auto& [digit, count] : digits) {
+    EXPECT_NEAR(count, expected, expected * 0.03) << digit;  // about six standard deviations at this size
+  }
 }
 
 TEST(ResponseHeadersTest, AuditIdCacheControlAndHsts) {
