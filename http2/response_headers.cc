@@ -208,6 +208,7 @@ bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers,
     const KnownName known = Classify(lowered_name);
     if (known.kind == NameKind::kConnection || known.kind == NameKind::kConnectionSpecific) {
       if (known.kind == NameKind::kConnection && http::HeaderValueHasToken(field.value, "close")) close = true;
+      if (long_name) storage_.resize(offset);  // (no such name is that long today; storage stays exact anyway)
       continue;
     }
     if (!ValidValue(field.value) || (drop_content_length && known.kind == NameKind::kContentLength)) {
@@ -226,6 +227,7 @@ bool ResponseHeaderBlock::AddFields(absl::Span<const http::HeaderField> headers,
       flags = NGHTTP2_NV_FLAG_NO_INDEX;
     }
     if (!known.shared.empty()) {
+      if (long_name) storage_.resize(offset);
       lowered_name = known.shared;
       flags |= NGHTTP2_NV_FLAG_NO_COPY_NAME;
     } else if (!long_name) {
