@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "base/logger.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -39,11 +40,13 @@ void Codec::OnRequestHead(Stream* stream, bool end_stream) {
     return;
   }
   if (stream->rejected) return;
-  stream->head_request = request.method == "HEAD";
+  // A string_view compares sizes before bytes: a GET costs no memcmp here (std::string against a literal does one).
+  const absl::string_view method = request.method;
+  stream->head_request = method == "HEAD";
   // nghttp2 checked the pseudo-headers' presence and syntax; RFC 9113 §8.3.1 also wants an origin-form path
   // (or "*" for OPTIONS) for every method but CONNECT.
-  if (request.method != "CONNECT" && (request.target.empty() || request.target[0] != '/') &&
-      !(request.target == "*" && request.method == "OPTIONS")) {
+  if (method != "CONNECT" && (request.target.empty() || request.target[0] != '/') &&
+      !(request.target == "*" && method == "OPTIONS")) {
     ++counters_.malformed_requests;
     VLOG(4) << "HTTP/2 stream " << stream->id << ": malformed :path \"" << request.target << "\"";
     ResetStream(stream, NGHTTP2_PROTOCOL_ERROR);
