@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "base/tsan_fd.h"
 #include "client/core.h"
 #include "openssl/err.h"
 #include "tls/ssl_error.h"
@@ -322,7 +323,10 @@ void Connection::Close(const absl::Status& status) {
   if (resolving_) uv_cancel(reinterpret_cast<uv_req_t*>(&resolve_));
   if (tcp_open_) {
     tcp_open_ = false;
+    uv_os_fd_t fd = -1;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) != 0) fd = -1;
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &Connection::OnClosed);
+    base::NoteUninterceptedClose(fd);  // libuv closed it with a syscall TSan does not see
   }
   const absl::Status failure =
       status.ok() ? absl::UnavailableError(absl::StrCat("connection to ", core_->target().address, " closed")) : status;

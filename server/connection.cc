@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/logger.h"
 #include "base/recycling_allocator.h"
+#include "base/tsan_fd.h"
 #include "server/socket_address.h"
 #include "tls/ssl_error.h"
 
@@ -38,23 +39,13 @@ struct WriteRequest {
   std::string data;
 };
 
-#if defined(__SANITIZE_THREAD__)
-extern "C" void __sanitizer_syscall_pre_impl_close(long fd);  // NOLINT: ThreadSanitizer's syscall hook
-#endif
-
-// CloseTcp closes a connection's handle and, with it, its descriptor. Debian's libuv is not built with
-// ThreadSanitizer, so it closes descriptors with a raw close(2) syscall that TSan does not see; the number is
-// announced as closed right after, or TSan would report its reuse by another thread (a test's client socket) as a
-// race with this loop's last epoll_ctl on the old connection.
+// CloseTcp closes a connection's handle and, with it, its descriptor: uv_close closes a stream's descriptor before
+// it returns, with a syscall ThreadSanitizer does not see (base/tsan_fd.h).
 void CloseTcp(uv_tcp_t* tcp, uv_close_cb on_close) {
-#if defined(__SANITIZE_THREAD__)
   uv_os_fd_t fd = -1;
-  const bool open = uv_fileno(reinterpret_cast<uv_handle_t*>(tcp), &fd) == 0;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp), &fd) != 0) fd = -1;
   uv_close(reinterpret_cast<uv_handle_t*>(tcp), on_close);
-  if (open) __sanitizer_syscall_pre_impl_close(fd);
-#else
-  uv_close(reinterpret_cast<uv_handle_t*>(tcp), on_close);
-#endif
+  base::NoteUninterceptedClose(fd);
 }
 
 }  // namespace
