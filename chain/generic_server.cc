@@ -54,6 +54,7 @@ GenericServer::GenericServer(ServerConfig config, DelegationTarget* delegate)
     : config_(std::move(config)), delegate_(delegate != nullptr ? delegate : &empty_) {}
 
 GenericServer::~GenericServer() {
+  post_start_hooks_.Wait();  // they may use this server (the max-in-flight hook does)
   delegate_->RemoveChangeObserver(&delegate_observer_);
   StopWatermarkMaintenance();
 }

@@ -2,6 +2,7 @@
 
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -43,16 +44,29 @@ void PostStartHooks::Run(const PostStartHookContext& context, std::function<void
   if (!on_failure) {
     on_failure = [](const std::string& message) { LOG(FATAL) << message; };
   }
+  std::vector<std::thread> started;
+  started.reserve(hooks.size());
   for (auto& [name, entry] : hooks) {
-    std::thread([name = name, entry = entry, context, on_failure] {
+    started.emplace_back([name = name, entry = entry, context, on_failure] {
       absl::Status status = entry.hook(context);
       if (status.ok()) {
         entry.check->MarkDone();
       } else {
         on_failure(absl::StrCat("PostStartHook \"", name, "\" failed: ", status.message()));
       }
-    }).detach();
+    });
   }
+  base::MutexLock lock(&mu_);
+  for (std::thread& thread : started) threads_.push_back(std::move(thread));
+}
+
+void PostStartHooks::Wait() {
+  std::vector<std::thread> threads;
+  {
+    base::MutexLock lock(&mu_);
+    threads.swap(threads_);
+  }
+  for (std::thread& thread : threads) thread.join();
 }
 
 std::map<std::string, PostStartHookEntry> PostStartHooks::Entries() const {

@@ -5,7 +5,9 @@
 //
 // Post-start hooks run once every listener is bound, each on its own thread, in no particular order. Each has the
 // health check "poststarthook/<name>" that fails with `not finished` until it returns; a hook that fails is fatal:
-// `PostStartHook "<name>" failed: <err>` and exit status 255 (klog.Fatalf).
+// `PostStartHook "<name>" failed: <err>` and exit status 255 (klog.Fatalf). Unlike kube's goroutines, the threads
+// are joined: a hook may use its server, so the server waits for its hooks (Wait) before it is destroyed. A hook
+// that runs past Run should return once its context's `stop` fires.
 //
 // Pre-shutdown hooks run at ShutdownInitiated, one after another (sorted by name: Go's map order is unspecified, ours
 // is stable), each bounded by a timeout — kube#140241 shows an unbounded hook hanging shutdown forever. Errors are
@@ -18,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -44,6 +47,11 @@ struct PostStartHookEntry {
 
 class PostStartHooks {
  public:
+  PostStartHooks() = default;
+  PostStartHooks(const PostStartHooks&) = delete;
+  PostStartHooks& operator=(const PostStartHooks&) = delete;
+  ~PostStartHooks() { Wait(); }
+
   // Add registers `hook` under `name` and returns its health check (to register with the health registries).
   // Errors (FailedPrecondition / InvalidArgument / AlreadyExists): `missing name`, `hook func may not be nil:
   // "<name>"`, `unable to add "<name>" because PostStartHooks have already been called`, `unable to add "<name>"
@@ -56,12 +64,16 @@ class PostStartHooks {
   // error of a failing hook. Marks the hooks as called.
   void Run(const PostStartHookContext& context, std::function<void(const std::string&)> on_failure = nullptr);
 
+  // Wait returns once every hook that Run started has returned. Not from a hook's own thread.
+  void Wait();
+
   std::map<std::string, PostStartHookEntry> Entries() const;
 
  private:
   mutable base::Mutex mu_;
   std::map<std::string, PostStartHookEntry> hooks_ ABSL_GUARDED_BY(mu_);
   bool called_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);  // Run's, until Wait joins them
 };
 
 class PreShutdownHooks {

@@ -42,8 +42,49 @@ TEST(PostStartHooksTest, RunMarksChecksDoneOrReportsFailure) {
   });
   ASSERT_TRUE(failed.WaitFor(absl::Seconds(10)));
   EXPECT_EQ(failure, "PostStartHook \"bad\" failed: boom");
-  for (int i = 0; i < 1000 && !(*good)->done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  hooks.Wait();
   EXPECT_TRUE((*good)->done());
+}
+
+// The hooks' threads are joined: a server waits for them before it is destroyed (a hook may use it).
+TEST(PostStartHooksTest, WaitReturnsOnceEveryHookHasReturned) {
+  std::atomic<int> finished{0};
+  lifecycle::Signal stop("stop");
+  {
+    PostStartHooks hooks;
+    for (const char* name : {"a", "b", "c"}) {
+      ASSERT_THAT(hooks.Add(name,
+                            [&finished](const PostStartHookContext& context) {
+                              // Returns only once the server stops, as a long-running hook should.
+                              context.stop->Wait();
+                              finished.fetch_add(1);
+                              return absl::OkStatus();
+                            }),
+                  IsOk());
+    }
+    hooks.Run(PostStartHookContext{&stop});
+    EXPECT_EQ(finished.load(), 0);
+    stop.Fire();
+    hooks.Wait();
+    EXPECT_EQ(finished.load(), 3);
+    hooks.Wait();  // nothing left: returns at once
+  }
+  // Without Wait, the destructor joins.
+  finished = 0;
+  lifecycle::Signal stop2("stop");
+  {
+    PostStartHooks hooks;
+    ASSERT_THAT(hooks.Add("slow",
+                          [&finished](const PostStartHookContext& context) {
+                            context.stop->Wait();
+                            finished.fetch_add(1);
+                            return absl::OkStatus();
+                          }),
+                IsOk());
+    hooks.Run(PostStartHookContext{&stop2});
+    stop2.Fire();
+  }
+  EXPECT_EQ(finished.load(), 1);
 }
 
 TEST(PostStartHooksDeathTest, FailureIsFatalWith255) {
