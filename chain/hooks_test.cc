@@ -46,43 +46,37 @@ TEST(PostStartHooksTest, RunMarksChecksDoneOrReportsFailure) {
   EXPECT_TRUE((*good)->done());
 }
 
+// CountOnStop returns a hook that returns once the server stops, as a long-running hook should, and counts itself.
+PostStartHookFunc CountOnStop(std::atomic<int>* finished) {
+  return [finished](const PostStartHookContext& context) {
+    context.stop->Wait();
+    finished->fetch_add(1);
+    return absl::OkStatus();
+  };
+}
+
 // The hooks' threads are joined: a server waits for them before it is destroyed (a hook may use it).
 TEST(PostStartHooksTest, WaitReturnsOnceEveryHookHasReturned) {
   std::atomic<int> finished{0};
   lifecycle::Signal stop("stop");
+  PostStartHooks hooks;
+  for (const char* name : {"a", "b", "c"}) ASSERT_THAT(hooks.Add(name, CountOnStop(&finished)), IsOk());
+  hooks.Run(PostStartHookContext{&stop});
+  EXPECT_EQ(finished.load(), 0);
+  stop.Fire();
+  hooks.Wait();
+  EXPECT_EQ(finished.load(), 3);
+  hooks.Wait();  // nothing left: returns at once
+}
+
+TEST(PostStartHooksTest, DestructorJoinsTheHooks) {
+  std::atomic<int> finished{0};
+  lifecycle::Signal stop("stop");
   {
     PostStartHooks hooks;
-    for (const char* name : {"a", "b", "c"}) {
-      ASSERT_THAT(hooks.Add(name,
-                            [&finished](const PostStartHookContext& context) {
-                              // Returns only once the server stops, as a long-running hook should.
-                              context.stop->Wait();
-                              finished.fetch_add(1);
-                              return absl::OkStatus();
-                            }),
-                  IsOk());
-    }
+    ASSERT_THAT(hooks.Add("slow", CountOnStop(&finished)), IsOk());
     hooks.Run(PostStartHookContext{&stop});
-    EXPECT_EQ(finished.load(), 0);
     stop.Fire();
-    hooks.Wait();
-    EXPECT_EQ(finished.load(), 3);
-    hooks.Wait();  // nothing left: returns at once
-  }
-  // Without Wait, the destructor joins.
-  finished = 0;
-  lifecycle::Signal stop2("stop");
-  {
-    PostStartHooks hooks;
-    ASSERT_THAT(hooks.Add("slow",
-                          [&finished](const PostStartHookContext& context) {
-                            context.stop->Wait();
-                            finished.fetch_add(1);
-                            return absl::OkStatus();
-                          }),
-                IsOk());
-    hooks.Run(PostStartHookContext{&stop2});
-    stop2.Fire();
   }
   EXPECT_EQ(finished.load(), 1);
 }
